@@ -1,0 +1,69 @@
+"""客服部考勤·排班·纪律系统 — the Flask application factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
+    app = Flask(__name__, instance_relative_config=True,
+                template_folder="../templates", static_folder="../static")
+    os.makedirs(app.instance_path, exist_ok=True)
+    from attendance.config import from_environment
+
+    app.config.from_mapping(from_environment(app.instance_path, app.root_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.ensure_ascii = False
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from attendance import models  # noqa: F401  (every model known before Alembic looks)
+    from attendance.auth.session import init_login, select_locale, select_timezone
+    from attendance.extensions import api, babel, csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    init_login(app)
+    api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearerAuth": []}]
+
+
+def register_blueprints(app: Flask) -> None:
+    from attendance.api import register as register_api
+    from attendance.auth.views import bp as auth_bp
+    from attendance.people.views import bp as people_bp
+    from attendance.policy.views import bp as policy_bp
+
+    for bp in (auth_bp, people_bp, policy_bp):
+        app.register_blueprint(bp)
+    register_api(app)
+
+    from attendance.web import template_helpers
+
+    app.context_processor(template_helpers)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from attendance.web import register_errors
+
+    register_errors(app)
+
+
+def register_cli(app: Flask) -> None:
+    from attendance.cli import register
+
+    register(app)

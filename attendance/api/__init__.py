@@ -1,0 +1,13 @@
+"""The JSON API at /api/v1: one module per resource, errors in one place (attendance.web)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from attendance.api import auth, people, policy
+    from attendance.extensions import api
+
+    for module in (auth, people, policy):
+        api.register_blueprint(module.blp)

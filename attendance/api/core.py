@@ -1,0 +1,170 @@
+"""What every /api/v1 resource shares: the error shape, bearer-token auth, roles, idempotency, pages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import wraps
+
+import marshmallow as ma
+from flask import current_app, g, request
+from flask_smorest import Blueprint as SmorestBlueprint
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from webargs.flaskparser import FlaskParser
+
+from attendance.domain.errors import Forbidden
+from attendance.domain.permissions import allowed
+from attendance.extensions import csrf, db
+from attendance.models import IdempotencyRecord
+from attendance.services import accounts
+
+PREFIX = "/api/v1"
+PUBLIC_ENDPOINTS = {"api_auth.issue_token"}
+ERROR_CODES = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+               422: "rule_refused", 500: "internal_error"}
+
+
+class Parser(FlaskParser):
+    # API.md: malformed or invalid input is 400; 422 is kept for refusals by a policy rule.
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+class ErrorDetail(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"description": "snake_case, or the policy rule code"})
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+
+
+class ErrorSchema(ma.Schema):
+    error = ma.fields.Nested(ErrorDetail, required=True)
+
+
+def error_body(status: int, code: str | None = None, message: str | None = None,
+               fields: dict | None = None) -> dict:
+    body = {"code": code or ERROR_CODES.get(status, "error"), "message": message or ""}
+    if fields:
+        body["fields"] = {str(k): str(v) for k, v in fields.items()}
+    return {"error": body}
+
+
+def flatten_messages(messages, prefix: str = "") -> dict[str, str]:
+    """webargs/marshmallow nest errors by location and field; API.md wants one flat field → text map."""
+    out: dict[str, str] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if not prefix and key in ("json", "query", "form", "files", "headers", "view_args"):
+                out.update(flatten_messages(value, ""))
+                continue
+            path = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten_messages(value, path))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "_body"] = "; ".join(messages)
+    elif isinstance(messages, list):
+        for i, m in enumerate(messages):
+            out.update(flatten_messages(m, f"{prefix}[{i}]"))
+    else:
+        out[prefix or "_body"] = str(messages)
+    return out
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(PREFIX + "/") or request.path == PREFIX
+
+
+def make_blueprint(name: str, url: str, description: str) -> Blueprint:
+    """A resource blueprint under /api/v1, token-protected, exempt from CSRF (no cookies are used)."""
+    blp = Blueprint(name, __name__, url_prefix=PREFIX + url, description=description)
+    csrf.exempt(blp)
+    blp.before_request(_authenticate)
+    return blp
+
+
+def _authenticate():
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    person = accounts.person_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
+    if person is None:
+        return error_body(401, message="a valid bearer token is required"), 401, {
+            "WWW-Authenticate": 'Bearer realm="api"'}
+    g.actor = person
+    return None
+
+
+def actor():
+    return g.actor
+
+
+def require(action: str) -> None:
+    """Refuse with 403 unless the caller's roles allow ``action`` (the one permission table)."""
+    if not allowed(g.actor.roles, action):
+        raise Forbidden(f"your roles do not allow {action}")
+
+
+def idempotent(view):
+    """Replay the stored first answer when the same Idempotency-Key comes again from the same caller."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return view(*args, **kwargs)
+        digest = hashlib.sha256(request.get_data() or b"").hexdigest()
+        found = _stored(key)
+        if found is not None:
+            return _replay(found, digest)
+        result = view(*args, **kwargs)
+        response = current_app.make_response(result)
+        if response.status_code < 500:
+            try:
+                db.session.add(IdempotencyRecord(
+                    employee_id=g.actor.id, key=key, method=request.method, path=request.path,
+                    request_hash=digest, status_code=response.status_code,
+                    response_body=response.get_data(as_text=True)))
+                db.session.commit()
+            except IntegrityError:
+                # Another process took the same key at the same moment; its answer is the first.
+                db.session.rollback()
+                return _replay(_stored(key), digest)
+        return response
+
+    return wrapper
+
+
+def _stored(key: str) -> IdempotencyRecord | None:
+    return db.session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.employee_id == g.actor.id,
+                                        IdempotencyRecord.key == key))
+
+
+def _replay(record: IdempotencyRecord, digest: str):
+    if record.request_hash != digest or record.path != request.path:
+        return error_body(409, "idempotency_key_reused",
+                          "this Idempotency-Key was used for a different request"), 409
+    response = current_app.response_class(record.response_body, status=record.status_code,
+                                          mimetype="application/json")
+    response.headers["Idempotent-Replay"] = "true"
+    return response
+
+
+class PageArgs(ma.Schema):
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+    cursor = ma.fields.String(load_default=None)
+
+
+def page_body(items: list, next_cursor: str | None) -> dict:
+    return {"items": items, "next": next_cursor}
+
+
+def paged_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    return ma.Schema.from_dict(
+        {"items": ma.fields.List(ma.fields.Nested(item_schema)), "next": ma.fields.String(allow_none=True)},
+        name=name,
+    )

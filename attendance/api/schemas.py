@@ -1,0 +1,123 @@
+"""Marshmallow schemas: they shape the JSON and, through flask-smorest, write the OpenAPI document."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from attendance.domain.policy import ROLES
+
+
+class Money(ma.fields.Decimal):
+    """Yuan as a two-place decimal string, never a float."""
+
+    def __init__(self, **kwargs):
+        super().__init__(places=2, as_string=True, **kwargs)
+
+
+class TokenIn(ma.Schema):
+    username = ma.fields.String(required=True)
+    password = ma.fields.String(required=True, load_only=True)
+
+
+class TokenOut(ma.Schema):
+    token = ma.fields.String()
+    expires_at = ma.fields.DateTime()
+
+
+class Me(ma.Schema):
+    employee_no = ma.fields.String()
+    name = ma.fields.String()
+    team = ma.fields.Function(lambda p: p.team.code if p.team else None)
+    roles = ma.fields.Function(lambda p: sorted(p.roles))
+    locale = ma.fields.String(allow_none=True)
+
+
+class TeamOut(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+    lead = ma.fields.Function(lambda t: t.lead.employee_no if t.lead else None)
+    active = ma.fields.Boolean()
+
+
+class TeamIn(ma.Schema):
+    code = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    lead = ma.fields.String(allow_none=True)
+
+
+class TeamPatch(ma.Schema):
+    name = ma.fields.String()
+    lead = ma.fields.String(allow_none=True)
+    active = ma.fields.Boolean()
+
+
+class EmployeeOut(ma.Schema):
+    employee_no = ma.fields.String()
+    name = ma.fields.String()
+    team = ma.fields.Function(lambda p: p.team.code if p.team else None)
+    roles = ma.fields.Function(lambda p: sorted(p.roles))
+    hire_date = ma.fields.Date(allow_none=True)
+    monthly_wage = Money(allow_none=True)
+    active = ma.fields.Boolean()
+    username = ma.fields.String(allow_none=True)
+
+
+class EmployeeIn(ma.Schema):
+    # Values are checked by the people service (shared with pages and CSV import); here only their shape.
+    employee_no = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    team = ma.fields.String(allow_none=True)
+    roles = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(ROLES)))
+    hire_date = ma.fields.String(allow_none=True, metadata={"format": "date"})
+    monthly_wage = ma.fields.Raw(allow_none=True, metadata={"type": "string", "example": "3000.00"})
+    username = ma.fields.String()
+    password = ma.fields.String(load_only=True)
+
+
+class EmployeePatch(ma.Schema):
+    name = ma.fields.String()
+    team = ma.fields.String(allow_none=True)
+    roles = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(ROLES)))
+    hire_date = ma.fields.String(allow_none=True, metadata={"format": "date"})
+    monthly_wage = ma.fields.Raw(allow_none=True, metadata={"type": "string", "example": "3000.00"})
+    active = ma.fields.Boolean()
+
+
+class EmployeeQuery(ma.Schema):
+    q = ma.fields.String()
+    team = ma.fields.String()
+    active = ma.fields.Boolean(load_default=True)
+    limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
+    cursor = ma.fields.String(load_default=None)
+
+
+class PasswordIn(ma.Schema):
+    password = ma.fields.String(required=True, load_only=True)
+
+
+class ImportRejected(ma.Schema):
+    line = ma.fields.Integer()
+    reason = ma.fields.String()
+
+
+class ImportOut(ma.Schema):
+    imported = ma.fields.List(ma.fields.String())
+    rejected = ma.fields.List(ma.fields.Nested(ImportRejected))
+    committed = ma.fields.Boolean()
+
+
+class PolicyQuery(ma.Schema):
+    on = ma.fields.Date()
+
+
+class PolicyVersionOut(ma.Schema):
+    id = ma.fields.Integer()
+    label = ma.fields.String()
+    effective_from = ma.fields.Date()
+    created_at = ma.fields.DateTime()
+    created_by = ma.fields.Function(lambda v: v.created_by.employee_no if v.created_by else None)
+
+
+class PolicyOut(ma.Schema):
+    version = ma.fields.Nested(PolicyVersionOut)
+    document = ma.fields.Dict()

@@ -1,0 +1,132 @@
+"""Command-line entry points; they call the same services as the pages and the API."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from attendance.domain.errors import DomainError, PolicyInvalid
+from attendance.domain.permissions import allowed
+from attendance.extensions import db
+
+policy_cli = AppGroup("policy", help="Import and export policy versions.")
+
+
+def _fail(error: DomainError) -> None:
+    if isinstance(error, PolicyInvalid):
+        for path, why in error.problems:
+            click.echo(f"  {path or '(document)'}: {why}", err=True)
+    else:
+        click.echo(f"error: {error.message}", err=True)
+        for name, why in error.fields.items():
+            click.echo(f"  {name}: {why}", err=True)
+    sys.exit(1)
+
+
+def _actor(username: str | None, action: str):
+    """The person a command acts as; the permission table is asked exactly as for pages and API."""
+    if not username:
+        return None
+    from sqlalchemy import select
+
+    from attendance.models import Employee
+
+    person = db.session.scalar(select(Employee).where(Employee.username == username))
+    if person is None or not allowed(person.roles, action):
+        click.echo(f"error: {username} may not {action}", err=True)
+        sys.exit(1)
+    return person
+
+
+@click.command("create-admin")
+@click.option("--username", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="管理员", show_default=True)
+def create_admin(username: str, password: str, name: str) -> None:
+    """Create the first admin (prompts for what is left out)."""
+    from attendance.services import people, policy
+
+    try:
+        person = people.create_employee(None, {
+            "employee_no": username.upper(), "name": name, "roles": ["admin"],
+            "username": username, "password": password})
+        policy.ensure_default(person)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"admin {person.username} created")
+
+
+@click.command("demo")
+def demo() -> None:
+    """Fill the database with a realistic demo department and print the demo logins."""
+    from attendance.demo import DEMO_PASSWORD, build_demo
+
+    logins = build_demo()
+    click.echo("\n演示账号 / demo logins (password: %s)" % DEMO_PASSWORD)
+    for username, name, roles in logins:
+        click.echo(f"  {username:<12} {name:<6} {', '.join(roles)}")
+
+
+@click.command("import-employees")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-errors", is_flag=True, help="Import the good lines of a file that has bad ones.")
+@click.option("--as", "as_user", help="Username to record as the importer (must be allowed to).")
+def import_employees(file: Path, skip_errors: bool, as_user: str | None) -> None:
+    """Import employees from a CSV file (UTF-8 or GB18030)."""
+    from attendance.services import people
+
+    actor = _actor(as_user, "employees.manage")
+    try:
+        report = people.import_employees(actor, people.decode_upload(file.read_bytes()),
+                                         skip_errors=skip_errors)
+    except DomainError as exc:
+        _fail(exc)
+    for line, why in report.rejected:
+        click.echo(f"line {line}: {why}", err=True)
+    if not report.committed:
+        click.echo(f"nothing imported: {len(report.rejected)} bad line(s)", err=True)
+        sys.exit(1)
+    click.echo(f"imported {len(report.imported)}, skipped {len(report.rejected)}")
+
+
+@policy_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "as_user", help="Username to record as the author (must be allowed to).")
+def policy_import(file: Path, as_user: str | None) -> None:
+    """Store FILE (YAML or JSON) as a new policy version; nothing changes if it has faults."""
+    from attendance.services import policy
+
+    actor = _actor(as_user, "policy.manage")
+    try:
+        row = policy.add_version(actor, policy.read_document(file.read_bytes()))
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"policy version {row.label} (#{row.id}) in force from {row.effective_from}")
+
+
+@policy_cli.command("export")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="The version in force on this day.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
+def policy_export(on, output: Path | None) -> None:
+    """Write the policy in force (today, or --on DATE) as YAML."""
+    from attendance.services import clock, policy
+
+    try:
+        row = policy.version_in_force(on.date() if on else clock.today())
+    except DomainError as exc:
+        _fail(exc)
+    text = policy.export_yaml(row)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"written {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+def register(app: Flask) -> None:
+    for command in (create_admin, demo, import_employees, policy_cli):
+        app.cli.add_command(command)

@@ -1,0 +1,89 @@
+"""A realistic demo department: 3 teams, about 40 staff, their leads and the office above them.
+
+Later capabilities extend ``build_demo`` with their own demo data (rosters, violations, ...).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from attendance.extensions import db
+from attendance.models import Employee, Team
+from attendance.services import audit, policy
+
+DEMO_PASSWORD = "demo1234"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+GIVEN = ["丽", "静", "敏", "燕", "艳", "娟", "霞", "芳", "婷", "雪", "慧", "琳", "佳怡", "欣怡", "晓明",
+         "志强", "建华", "海燕", "春梅", "秀英", "子涵", "雨桐", "浩然", "思琪", "梦瑶", "宇航", "俊杰",
+         "文静", "嘉欣", "明辉", "一诺", "诗涵", "晨曦", "若曦", "天宇", "佳琪", "晓燕", "丹丹", "倩", "磊"]
+TEAMS = [("T1", "热线一组"), ("T2", "投诉处理组"), ("T3", "回访组")]
+OFFICE = [  # username, employee_no, name, roles
+    ("admin", "A0001", "系统管理员", ["admin"]),
+    ("hr", "H0001", "周人事", ["hr"]),
+    ("gm", "G0001", "王总", ["gm"]),
+    ("manager", "M0001", "李经理", ["manager"]),
+    ("supervisor", "S0001", "陈主管", ["supervisor"]),
+]
+
+
+def _names(count: int, rng: random.Random) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    while len(out) < count:
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+    return out
+
+
+def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, list[str]]]:
+    """Create the demo department once; a second run changes nothing. Returns the logins to show."""
+    policy.ensure_default()
+    if db.session.scalar(select(Employee.id).where(Employee.username == "admin")) is None:
+        _create(staff_per_team, seed)
+    rows = db.session.execute(
+        select(Employee).where(Employee.username.in_(
+            [o[0] for o in OFFICE] + ["lead1", "lead2", "lead3", "staff1", "staff2"]))
+        .order_by(Employee.employee_no)).scalars()
+    return [(p.username, p.name, sorted(p.roles)) for p in rows]
+
+
+def _create(staff_per_team: int, seed: int) -> None:
+    rng = random.Random(seed)
+    password_hash = generate_password_hash(DEMO_PASSWORD)  # one hash for every demo login: fast
+    names = _names(len(TEAMS) * (staff_per_team + 1), rng)
+    for username, no, name, roles in OFFICE:
+        person = Employee(employee_no=no, name=name, username=username, password_hash=password_hash,
+                          hire_date=date(2018, 3, 1), monthly_wage=Decimal("8000.00"), active=True)
+        person.set_roles(set(roles))
+        db.session.add(person)
+    staff_no = 0
+    for t, (code, team_name) in enumerate(TEAMS, start=1):
+        team = Team(code=code, name=team_name, active=True)
+        db.session.add(team)
+        db.session.flush()
+        lead = Employee(employee_no=f"E{t:02d}00", name=names.pop(), team_id=team.id,
+                        username=f"lead{t}", password_hash=password_hash,
+                        hire_date=date(2019, 1, 1) + timedelta(days=rng.randrange(900)),
+                        monthly_wage=Decimal("5200.00"), active=True)
+        lead.set_roles({"lead", "staff"})
+        db.session.add(lead)
+        db.session.flush()
+        team.lead_id = lead.id
+        for i in range(1, staff_per_team + 1):
+            staff_no += 1
+            person = Employee(employee_no=f"E{t:02d}{i:02d}", name=names.pop(), team_id=team.id,
+                              hire_date=date(2020, 1, 1) + timedelta(days=rng.randrange(2000)),
+                              monthly_wage=Decimal(rng.choice(["3200.00", "3500.00", "3800.00", "4200.00"])),
+                              active=True, username=f"staff{staff_no}" if staff_no <= 2 else None,
+                              password_hash=password_hash if staff_no <= 2 else None)
+            person.set_roles({"staff"})
+            db.session.add(person)
+    audit.record(None, "demo.create", "department", "demo", teams=len(TEAMS))
+    db.session.commit()

@@ -1,0 +1,1 @@
+"""The domain layer: plain Python rules with no Flask or database imports."""

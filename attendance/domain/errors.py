@@ -1,0 +1,58 @@
+"""Errors the domain raises; entry points map them to HTTP statuses in one place."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every rule the domain refuses."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+
+class InvalidInput(DomainError):
+    """Input that is malformed or fails a field check (HTTP 400)."""
+
+    code = "invalid_input"
+
+
+class PolicyInvalid(InvalidInput):
+    """A policy document with one or more problems, each with its path."""
+
+    code = "policy_invalid"
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        fields = {path: why for path, why in problems}
+        text = "; ".join(f"{path}: {why}" for path, why in problems)
+        super().__init__(text, fields=fields)
+
+
+class RuleRefused(DomainError):
+    """Refused by a rule of the policy (HTTP 422); ``code`` names the rule."""
+
+    code = "rule_refused"
+
+
+class NotFound(DomainError):
+    """An unknown thing, or one the caller may not see (HTTP 404)."""
+
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """A state conflict: already decided, or changed meanwhile (HTTP 409)."""
+
+    code = "conflict"
+
+
+class Forbidden(DomainError):
+    """The caller's roles do not allow this (HTTP 403)."""
+
+    code = "forbidden"

@@ -1,0 +1,129 @@
+"""Escalating ladders: which step of a rule's ladder an occurrence gets (DOMAIN.md §7–§8).
+
+Pure functions of the policy passed in and the person's earlier occurrences of the
+same rule; the caller picks the policy in force on the day and filters by person and rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from attendance.domain.errors import InvalidInput, RuleRefused
+from attendance.domain.money import ZERO, to_money
+from attendance.domain.policy import Policy, Step, Window
+
+
+@dataclass(frozen=True)
+class PriorOccurrence:
+    occurred_at: datetime  # timezone-aware
+    counted: bool = True  # False when reversed or overturned on appeal
+
+
+@dataclass(frozen=True)
+class Decision:
+    rule: str
+    occurrence: int  # 1-based number of this occurrence inside the window
+    step: int  # 1-based ladder step applied
+    sanction: str  # warning | fine | points | dismissal_review
+    fine: Decimal  # Decimal("0.00") when no fine
+    points: int
+    flagged_for_review: bool  # past the end of the ladder with after_ladder == "review"
+    dismissal_review: bool  # sanction is dismissal_review, or the step has review == "dismissal"
+
+
+def _require_aware(value: datetime, name: str) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware")
+
+
+def in_window(window: Window, occurred_at: datetime, earlier: datetime) -> bool:
+    """Whether ``earlier`` counts towards the window that ends at ``occurred_at``.
+
+    A time after ``occurred_at`` never counts, so recording late never renumbers the past.
+    """
+    _require_aware(occurred_at, "occurred_at")
+    _require_aware(earlier, "earlier")
+    # In UTC: Python compares datetimes sharing a tzinfo by wall clock, which is wrong
+    # around a DST change, and "N days" should be N×24 hours wherever the clock shifts.
+    at, then = occurred_at.astimezone(UTC), earlier.astimezone(UTC)
+    if then > at:
+        return False
+    if window.days is not None:
+        return then > at - timedelta(days=window.days)
+    # Months and years are read on the clock of the occurrence being judged.
+    local = earlier.astimezone(occurred_at.tzinfo)
+    if window.calendar == "month":
+        return (local.year, local.month) == (occurred_at.year, occurred_at.month)
+    if window.calendar == "year":
+        return local.year == occurred_at.year
+    raise ValueError(f"window has neither days nor a known calendar: {window!r}")
+
+
+def occurrence_number(window: Window, occurred_at: datetime, prior: Iterable[PriorOccurrence]) -> int:
+    """1 + the counted earlier occurrences inside the window."""
+    _require_aware(occurred_at, "occurred_at")
+    return 1 + sum(1 for p in prior if p.counted and in_window(window, occurred_at, p.occurred_at))
+
+
+def _fine(rule_code: str, step: Step, amount: object | None) -> Decimal:
+    if step.amount_range is None:
+        if amount is not None:
+            raise InvalidInput(
+                "amount is only accepted for a rule whose step is a range",
+                fields={"amount": "only accepted for a rule whose step is a range"},
+            )
+        return to_money(step.amount) if step.amount is not None else ZERO
+    lo, hi = (to_money(bound) for bound in step.amount_range)
+    if amount is None:
+        chosen = None
+    else:
+        try:
+            chosen = to_money(amount)
+        except ValueError:
+            raise InvalidInput("amount is not a money amount", fields={"amount": "not money"}) from None
+    if chosen is None or not lo <= chosen <= hi:
+        raise RuleRefused(
+            f"{rule_code} needs an amount from {lo} to {hi}",
+            code=rule_code,
+            fields={"amount": f"from {lo} to {hi}"},
+        )
+    return chosen
+
+
+def escalate(
+    policy: Policy,
+    rule_code: str,
+    occurred_at: datetime,
+    prior: Iterable[PriorOccurrence],
+    amount: Decimal | None = None,
+) -> Decision:
+    """The ladder step for one more occurrence of ``rule_code`` at ``occurred_at``.
+
+    :param prior: the person's other occurrences of this rule; later and uncounted ones are ignored.
+    :param amount: the fine chosen by the recorder, only for a step with a range.
+    :raise InvalidInput: unknown rule, or an amount where the step has no range.
+    :raise RuleRefused: a range step without an amount inside the range.
+    """
+    _require_aware(occurred_at, "occurred_at")
+    try:
+        rule = policy.rule(rule_code)
+    except KeyError:
+        raise InvalidInput(f"unknown rule {rule_code}", fields={"rule": "unknown rule"}) from None
+
+    occurrence = occurrence_number(policy.window_for(rule), occurred_at, prior)
+    step_no = min(occurrence, len(rule.ladder))
+    step = rule.ladder[step_no - 1]
+    past_end = occurrence > len(rule.ladder)
+    return Decision(
+        rule=rule.code,
+        occurrence=occurrence,
+        step=step_no,
+        sanction=step.sanction,
+        fine=_fine(rule.code, step, amount),
+        points=step.points,
+        flagged_for_review=past_end and policy.after_ladder_for(rule) == "review",
+        dismissal_review=step.sanction == "dismissal_review" or step.review == "dismissal",
+    )

@@ -1,0 +1,55 @@
+"""The one permission table. Pages, the API and the CLI all ask ``allowed``.
+
+Who may do what is decided by role here; which *people* a role reaches (a lead
+reaches their own team, staff only themselves) is decided by ``reach``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from attendance.domain.policy import ROLES
+
+EVERYONE = frozenset(ROLES)
+OFFICE = frozenset({"supervisor", "manager", "gm", "hr", "admin"})  # reach the whole department
+LEADERS = frozenset({"lead"}) | OFFICE
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # own record: every signed-in person
+    "self.view": EVERYONE,
+    # people and teams
+    "employees.view": LEADERS,
+    "employees.manage": frozenset({"hr", "admin"}),
+    "teams.view": LEADERS,
+    "teams.manage": frozenset({"hr", "admin"}),
+    # the policy: readable by everyone, changed by admin and HR
+    "policy.view": EVERYONE,
+    "policy.manage": frozenset({"hr", "admin"}),
+    # discipline
+    "violations.view": LEADERS,
+    "violations.record": frozenset({"lead", "supervisor", "manager"}),
+    "appeals.file": EVERYONE,
+    "appeals.decide": frozenset({"supervisor", "manager"}),
+    "dismissal.decide": frozenset({"manager", "gm"}),
+    "ledger.view": LEADERS,
+    "ledger.reverse": frozenset({"supervisor", "manager", "hr"}),
+    "ledger.verify": frozenset({"hr", "admin", "manager", "gm"}),
+}
+
+
+def allowed(roles: Iterable[str], action: str) -> bool:
+    """Whether any of ``roles`` may perform ``action``. Unknown actions are refused."""
+    permitted = PERMISSIONS.get(action)
+    if permitted is None:
+        return False
+    return bool(permitted & set(roles))
+
+
+def reach(roles: Iterable[str]) -> str:
+    """How far a person's roles reach: ``all`` of the department, their ``team``, or ``self``."""
+    roles = set(roles)
+    if roles & OFFICE:
+        return "all"
+    if "lead" in roles:
+        return "team"
+    return "self"

@@ -1,0 +1,851 @@
+"""The policy as data: one version of the department's whole rule book.
+
+``parse_policy`` turns a document (the YAML/JSON shape of API.md) into a frozen
+``Policy``, or raises ``PolicyInvalid`` listing every problem with its path.
+``policy_to_document`` is its inverse, for export.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from attendance.domain.errors import PolicyInvalid
+from attendance.domain.money import fmt, to_money
+
+SANCTIONS = ("warning", "fine", "points", "dismissal_review")
+AFTER_LADDER = ("repeat_last", "review")
+CALENDAR_WINDOWS = ("month", "year")
+ROLES = ("staff", "lead", "supervisor", "manager", "gm", "hr", "admin")
+REVIEWS = ("dismissal",)
+GROOMING_KINDS = ("grooming", "workstation")
+# 事假 病假 婚假 产假 丧假 调休/换休 带薪年假 工伤假 (DOMAIN.md §4)
+LEAVE_TYPES = ("personal", "sick", "marriage", "maternity", "bereavement", "in_lieu", "annual", "work_injury")
+ATTENDANCE_EVENTS = ("late", "early", "absent")
+
+DEFAULT_POLICY_FILE = Path(__file__).resolve().parent.parent / "policy" / "default_policy.yaml"
+
+
+@dataclass(frozen=True)
+class Name:
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where earlier occurrences count: the last ``days`` days, or the calendar month/year."""
+
+    days: int | None = None
+    calendar: str | None = None  # "month" | "year"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a rule's ladder."""
+
+    sanction: str  # one of SANCTIONS
+    amount: Decimal | None = None  # a fixed fine
+    amount_range: tuple[Decimal, Decimal] | None = None  # the recorder picks inside it
+    points: int = 0
+    review: str | None = None  # "dismissal": also raise a dismissal review
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: Name
+    category: str
+    ladder: tuple[Step, ...]
+    window: Window | None = None  # None: the policy's default window
+    after_ladder: str | None = None  # None: the policy's default
+    source: str | None = None  # where the rule book says it, e.g. "000 §5 惩罚1"
+
+
+@dataclass(frozen=True)
+class AttendancePolicy:
+    grace_minutes: int = 5
+    half_absent_after_minutes: int = 30
+    rules: dict[str, str] = field(
+        default_factory=lambda: {"late": "LATE", "early": "EARLY", "absent": "ABSENT"}
+    )
+
+
+@dataclass(frozen=True)
+class SwapPolicy:
+    notice_hours: int = 24
+    max_per_month: int = 2
+    same_team: bool = True
+    approver: str = "supervisor"
+
+
+@dataclass(frozen=True)
+class LeaveChain:
+    steps: tuple[str, ...]
+    max_days: Decimal | None = None
+    types: tuple[str, ...] | None = None  # None: any leave type
+
+
+@dataclass(frozen=True)
+class AnnualLeaveTier:
+    """Paid annual leave: ``days`` a year once the person has worked ``min_years``."""
+
+    min_years: int
+    days: int
+
+
+DEFAULT_LEAVE_CHAINS = (
+    LeaveChain(steps=("lead", "supervisor"), max_days=Decimal("1")),
+    LeaveChain(steps=("lead", "supervisor", "gm")),
+)
+DEFAULT_ANNUAL_DAYS = (AnnualLeaveTier(1, 5), AnnualLeaveTier(10, 10), AnnualLeaveTier(20, 15))
+
+
+@dataclass(frozen=True)
+class LeavePolicy:
+    notice_hours: int = 24
+    long_personal_days: int = 3
+    long_personal_notice_days: int = 7
+    emergency_report_hours: int = 24
+    sick_needs_certificate: bool = True
+    chains: tuple[LeaveChain, ...] = DEFAULT_LEAVE_CHAINS  # first match wins
+    file_with: str = "hr"
+    extension_notice_hours: int = 12  # an extension is asked at least half a day before the end
+    annual_days: tuple[AnnualLeaveTier, ...] = DEFAULT_ANNUAL_DAYS  # ascending min_years
+
+
+@dataclass(frozen=True)
+class DeductionPolicy:
+    cap_percent_of_wage: Decimal = Decimal("20")
+    minimum_wage: Decimal = Decimal("2690.00")
+
+
+@dataclass(frozen=True)
+class Reward:
+    amount: Decimal
+    points: int = 0
+
+
+@dataclass(frozen=True)
+class GroomingItem:
+    code: str
+    name: Name
+    rule: str
+    kind: str = "grooming"  # or "workstation"
+    teams: tuple[str, ...] | None = None  # None: every team
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str
+    effective_from: date
+    timezone: str
+    currency: str
+    score_base: int
+    score_floor: int
+    default_window: Window
+    after_ladder: str
+    attendance: AttendancePolicy
+    swaps: SwapPolicy
+    leave: LeavePolicy
+    deductions: DeductionPolicy
+    rewards: dict[str, Reward]
+    grooming_items: tuple[GroomingItem, ...]
+    rules: dict[str, Rule]  # by code, in document order
+    settings: dict = field(default_factory=dict)  # product decisions with no other home
+
+    def rule(self, code: str) -> Rule:
+        """The rule with this code. :raise KeyError: if the policy has none."""
+        return self.rules[code]
+
+    def window_for(self, rule: Rule) -> Window:
+        return rule.window or self.default_window
+
+    def after_ladder_for(self, rule: Rule) -> str:
+        return rule.after_ladder or self.after_ladder
+
+
+# What a document that leaves a whole section out gets (the other sections default
+# to their dataclass's defaults).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+DEFAULT_CURRENCY = "CNY"
+DEFAULT_SCORE_BASE = 100
+DEFAULT_SCORE_FLOOR = 0
+DEFAULT_WINDOW = Window(days=365)
+DEFAULT_AFTER_LADDER = "review"
+DEFAULT_GROOMING_RULE = "GROOMING"
+DEFAULT_CATEGORY = "general"
+
+_CODE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_LOWER_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def _key(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _one_of(options: tuple[str, ...]) -> str:
+    return "must be one of: " + ", ".join(options)
+
+
+class _Reader:
+    """Reads a policy document, noting every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def bad(self, path: str, message: str) -> None:
+        self.problems.append((path, message))
+
+    # -- shapes
+
+    def mapping(self, value: Any, path: str, allowed: tuple[str, ...] | dict, required: tuple[str, ...] = ()):
+        """``value`` if it is a mapping; notes unknown and missing keys. A key given as null counts as missing."""
+        if not isinstance(value, dict):
+            self.bad(path, "must be a mapping")
+            return None
+        for key in value:
+            if key not in allowed:
+                self.bad(_key(path, key), "unknown key")
+        for key in required:
+            if value.get(key) is None:
+                self.bad(_key(path, key), "required")
+        return value
+
+    def fields(self, value: Any, path: str, spec: dict[str, Callable[[Any, str], Any]], required=()):
+        """The checked values of the keys present in a mapping (None when it is not a mapping)."""
+        given = self.mapping(value, path, spec, required)
+        if given is None:
+            return None
+        return {
+            key: check(given[key], _key(path, key))
+            for key, check in spec.items()
+            if given.get(key) is not None
+        }
+
+    def sequence(self, value: Any, path: str, *, what: str = "item") -> list | None:
+        if not isinstance(value, list):
+            self.bad(path, "must be a list")
+            return None
+        if not value:
+            self.bad(path, f"must have at least one {what}")
+            return None
+        return value
+
+    # -- scalars
+
+    def integer(self, value: Any, path: str, low: int | None = None, high: int | None = None) -> int | None:
+        if low is not None and high is not None:
+            message = f"must be a whole number from {low} to {high}"
+        elif low == 0:
+            message = "must be a whole number, 0 or more"
+        elif low is not None:
+            message = f"must be a whole number, {low} or more"
+        else:
+            message = "must be a whole number"
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or (low is not None and value < low)
+            or (high is not None and value > high)
+        ):
+            self.bad(path, message)
+            return None
+        return value
+
+    def count(self, value: Any, path: str) -> int | None:
+        return self.integer(value, path, low=0)
+
+    def points(self, value: Any, path: str) -> int | None:
+        return self.integer(value, path, low=0, high=100)
+
+    def boolean(self, value: Any, path: str) -> bool | None:
+        if not isinstance(value, bool):
+            self.bad(path, "must be true or false")
+            return None
+        return value
+
+    def text(self, value: Any, path: str) -> str | None:
+        if not isinstance(value, str):
+            self.bad(path, "must be text")
+            return None
+        if not value.strip():
+            self.bad(path, "must not be empty")
+            return None
+        return value
+
+    def choice(self, value: Any, path: str, options: tuple[str, ...]) -> str | None:
+        if not isinstance(value, str) or value not in options:
+            self.bad(path, _one_of(options))
+            return None
+        return value
+
+    def role(self, value: Any, path: str) -> str | None:
+        return self.choice(value, path, ROLES)
+
+    def code(self, value: Any, path: str) -> str | None:
+        if not isinstance(value, str) or not _CODE.match(value):
+            self.bad(path, "must be upper-case letters, digits and _, like LATE")
+            return None
+        return value
+
+    def lower_name(self, value: Any, path: str) -> str | None:
+        if not isinstance(value, str) or not _LOWER_NAME.match(value):
+            self.bad(path, "must be lower-case letters, digits and _, like full_attendance")
+            return None
+        return value
+
+    def money(self, value: Any, path: str, *, positive: bool = False) -> Decimal | None:
+        # Money is a quoted string ("10.00") or a whole number (10); a float is refused,
+        # because an unquoted YAML 10.50 arrives as the float 10.5 and the API never
+        # carries money as floats. More than two decimal places are refused, not rounded.
+        try:
+            amount = to_money(value)
+            exact = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        except (ValueError, InvalidOperation):
+            self.bad(path, "not a money amount")
+            return None
+        if amount != exact:
+            self.bad(path, "at most 2 decimal places")
+            return None
+        if positive and amount <= 0:
+            self.bad(path, "must be above 0")
+            return None
+        if amount < 0:
+            self.bad(path, "must be 0 or more")
+            return None
+        return amount
+
+    def number(self, value: Any, path: str, *, low: Decimal, high: Decimal | None = None, above_low=False):
+        # A plain quantity that is not money (days, a percentage): a whole number, a
+        # string, or a float such as 0.5 (read through its shortest text, so 0.5 is exactly 0.5).
+        message = f"must be a number above {low}" if above_low else f"must be a number, {low} or more"
+        if high is not None:
+            message = f"must be a number from {low} to {high}"
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            self.bad(path, message)
+            return None
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            self.bad(path, message)
+            return None
+        if (
+            not number.is_finite()
+            or number < low
+            or (above_low and number == low)
+            or (high is not None and number > high)
+        ):
+            self.bad(path, message)
+            return None
+        return number
+
+    def day(self, value: Any, path: str) -> date | None:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.bad(path, "not a date (YYYY-MM-DD)")
+        return None
+
+    def timezone(self, value: Any, path: str) -> str | None:
+        if isinstance(value, str) and value and not value.startswith(("/", ".")):
+            try:
+                ZoneInfo(value)
+                return value
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                pass
+        self.bad(path, "not a known IANA time zone, like Asia/Shanghai")
+        return None
+
+    def currency(self, value: Any, path: str) -> str | None:
+        if not isinstance(value, str) or not _CURRENCY.match(value):
+            self.bad(path, "must be a 3-letter currency code, like CNY")
+            return None
+        return value
+
+    def version(self, value: Any, path: str) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return self.text(value, path)
+
+    # -- compound values
+
+    def name(self, value: Any, path: str) -> Name | None:
+        got = self.fields(value, path, {"zh": self.text, "en": self.text}, required=("zh", "en"))
+        return None if got is None else Name(zh=got.get("zh"), en=got.get("en"))
+
+    def window(self, value: Any, path: str) -> Window | None:
+        given = self.mapping(value, path, ("days", "calendar"))
+        if given is None:
+            return None
+        present = [key for key in ("days", "calendar") if given.get(key) is not None]
+        if len(present) != 1:
+            self.bad(path, "give exactly one of: days, calendar")
+            return None
+        if present == ["days"]:
+            return Window(days=self.integer(given["days"], _key(path, "days"), low=1))
+        return Window(calendar=self.choice(given["calendar"], _key(path, "calendar"), CALENDAR_WINDOWS))
+
+    def roles(self, value: Any, path: str) -> tuple[str, ...] | None:
+        items = self.sequence(value, path, what="role")
+        return None if items is None else tuple(self.role(v, f"{path}[{i}]") for i, v in enumerate(items))
+
+    def strings(self, value: Any, path: str, check: Callable[[Any, str], Any], what: str):
+        items = self.sequence(value, path, what=what)
+        return None if items is None else tuple(check(v, f"{path}[{i}]") for i, v in enumerate(items))
+
+    # -- sections
+
+    def score(self, value: Any, path: str) -> tuple[int | None, int | None]:
+        got = self.fields(value, path, {"base": self.integer, "floor": self.integer})
+        if got is None:
+            return None, None
+        base, floor = got.get("base", DEFAULT_SCORE_BASE), got.get("floor", DEFAULT_SCORE_FLOOR)
+        if floor is not None and floor < 0:
+            self.bad(_key(path, "floor"), "must be a whole number, 0 or more")
+        elif base is not None and floor is not None and base <= floor:
+            self.bad(_key(path, "base"), "must be above floor")
+        return base, floor
+
+    def defaults(self, value: Any, path: str) -> tuple[Window | None, str | None]:
+        got = self.fields(
+            value,
+            path,
+            {"window": self.window, "after_ladder": lambda v, p: self.choice(v, p, AFTER_LADDER)},
+        )
+        if got is None:
+            return None, None
+        return got.get("window", DEFAULT_WINDOW), got.get("after_ladder", DEFAULT_AFTER_LADDER)
+
+    def attendance_rules(self, value: Any, path: str) -> dict[str, str] | None:
+        spec = dict.fromkeys(ATTENDANCE_EVENTS, self.code)
+        return self.fields(value, path, spec, required=ATTENDANCE_EVENTS)
+
+    def attendance(self, value: Any, path: str) -> AttendancePolicy | None:
+        spec = {
+            "grace_minutes": self.count,
+            "half_absent_after_minutes": self.count,
+            "rules": self.attendance_rules,
+        }
+        got = self.fields(value, path, spec)
+        return None if got is None else AttendancePolicy(**got)
+
+    def swaps(self, value: Any, path: str) -> SwapPolicy | None:
+        spec = {
+            "notice_hours": self.count,
+            "max_per_month": self.count,
+            "same_team": self.boolean,
+            "approver": self.role,
+        }
+        got = self.fields(value, path, spec)
+        return None if got is None else SwapPolicy(**got)
+
+    def chain(self, value: Any, path: str) -> LeaveChain | None:
+        spec = {
+            "max_days": lambda v, p: self.number(v, p, low=Decimal(0), above_low=True),
+            "steps": self.roles,
+            "types": lambda v, p: self.strings(v, p, lambda t, tp: self.choice(t, tp, LEAVE_TYPES), "type"),
+        }
+        got = self.fields(value, path, spec, required=("steps",))
+        return None if got is None else LeaveChain(**{"steps": None, **got})
+
+    def chains(self, value: Any, path: str) -> tuple[LeaveChain, ...] | None:
+        items = self.sequence(value, path, what="chain")
+        if items is None:
+            return None
+        chains = tuple(self.chain(v, f"{path}[{i}]") for i, v in enumerate(items))
+        for i, chain in enumerate(chains[:-1]):
+            # A chain for any type and any length would hide every chain after it.
+            if chain is not None and chain.max_days is None and chain.types is None:
+                self.bad(f"{path}[{i}].max_days", "required: only the last chain may leave it out")
+        return chains
+
+    def annual_days(self, value: Any, path: str) -> tuple[AnnualLeaveTier, ...] | None:
+        items = self.sequence(value, path, what="tier")
+        if items is None:
+            return None
+        tiers, previous = [], None
+        for i, item in enumerate(items):
+            got = self.fields(
+                item,
+                f"{path}[{i}]",
+                {"min_years": self.count, "days": self.count},
+                required=("min_years", "days"),
+            )
+            if got is None:
+                continue
+            years = got.get("min_years")
+            if years is not None and previous is not None and years <= previous:
+                self.bad(f"{path}[{i}].min_years", "must be above the one before")
+            previous = years if years is not None else previous
+            tiers.append(AnnualLeaveTier(min_years=years, days=got.get("days")))
+        return tuple(tiers)
+
+    def leave(self, value: Any, path: str) -> LeavePolicy | None:
+        spec = {
+            "notice_hours": self.count,
+            "long_personal_days": self.count,
+            "long_personal_notice_days": self.count,
+            "emergency_report_hours": self.count,
+            "sick_needs_certificate": self.boolean,
+            "chains": self.chains,
+            "file_with": self.role,
+            "extension_notice_hours": self.count,
+            "annual_days": self.annual_days,
+        }
+        got = self.fields(value, path, spec)
+        return None if got is None else LeavePolicy(**got)
+
+    def deductions(self, value: Any, path: str) -> DeductionPolicy | None:
+        spec = {
+            "cap_percent_of_wage": lambda v, p: self.number(v, p, low=Decimal(0), high=Decimal(100)),
+            "minimum_wage": self.money,
+        }
+        got = self.fields(value, path, spec)
+        return None if got is None else DeductionPolicy(**got)
+
+    def reward(self, value: Any, path: str) -> Reward | None:
+        got = self.fields(value, path, {"amount": self.money, "points": self.points}, required=("amount",))
+        return None if got is None else Reward(**{"amount": None, **got})
+
+    def rewards(self, value: Any, path: str) -> dict[str, Reward] | None:
+        if not isinstance(value, dict):
+            self.bad(path, "must be a mapping")
+            return None
+        out = {}
+        for key, item in value.items():
+            name = self.lower_name(key, _key(path, key))
+            reward = self.reward(item, _key(path, key))
+            if name is not None:
+                out[name] = reward
+        return out
+
+    def grooming_item(self, value: Any, path: str) -> GroomingItem | None:
+        spec = {
+            "code": self.code,
+            "name": self.name,
+            "rule": self.code,
+            "kind": lambda v, p: self.choice(v, p, GROOMING_KINDS),
+            "teams": lambda v, p: self.strings(v, p, self.text, "team"),
+            "active": self.boolean,
+        }
+        got = self.fields(value, path, spec, required=("code", "name"))
+        if got is None:
+            return None
+        got.setdefault("rule", DEFAULT_GROOMING_RULE)
+        return GroomingItem(**{"code": None, "name": None, **got})
+
+    def grooming(self, value: Any, path: str) -> tuple[GroomingItem, ...] | None:
+        given = self.mapping(value, path, ("items",))
+        if given is None or given.get("items") is None:
+            return ()
+        items_path = _key(path, "items")
+        items = given["items"]
+        if not isinstance(items, list):
+            self.bad(items_path, "must be a list")
+            return None
+        parsed = tuple(self.grooming_item(v, f"{items_path}[{i}]") for i, v in enumerate(items))
+        seen: set[str] = set()
+        for i, item in enumerate(parsed):
+            if item is not None and item.code is not None:
+                if item.code in seen:
+                    self.bad(f"{items_path}[{i}].code", "duplicate code")
+                seen.add(item.code)
+        return parsed
+
+    def step(self, value: Any, path: str) -> Step | None:
+        spec = {
+            "sanction": lambda v, p: self.choice(v, p, SANCTIONS),
+            "amount": lambda v, p: self.money(v, p, positive=True),
+            "amount_range": self.amount_range,
+            "points": self.points,
+            "review": lambda v, p: self.choice(v, p, REVIEWS),
+        }
+        got = self.fields(value, path, spec, required=("sanction",))
+        if got is None:
+            return None
+        given = value
+        sanction = got.get("sanction")
+        has_amount, has_range = given.get("amount") is not None, given.get("amount_range") is not None
+        if sanction == "fine":
+            if has_amount and has_range:
+                self.bad(path, "give exactly one of: amount, amount_range")
+            elif not has_amount and not has_range:
+                self.bad(path, "a fine needs amount or amount_range")
+        elif sanction is not None:
+            if has_amount:
+                self.bad(_key(path, "amount"), "only a fine has an amount")
+            if has_range:
+                self.bad(_key(path, "amount_range"), "only a fine has an amount range")
+            if sanction == "points" and given.get("points") is None:
+                self.bad(_key(path, "points"), "required")
+            elif sanction == "points" and got.get("points") == 0:
+                self.bad(_key(path, "points"), "must be above 0 for a points sanction")
+        return Step(**{"sanction": None, **got})
+
+    def amount_range(self, value: Any, path: str) -> tuple[Decimal, Decimal] | None:
+        if not isinstance(value, list) or len(value) != 2:
+            self.bad(path, "must be [low, high]")
+            return None
+        low = self.money(value[0], f"{path}[0]", positive=True)
+        high = self.money(value[1], f"{path}[1]", positive=True)
+        if low is not None and high is not None and low > high:
+            self.bad(path, "low must not be above high")
+        return (low, high)
+
+    def ladder(self, value: Any, path: str) -> tuple[Step, ...] | None:
+        items = self.sequence(value, path, what="step")
+        return None if items is None else tuple(self.step(v, f"{path}[{i}]") for i, v in enumerate(items))
+
+    def rule(self, value: Any, path: str) -> Rule | None:
+        spec = {
+            "code": self.code,
+            "name": self.name,
+            "category": self.lower_name,
+            "source": self.text,
+            "window": self.window,
+            "after_ladder": lambda v, p: self.choice(v, p, AFTER_LADDER),
+            "ladder": self.ladder,
+        }
+        got = self.fields(value, path, spec, required=("code", "name", "ladder"))
+        if got is None:
+            return None
+        return Rule(**{"code": None, "name": None, "ladder": None, "category": DEFAULT_CATEGORY, **got})
+
+    def rules(self, value: Any, path: str) -> dict[str, Rule] | None:
+        items = self.sequence(value, path, what="rule")
+        if items is None:
+            return None
+        out: dict[str, Rule] = {}
+        for i, item in enumerate(items):
+            rule = self.rule(item, f"{path}[{i}]")
+            if rule is None or rule.code is None:
+                continue
+            if rule.code in out:
+                self.bad(f"{path}[{i}].code", "duplicate code")
+            else:
+                out[rule.code] = rule
+        return out
+
+    def settings(self, value: Any, path: str) -> dict | None:
+        if not isinstance(value, dict):
+            self.bad(path, "must be a mapping")
+            return None
+        for key in value:
+            if not isinstance(key, str):
+                self.bad(_key(path, key), "must be text")
+        return copy.deepcopy(value)
+
+    # -- the whole document
+
+    def policy(self, doc: Any) -> Policy | None:
+        spec: dict[str, Callable[[Any, str], Any]] = {
+            "version": self.version,
+            "effective_from": self.day,
+            "timezone": self.timezone,
+            "currency": self.currency,
+            "score": self.score,
+            "defaults": self.defaults,
+            "attendance": self.attendance,
+            "swaps": self.swaps,
+            "leave": self.leave,
+            "deductions": self.deductions,
+            "rewards": self.rewards,
+            "grooming": self.grooming,
+            "rules": self.rules,
+            "settings": self.settings,
+        }
+        got = self.fields(doc, "", spec, required=("version", "effective_from", "rules"))
+        if got is None:
+            return None
+        base, floor = got.get("score", (DEFAULT_SCORE_BASE, DEFAULT_SCORE_FLOOR))
+        window, after_ladder = got.get("defaults", (DEFAULT_WINDOW, DEFAULT_AFTER_LADDER))
+        attendance = got.get("attendance", AttendancePolicy())
+        grooming = got.get("grooming", ())
+        rules = got.get("rules")
+        if rules is not None:  # cross-references, only when the rule list itself could be read
+            if attendance is not None and isinstance(attendance.rules, dict):
+                for event, code in attendance.rules.items():
+                    if code is not None and code not in rules:
+                        self.bad(f"attendance.rules.{event}", f"unknown rule code {code}")
+            for i, item in enumerate(grooming or ()):
+                if item is not None and item.rule is not None and item.rule not in rules:
+                    self.bad(f"grooming.items[{i}].rule", f"unknown rule code {item.rule}")
+        return Policy(
+            version=got.get("version"),
+            effective_from=got.get("effective_from"),
+            timezone=got.get("timezone", DEFAULT_TIMEZONE),
+            currency=got.get("currency", DEFAULT_CURRENCY),
+            score_base=base,
+            score_floor=floor,
+            default_window=window,
+            after_ladder=after_ladder,
+            attendance=attendance,
+            swaps=got.get("swaps", SwapPolicy()),
+            leave=got.get("leave", LeavePolicy()),
+            deductions=got.get("deductions", DeductionPolicy()),
+            rewards=got.get("rewards", {}),
+            grooming_items=grooming,
+            rules=rules,
+            settings=got.get("settings", {}),
+        )
+
+
+def parse_policy(doc: dict) -> Policy:
+    """The policy a document describes (the shape of API.md "The policy document").
+
+    Sections other than ``version``, ``effective_from`` and ``rules`` may be left out
+    and take their defaults. Unknown keys are an error.
+
+    :raise PolicyInvalid: with every problem found, each as ``(path, message)``.
+    """
+    reader = _Reader()
+    policy = reader.policy(doc)
+    if reader.problems:
+        raise PolicyInvalid(reader.problems)
+    return policy
+
+
+# ---------------------------------------------------------------- export
+
+
+def _number(value: Decimal | int) -> int | str:
+    number = Decimal(value)
+    return int(number) if number == number.to_integral_value() else str(number)
+
+
+def _name_doc(name: Name) -> dict:
+    return {"zh": name.zh, "en": name.en}
+
+
+def _window_doc(window: Window) -> dict:
+    return {"days": window.days} if window.days is not None else {"calendar": window.calendar}
+
+
+def _step_doc(step: Step) -> dict:
+    doc: dict[str, Any] = {"sanction": step.sanction}
+    if step.amount is not None:
+        doc["amount"] = fmt(step.amount)
+    if step.amount_range is not None:
+        doc["amount_range"] = [fmt(step.amount_range[0]), fmt(step.amount_range[1])]
+    doc["points"] = step.points
+    if step.review is not None:
+        doc["review"] = step.review
+    return doc
+
+
+def _rule_doc(rule: Rule) -> dict:
+    doc: dict[str, Any] = {"code": rule.code, "name": _name_doc(rule.name), "category": rule.category}
+    if rule.source is not None:
+        doc["source"] = rule.source
+    if rule.window is not None:
+        doc["window"] = _window_doc(rule.window)
+    if rule.after_ladder is not None:
+        doc["after_ladder"] = rule.after_ladder
+    doc["ladder"] = [_step_doc(step) for step in rule.ladder]
+    return doc
+
+
+def _chain_doc(chain: LeaveChain) -> dict:
+    doc: dict[str, Any] = {}
+    if chain.max_days is not None:
+        doc["max_days"] = _number(chain.max_days)
+    if chain.types is not None:
+        doc["types"] = list(chain.types)
+    doc["steps"] = list(chain.steps)
+    return doc
+
+
+def _item_doc(item: GroomingItem) -> dict:
+    doc: dict[str, Any] = {
+        "code": item.code,
+        "name": _name_doc(item.name),
+        "rule": item.rule,
+        "kind": item.kind,
+    }
+    if item.teams is not None:
+        doc["teams"] = list(item.teams)
+    if not item.active:
+        doc["active"] = False
+    return doc
+
+
+def policy_to_document(policy: Policy) -> dict:
+    """The document for ``policy``, every section written out; plain JSON/YAML types only
+    (dates as ``YYYY-MM-DD`` and money as ``"10.00"`` strings). ``parse_policy`` reads it back equal."""
+    leave = policy.leave
+    doc: dict[str, Any] = {
+        "version": policy.version,
+        "effective_from": policy.effective_from.isoformat(),
+        "timezone": policy.timezone,
+        "currency": policy.currency,
+        "score": {"base": policy.score_base, "floor": policy.score_floor},
+        "defaults": {"window": _window_doc(policy.default_window), "after_ladder": policy.after_ladder},
+        "attendance": {
+            "grace_minutes": policy.attendance.grace_minutes,
+            "half_absent_after_minutes": policy.attendance.half_absent_after_minutes,
+            "rules": dict(policy.attendance.rules),
+        },
+        "swaps": {
+            "notice_hours": policy.swaps.notice_hours,
+            "max_per_month": policy.swaps.max_per_month,
+            "same_team": policy.swaps.same_team,
+            "approver": policy.swaps.approver,
+        },
+        "leave": {
+            "notice_hours": leave.notice_hours,
+            "long_personal_days": leave.long_personal_days,
+            "long_personal_notice_days": leave.long_personal_notice_days,
+            "emergency_report_hours": leave.emergency_report_hours,
+            "extension_notice_hours": leave.extension_notice_hours,
+            "sick_needs_certificate": leave.sick_needs_certificate,
+            "chains": [_chain_doc(chain) for chain in leave.chains],
+            "file_with": leave.file_with,
+            "annual_days": [{"min_years": t.min_years, "days": t.days} for t in leave.annual_days],
+        },
+        "deductions": {
+            "cap_percent_of_wage": _number(policy.deductions.cap_percent_of_wage),
+            "minimum_wage": fmt(policy.deductions.minimum_wage),
+        },
+        "rewards": {
+            name: {"amount": fmt(reward.amount), "points": reward.points}
+            for name, reward in policy.rewards.items()
+        },
+        "grooming": {"items": [_item_doc(item) for item in policy.grooming_items]},
+        "rules": [_rule_doc(rule) for rule in policy.rules.values()],
+    }
+    if policy.settings:
+        doc["settings"] = copy.deepcopy(policy.settings)
+    return doc
+
+
+# ---------------------------------------------------------------- the shipped default
+
+
+def default_policy_document() -> dict:
+    """The shipped default policy file (``attendance/policy/default_policy.yaml``), as loaded."""
+    with DEFAULT_POLICY_FILE.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def load_default_policy() -> Policy:
+    """The shipped default policy. :raise PolicyInvalid: if the file is broken."""
+    return parse_policy(default_policy_document())

@@ -1,0 +1,147 @@
+"""Pages for people and teams: my record, the employee list, add/edit/deactivate, CSV import."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from attendance.domain.errors import InvalidInput
+from attendance.people.forms import ROLE_LABELS, EmployeeForm, ImportForm, TeamForm
+from attendance.services import people
+from attendance.web import permission_required
+
+bp = Blueprint("people", __name__)
+
+
+def _show_field_errors(form, error: InvalidInput) -> None:
+    """Put the service's field problems beside the fields they concern."""
+    for name, why in error.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, why] if isinstance(field.errors, list) else [why]
+        else:
+            flash(f"{name}: {why}", "error")
+
+
+def _team_choices():
+    return [("", _("(no team)"))] + [(t.code, f"{t.code} {t.name}") for t in people.list_teams()]
+
+
+@bp.route("/me")
+@permission_required("self.view")
+def me():
+    return render_template("people/me.html", person=current_user, role_labels=ROLE_LABELS)
+
+
+@bp.route("/employees")
+@permission_required("employees.view")
+def employees():
+    active = request.args.get("active", "1") != "0"
+    page = people.list_employees(current_user, q=request.args.get("q") or None,
+                                 team=request.args.get("team") or None, active=active,
+                                 cursor=request.args.get("cursor") or None, limit=50)
+    return render_template("people/employees.html", page=page, teams=people.list_teams(),
+                           role_labels=ROLE_LABELS, active=active)
+
+
+@bp.route("/employees/<employee_no>")
+@permission_required("self.view")
+def employee(employee_no: str):
+    person = people.get_employee(current_user, employee_no)
+    return render_template("people/employee.html", person=person, role_labels=ROLE_LABELS)
+
+
+@bp.route("/employees/new", methods=["GET", "POST"])
+@permission_required("employees.manage")
+def new_employee():
+    form = EmployeeForm()
+    form.team.choices = _team_choices()
+    if form.validate_on_submit():
+        data = {k: v for k, v in form.data.items() if k != "csrf_token"}
+        if not data.get("password"):
+            data.pop("username", None)
+        try:
+            person = people.create_employee(current_user, data)
+        except InvalidInput as exc:
+            _show_field_errors(form, exc)
+        else:
+            flash(_("Employee %(no)s added.", no=person.employee_no))
+            return redirect(url_for("people.employee", employee_no=person.employee_no))
+    status = 400 if request.method == "POST" else 200
+    return render_template("people/employee_form.html", form=form, person=None), status
+
+
+@bp.route("/employees/<employee_no>/edit", methods=["GET", "POST"])
+@permission_required("employees.manage")
+def edit_employee(employee_no: str):
+    person = people.get_employee(current_user, employee_no)
+    form = EmployeeForm(obj=person, data={"team": person.team.code if person.team else "",
+                                          "roles": sorted(person.roles)})
+    form.team.choices = _team_choices()
+    form.employee_no.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        data = {k: form.data[k] for k in ("name", "team", "roles", "hire_date", "monthly_wage")}
+        try:
+            people.update_employee(current_user, employee_no, data)
+        except InvalidInput as exc:
+            _show_field_errors(form, exc)
+        else:
+            flash(_("Saved."))
+            return redirect(url_for("people.employee", employee_no=employee_no))
+    status = 400 if request.method == "POST" else 200
+    return render_template("people/employee_form.html", form=form, person=person), status
+
+
+@bp.route("/employees/<employee_no>/active", methods=["POST"])
+@permission_required("employees.manage")
+def set_active(employee_no: str):
+    active = request.form.get("active") == "1"
+    people.set_active(current_user, employee_no, active)
+    flash(_("Reactivated.") if active else _("Deactivated; the record is kept."))
+    return redirect(url_for("people.employee", employee_no=employee_no))
+
+
+@bp.route("/employees/import", methods=["GET", "POST"])
+@permission_required("employees.manage")
+def import_employees():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        try:
+            text = people.decode_upload(form.file.data.read())
+        except InvalidInput as exc:
+            form.file.errors = [exc.message]
+        else:
+            report = people.import_employees(current_user, text, skip_errors=form.skip_errors.data)
+    status = 400 if request.method == "POST" and (report is None or not report.committed) else 200
+    return render_template("people/import.html", form=form, report=report), status
+
+
+@bp.route("/teams")
+@permission_required("teams.view")
+def teams():
+    return render_template("people/teams.html", teams=people.list_teams(include_inactive=True))
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+@bp.route("/teams/<code>/edit", methods=["GET", "POST"])
+@permission_required("teams.manage")
+def edit_team(code: str | None = None):
+    team = people.get_team(code) if code else None
+    form = TeamForm(obj=team, data={"lead": team.lead.employee_no if team and team.lead else ""})
+    if team:
+        form.code.render_kw = {"readonly": True}
+    if form.validate_on_submit():
+        data = {"name": form.name.data, "lead": form.lead.data or None}
+        if team is None:
+            data["code"] = form.code.data
+        try:
+            people.save_team(current_user, data, code)
+        except InvalidInput as exc:
+            _show_field_errors(form, exc)
+        else:
+            flash(_("Saved."))
+            return redirect(url_for("people.teams"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("people/team_form.html", form=form, team=team), status

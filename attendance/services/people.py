@@ -1,0 +1,358 @@
+"""Teams and employees: list, find, add, edit, deactivate, import. History is never deleted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from attendance.domain.errors import InvalidInput, NotFound
+from attendance.domain.money import to_money
+from attendance.domain.permissions import reach
+from attendance.domain.policy import ROLES
+from attendance.extensions import db
+from attendance.models import Employee, Team
+from attendance.services import accounts, audit
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
+EMPLOYEE_FIELDS = ("employee_no", "name", "team", "roles", "hire_date", "monthly_wage", "active")
+IMPORT_COLUMNS = ("employee_no", "name", "team", "roles", "hire_date", "monthly_wage", "username", "password")
+
+
+# --- who can see whom -------------------------------------------------------------------------
+
+
+def teams_led_by(person: Employee) -> list[int]:
+    led = db.session.scalars(select(Team.id).where(Team.lead_id == person.id)).all()
+    return sorted(set(led) | ({person.team_id} if person.team_id else set()))
+
+
+def visible_clause(viewer: Employee):
+    """A WHERE clause limiting employees to those ``viewer`` may see."""
+    how_far = reach(viewer.roles)
+    if how_far == "all":
+        return True
+    if how_far == "team":
+        return or_(Employee.team_id.in_(teams_led_by(viewer)), Employee.id == viewer.id)
+    return Employee.id == viewer.id
+
+
+def can_see(viewer: Employee, person: Employee) -> bool:
+    how_far = reach(viewer.roles)
+    if how_far == "all" or viewer.id == person.id:
+        return True
+    return how_far == "team" and person.team_id in teams_led_by(viewer)
+
+
+# --- field checks shared by pages, API and import ----------------------------------------------
+
+
+def _parse_date(value) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip())
+
+
+def parse_roles(value) -> set[str]:
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[;,|、\s]+", value) if v]
+    roles = {str(v).strip().lower() for v in value or []}
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise ValueError("unknown role: " + ", ".join(sorted(unknown)))
+    return roles or {"staff"}
+
+
+def clean_employee(data: dict, *, partial: bool = False) -> dict:
+    """Check and normalise employee fields; every problem is reported at once.
+
+    :raise InvalidInput: with ``fields`` naming each bad field.
+    """
+    errors: dict[str, str] = {}
+    out: dict = {}
+    for name in ("employee_no", "name"):
+        if name in data:
+            value = str(data[name] or "").strip()
+            if not value:
+                errors[name] = "required"
+            elif name == "employee_no" and not CODE_RE.match(value):
+                errors[name] = "letters, digits, - and _ only, at most 32"
+            elif len(value) > 100:
+                errors[name] = "at most 100 characters"
+            else:
+                out[name] = value
+        elif not partial:
+            errors[name] = "required"
+    if "team" in data:
+        code = str(data["team"] or "").strip()
+        out["team"] = code or None
+    if "roles" in data:
+        try:
+            out["roles"] = parse_roles(data["roles"])
+        except ValueError as exc:
+            errors["roles"] = str(exc)
+    if data.get("hire_date") not in (None, ""):
+        try:
+            out["hire_date"] = _parse_date(data["hire_date"])
+        except ValueError:
+            errors["hire_date"] = "not a date (YYYY-MM-DD)"
+    elif "hire_date" in data:
+        out["hire_date"] = None
+    if data.get("monthly_wage") not in (None, ""):
+        try:
+            wage = to_money(data["monthly_wage"])
+            if wage < 0:
+                raise ValueError
+            out["monthly_wage"] = wage
+        except ValueError:
+            errors["monthly_wage"] = "not a money amount"
+    elif "monthly_wage" in data:
+        out["monthly_wage"] = None
+    if "active" in data:
+        if not isinstance(data["active"], bool):
+            errors["active"] = "true or false"
+        else:
+            out["active"] = data["active"]
+    if errors:
+        raise InvalidInput("invalid employee: " + ", ".join(f"{k}: {v}" for k, v in errors.items()),
+                           fields=errors)
+    return out
+
+
+# --- teams ------------------------------------------------------------------------------------
+
+
+def list_teams(include_inactive: bool = False) -> list[Team]:
+    stmt = select(Team).options(joinedload(Team.lead)).order_by(Team.code)
+    if not include_inactive:
+        stmt = stmt.where(Team.active.is_(True))
+    return list(db.session.scalars(stmt))
+
+
+def get_team(code: str) -> Team:
+    team = db.session.scalar(select(Team).where(Team.code == code))
+    if team is None:
+        raise NotFound(f"no team {code}")
+    return team
+
+
+def _employee_by_no(no: str | None, field_name: str) -> Employee | None:
+    if not no:
+        return None
+    person = db.session.scalar(select(Employee).where(Employee.employee_no == no))
+    if person is None:
+        raise InvalidInput(f"no employee {no}", fields={field_name: "unknown employee"})
+    return person
+
+
+def save_team(actor: Employee, data: dict, code: str | None = None) -> Team:
+    """Create a team (``code`` None) or change one; ``lead`` is an employee_no."""
+    errors = {}
+    team = get_team(code) if code else Team(active=True)
+    if code is None:
+        new_code = str(data.get("code") or "").strip()
+        if not CODE_RE.match(new_code):
+            errors["code"] = "letters, digits, - and _ only, at most 32"
+        elif db.session.scalar(select(Team.id).where(Team.code == new_code)):
+            errors["code"] = "already exists"
+        team.code = new_code
+    if "name" in data or code is None:
+        name = str(data.get("name") or "").strip()
+        if not name:
+            errors["name"] = "required"
+        team.name = name
+    if errors:
+        raise InvalidInput("invalid team", fields=errors)
+    if "lead" in data:
+        team.lead = _employee_by_no(data["lead"], "lead")
+    if "active" in data:
+        team.active = bool(data["active"])
+    db.session.add(team)
+    db.session.flush()
+    audit.record(actor, "team.create" if code is None else "team.update", "team", team.code,
+                 **{k: str(v) for k, v in data.items()})
+    db.session.commit()
+    return team
+
+
+# --- employees --------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    items: list
+    next: str | None
+
+
+def list_employees(viewer: Employee, *, q: str | None = None, team: str | None = None,
+                   active: bool | None = True, limit: int = 50, cursor: str | None = None) -> Page:
+    """Employees ``viewer`` may see, ordered by employee_no, ``limit`` at a time from ``cursor``."""
+    stmt = (
+        select(Employee)
+        .options(joinedload(Employee.team))
+        .where(visible_clause(viewer))
+        .order_by(Employee.employee_no)
+    )
+    if q:
+        like = f"%{q.strip()}%"
+        stmt = stmt.where(or_(Employee.name.like(like), Employee.employee_no.like(like)))
+    if team:
+        stmt = stmt.join(Team, Employee.team_id == Team.id).where(Team.code == team)
+    if active is not None:
+        stmt = stmt.where(Employee.active.is_(active))
+    if cursor:
+        stmt = stmt.where(Employee.employee_no > cursor)
+    rows = list(db.session.scalars(stmt.limit(limit + 1)).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].employee_no if more else None)
+
+
+def get_employee(viewer: Employee, employee_no: str) -> Employee:
+    """The employee, if ``viewer`` may see them. :raise NotFound: otherwise, so nothing leaks."""
+    person = db.session.scalar(
+        select(Employee).options(joinedload(Employee.team)).where(Employee.employee_no == employee_no)
+    )
+    if person is None or not can_see(viewer, person):
+        raise NotFound(f"no employee {employee_no}")
+    return person
+
+
+def _team_id(code: str | None) -> int | None:
+    if code is None:
+        return None
+    team_id = db.session.scalar(select(Team.id).where(Team.code == code))
+    if team_id is None:
+        raise InvalidInput(f"no team {code}", fields={"team": "unknown team"})
+    return team_id
+
+
+def _apply(person: Employee, clean: dict) -> None:
+    for name in ("employee_no", "name", "hire_date", "monthly_wage", "active"):
+        if name in clean:
+            setattr(person, name, clean[name])
+    if "team" in clean:
+        person.team_id = _team_id(clean["team"])
+    if "roles" in clean:
+        person.set_roles(clean["roles"])
+
+
+def create_employee(actor: Employee | None, data: dict, *, commit: bool = True) -> Employee:
+    clean = clean_employee(data)
+    clean.setdefault("roles", {"staff"})
+    if db.session.scalar(select(Employee.id).where(Employee.employee_no == clean["employee_no"])):
+        raise InvalidInput("employee_no already exists", fields={"employee_no": "already exists"})
+    person = Employee(active=True, updated_by_id=actor.id if actor else None)
+    _apply(person, clean)
+    db.session.add(person)
+    if data.get("password"):
+        accounts.set_login(actor, person, data.get("username") or clean["employee_no"].lower(),
+                           data["password"])
+    elif data.get("username"):
+        raise InvalidInput("a login needs a password", fields={"password": "required with a username"})
+    db.session.flush()
+    audit.record(actor, "employee.create", "employee", person.employee_no,
+                 **{k: str(v) for k, v in clean.items()})
+    if commit:
+        db.session.commit()
+    return person
+
+
+def update_employee(actor: Employee, employee_no: str, data: dict) -> Employee:
+    person = get_employee(actor, employee_no)
+    clean = clean_employee(data, partial=True)
+    if "employee_no" in clean and clean["employee_no"] != person.employee_no:
+        raise InvalidInput("employee_no cannot change", fields={"employee_no": "cannot change"})
+    before = {k: str(getattr(person, k, None)) for k in clean if k not in ("team", "roles")}
+    _apply(person, clean)
+    person.updated_by_id = actor.id
+    audit.record(actor, "employee.update", "employee", person.employee_no,
+                 before=before, after={k: str(v) for k, v in clean.items()})
+    db.session.commit()
+    return person
+
+
+def set_active(actor: Employee, employee_no: str, active: bool) -> Employee:
+    """Deactivate (or reactivate) instead of deleting: the person's history stays."""
+    return update_employee(actor, employee_no, {"active": active})
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+    committed: bool = False
+
+
+def decode_upload(raw: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030, which is what Chinese Excel writes."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput("the file is neither UTF-8 nor GB18030 text", fields={"file": "unreadable"})
+
+
+def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = False) -> ImportReport:
+    """Add the employees of a CSV file; nothing is imported from a file with errors unless told to skip."""
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("employee_no", "name") if c not in header]
+    unknown = [c for c in header if c not in IMPORT_COLUMNS]
+    if missing or unknown:
+        why = []
+        if missing:
+            why.append("missing columns: " + ", ".join(missing))
+        if unknown:
+            why.append("unknown columns: " + ", ".join(unknown))
+        report.rejected.append((1, "; ".join(why)))
+        return report
+    reader.fieldnames = header
+    seen: dict[str, int] = {}
+    good: list[dict] = []
+    known_teams = set(db.session.scalars(select(Team.code)))
+    for row in reader:
+        line = reader.line_num
+        row = {k: (v or "").strip() for k, v in row.items() if k is not None}
+        if not any(row.values()):
+            continue
+        problems = []
+        try:
+            clean_employee({k: v for k, v in row.items() if k in EMPLOYEE_FIELDS and v != ""} | {
+                "employee_no": row.get("employee_no", ""), "name": row.get("name", "")})
+        except InvalidInput as exc:
+            problems += [f"{k}: {v}" for k, v in exc.fields.items()]
+        no = row.get("employee_no", "")
+        if row.get("team") and row["team"] not in known_teams:
+            problems.append(f"team: unknown team {row['team']}")
+        if no in seen:
+            problems.append(f"employee_no: repeats line {seen[no]}")
+        elif no and db.session.scalar(select(Employee.id).where(Employee.employee_no == no)):
+            problems.append("employee_no: already exists")
+        if row.get("password") and len(row["password"]) < accounts.MIN_PASSWORD:
+            problems.append(f"password: at least {accounts.MIN_PASSWORD} characters")
+        seen.setdefault(no, line)
+        if problems:
+            report.rejected.append((line, "; ".join(problems)))
+        else:
+            good.append(row)
+    if report.rejected and not skip_errors:
+        return report
+    for row in good:
+        create_employee(actor, {k: v for k, v in row.items() if v != ""}, commit=False)
+        report.imported.append(row["employee_no"])
+    audit.record(actor, "employee.import", "employee", "*", imported=len(good),
+                 rejected=len(report.rejected))
+    db.session.commit()
+    report.committed = True
+    return report

@@ -1,0 +1,98 @@
+"""Versions of the policy: which one is in force on a day, adding one, exporting one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import yaml
+from sqlalchemy import select
+
+from attendance.domain.errors import InvalidInput, NotFound, PolicyInvalid
+from attendance.domain.policy import Policy, default_policy_document, parse_policy, policy_to_document
+from attendance.extensions import db
+from attendance.models import Employee, PolicyVersion
+from attendance.services import audit
+
+
+@dataclass(frozen=True)
+class PolicyInForce:
+    version: PolicyVersion
+    policy: Policy
+
+
+def jsonable(value):
+    """Dates and money as the strings of API.md, so the stored document is plain JSON."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def read_document(text: str | bytes) -> dict:
+    """A policy document from YAML or JSON text (JSON is YAML). :raise InvalidInput: if unreadable."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InvalidInput(f"not a YAML or JSON document{where}", fields={"_body": "unreadable"}) from None
+    if not isinstance(doc, dict):
+        raise PolicyInvalid([("", "a policy document is a mapping")])
+    return doc
+
+
+def add_version(actor: Employee | None, doc: dict) -> PolicyVersion:
+    """Store a new version after checking all of it; a bad document changes nothing."""
+    policy = parse_policy(doc)
+    row = PolicyVersion(
+        label=policy.version,
+        effective_from=policy.effective_from,
+        document=jsonable(policy_to_document(policy)),
+        created_by_id=actor.id if actor else None,
+    )
+    db.session.add(row)
+    db.session.flush()
+    audit.record(actor, "policy.add_version", "policy_version", row.id,
+                 label=row.label, effective_from=row.effective_from.isoformat())
+    db.session.commit()
+    return row
+
+
+def ensure_default(actor: Employee | None = None) -> PolicyVersion:
+    """Install the shipped default policy if the database holds none yet."""
+    existing = db.session.scalar(select(PolicyVersion).order_by(PolicyVersion.id).limit(1))
+    return existing or add_version(actor, default_policy_document())
+
+
+def version_in_force(on: date) -> PolicyVersion:
+    """The version with the latest effective date on or before ``on``; of equals, the newest."""
+    row = db.session.scalar(
+        select(PolicyVersion)
+        .where(PolicyVersion.effective_from <= on)
+        .order_by(PolicyVersion.effective_from.desc(), PolicyVersion.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        raise NotFound(f"no policy is in force on {on.isoformat()}")
+    return row
+
+
+def in_force(on: date) -> PolicyInForce:
+    row = version_in_force(on)
+    return PolicyInForce(row, parse_policy(row.document))
+
+
+def versions() -> list[PolicyVersion]:
+    return list(db.session.scalars(
+        select(PolicyVersion).order_by(PolicyVersion.effective_from.desc(), PolicyVersion.id.desc())))
+
+
+def export_yaml(row: PolicyVersion) -> str:
+    return yaml.safe_dump(row.document, allow_unicode=True, sort_keys=False, width=100)
