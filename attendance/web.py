@@ -10,10 +10,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from attendance.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleRefused
+from attendance.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    RuleRefused,
+    Unauthenticated,
+)
 from attendance.domain.permissions import allowed
 
-STATUS = {InvalidInput: 400, Forbidden: 403, NotFound: 404, Conflict: 409, RuleRefused: 422}
+STATUS = {InvalidInput: 400, Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409, RuleRefused: 422}
 
 # (endpoint, label, action) — the navigation each role sees follows from the permission table.
 NAV = [

@@ -80,6 +80,7 @@ def app(tmp_path, _schema):
         "REPORTS_FOLDER": str(tmp_path / "reports"),
         "WTF_CSRF_ENABLED": False,
     })
+    app.before_request(_fresh_request_state)
     with app.app_context():
         if ON_POSTGRES:
             tables = ", ".join(t.name for t in db.metadata.sorted_tables)
@@ -91,6 +92,16 @@ def app(tmp_path, _schema):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+def _fresh_request_state():
+    """Tests hold one app context across requests (production never does): drop per-request caches."""
+    import flask_babel
+    from flask import g
+
+    flask_babel.refresh()
+    g.pop("_login_user", None)
+    g.pop("actor", None)
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import current_app, request
 
 from attendance.api import schemas
-from attendance.api.core import actor, error_body, make_blueprint
+from attendance.api.core import actor, make_blueprint
+from attendance.domain.errors import Unauthenticated
 from attendance.services import accounts
 
 blp = make_blueprint("api_auth", "", "Tokens and the caller")
@@ -18,7 +19,7 @@ def issue_token(data):
     """Exchange a username and password for a bearer token."""
     person = accounts.authenticate(data["username"], data["password"])
     if person is None:
-        return error_body(401, "bad_credentials", "unknown username or wrong password"), 401
+        raise Unauthenticated("unknown username or wrong password", code="bad_credentials")
     token, expires = accounts.issue_token(person, current_app.config["API_TOKEN_HOURS"])
     return {"token": token, "expires_at": expires}
 

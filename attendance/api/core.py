@@ -108,6 +108,20 @@ def require(action: str) -> None:
         raise Forbidden(f"your roles do not allow {action}")
 
 
+def permission(action: str):
+    """Decorator: the permission check runs before the body is even parsed, so a refusal leaks nothing."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            require(action)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
 def idempotent(view):
     """Replay the stored first answer when the same Idempotency-Key comes again from the same caller."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from attendance.api import schemas
-from attendance.api.core import actor, idempotent, make_blueprint, page_body, paged_schema, require
+from attendance.api.core import actor, idempotent, make_blueprint, page_body, paged_schema, permission
 from attendance.domain.errors import InvalidInput
 from attendance.services import accounts, people
 
@@ -15,81 +15,82 @@ EmployeePage = paged_schema(schemas.EmployeeOut, "EmployeePage")
 
 
 @blp.route("/teams")
+@permission("teams.view")
 @blp.response(200, schemas.TeamOut(many=True))
 def list_teams():
-    require("teams.view")
     return people.list_teams(include_inactive=True)
 
 
 @blp.route("/teams", methods=["POST"])
+@permission("teams.manage")
 @idempotent
 @blp.arguments(schemas.TeamIn)
 @blp.response(201, schemas.TeamOut)
 def create_team(data):
-    require("teams.manage")
     return people.save_team(actor(), data)
 
 
 @blp.route("/teams/<code>")
+@permission("teams.view")
 @blp.response(200, schemas.TeamOut)
 def get_team(code):
-    require("teams.view")
     return people.get_team(code)
 
 
 @blp.route("/teams/<code>", methods=["PATCH"])
+@permission("teams.manage")
 @blp.arguments(schemas.TeamPatch)
 @blp.response(200, schemas.TeamOut)
 def update_team(data, code):
-    require("teams.manage")
     return people.save_team(actor(), data, code)
 
 
 @blp.route("/employees")
+@permission("employees.view")
 @blp.arguments(schemas.EmployeeQuery, location="query")
 @blp.response(200, EmployeePage)
 def list_employees(args):
     """Employees the caller may see (a lead: their team), by employee_no, a page at a time."""
-    require("employees.view")
     page = people.list_employees(actor(), **args)
     return page_body(page.items, page.next)
 
 
 @blp.route("/employees", methods=["POST"])
+@permission("employees.manage")
 @idempotent
 @blp.arguments(schemas.EmployeeIn)
 @blp.response(201, schemas.EmployeeOut)
 def create_employee(data):
     """Add an employee; with username and password they can log in at once."""
-    require("employees.manage")
     return people.create_employee(actor(), data)
 
 
 @blp.route("/employees/<employee_no>")
+@permission("self.view")
 @blp.response(200, schemas.EmployeeOut)
 def get_employee(employee_no):
-    require("self.view")
     return people.get_employee(actor(), employee_no)
 
 
 @blp.route("/employees/<employee_no>", methods=["PATCH"])
+@permission("employees.manage")
 @blp.arguments(schemas.EmployeePatch)
 @blp.response(200, schemas.EmployeeOut)
 def update_employee(data, employee_no):
     """Change an employee; ``active: false`` deactivates (nothing is ever deleted)."""
-    require("employees.manage")
     return people.update_employee(actor(), employee_no, data)
 
 
 @blp.route("/employees/<employee_no>/password", methods=["POST"])
+@permission("employees.manage")
 @blp.arguments(schemas.PasswordIn)
 @blp.response(204)
 def set_password(data, employee_no):
-    require("employees.manage")
     accounts.change_password(actor(), employee_no, data["password"])
 
 
 @blp.route("/employees/import", methods=["POST"])
+@permission("employees.manage")
 @blp.doc(requestBody={"content": {"text/csv": {"schema": {"type": "string"}},
                                   "multipart/form-data": {"schema": {"type": "object", "properties": {
                                       "file": {"type": "string", "format": "binary"}}}}}})
@@ -97,7 +98,6 @@ def set_password(data, employee_no):
 @blp.alt_response(400, schema=schemas.ImportOut, description="the file has errors; nothing imported")
 def import_employees():
     """Import a CSV (UTF-8 or GB18030). ``?skip_errors=true`` imports the good lines of a file with errors."""
-    require("employees.manage")
     upload = request.files.get("file")
     raw = upload.read() if upload else request.get_data()
     if not raw:

@@ -7,7 +7,7 @@ from datetime import date
 from flask import request
 
 from attendance.api import schemas
-from attendance.api.core import actor, make_blueprint, require
+from attendance.api.core import actor, make_blueprint, permission
 from attendance.services import policy as policy_service
 from attendance.services.clock import today
 
@@ -19,28 +19,28 @@ def _out(row):
 
 
 @blp.route("")
+@permission("policy.view")
 @blp.arguments(schemas.PolicyQuery, location="query")
 @blp.response(200, schemas.PolicyOut)
 def in_force(args):
     """The policy in force today, or on ``?on=YYYY-MM-DD``."""
-    require("policy.view")
     on: date = args.get("on") or today()
     return _out(policy_service.version_in_force(on))
 
 
 @blp.route("/versions")
+@permission("policy.view")
 @blp.response(200, schemas.PolicyVersionOut(many=True))
 def versions():
-    require("policy.view")
     return policy_service.versions()
 
 
 @blp.route("/versions", methods=["POST"])
+@permission("policy.manage")
 @blp.doc(requestBody={"description": "a policy document (API.md), YAML or JSON", "content": {
     "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {"type": "string"}}}})
 @blp.response(201, schemas.PolicyOut)
 def add_version():
     """Add a policy version; a bad document is refused with every problem and its path."""
-    require("policy.manage")
     doc = policy_service.read_document(request.get_data())
     return _out(policy_service.add_version(actor(), doc))

@@ -56,3 +56,9 @@ class Forbidden(DomainError):
     """The caller's roles do not allow this (HTTP 403)."""
 
     code = "forbidden"
+
+
+class Unauthenticated(DomainError):
+    """No, a bad, or an expired credential (HTTP 401)."""
+
+    code = "unauthorized"

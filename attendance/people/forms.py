@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from attendance.domain.policy import ROLES
@@ -21,7 +22,7 @@ class EmployeeForm(FlaskForm):
     employee_no = StringField(_l("Employee no."), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     team = SelectField(_l("Team"), choices=[], validate_choice=False)
-    roles = MultiCheckboxField(_l("Roles"), choices=[(r, ROLE_LABELS[r]) for r in ROLES], default=["staff"])
+    roles = MultiCheckboxField(_l("Roles"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES], default=["staff"])
     hire_date = StringField(_l("Hire date"), validators=[Optional()], render_kw={"type": "date"})
     monthly_wage = StringField(_l("Monthly wage (yuan)"), validators=[Optional()],
                                render_kw={"inputmode": "decimal"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from attendance.domain.errors import InvalidInput
 from attendance.people.forms import ROLE_LABELS, EmployeeForm, ImportForm, TeamForm
@@ -25,7 +26,8 @@ def _show_field_errors(form, error: InvalidInput) -> None:
 
 
 def _team_choices():
-    return [("", _("(no team)"))] + [(t.code, f"{t.code} {t.name}") for t in people.list_teams()]
+    return [SelectChoice("", _("(no team)"))] + [
+        SelectChoice(t.code, f"{t.code} {t.name}") for t in people.list_teams()]
 
 
 @bp.route("/me")

@@ -317,7 +317,7 @@ def test_a_duplicate_grooming_item_code_is_reported_on_the_later_item():
     assert problems_of(doc) == [("grooming.items[1].code", "duplicate code")]
 
 
-@pytest.mark.parametrize("code", ["late", "1LATE", "LATE-ARRIVAL", "", 7])
+@pytest.mark.parametrize("code", ["late", "1LATE", "LATE-ARRIVAL", "LATE\n", "", 7])
 def test_a_rule_code_must_be_upper_case_letters_digits_and_underscores(code):
     doc = small_document()
     doc["rules"][4]["code"] = code
@@ -520,7 +520,10 @@ def test_a_known_time_zone_is_accepted(timezone):
     assert parse_policy(doc).timezone == timezone
 
 
-@pytest.mark.parametrize("timezone", ["Asia/Beijing", "", "../etc/passwd", "/etc/localtime", 8])
+@pytest.mark.parametrize(
+    "timezone",
+    ["Asia/Beijing", "asia/shanghai", "", "../etc/passwd", "/etc/localtime", "localtime", "posix/UTC", 8],
+)
 def test_an_unknown_time_zone_is_refused(timezone):
     doc = small_document()
     doc["timezone"] = timezone
@@ -748,3 +751,42 @@ def test_any_valid_ladder_parses_as_written_and_round_trips(ladder, window, afte
     assert parse_policy(exported) == policy
     assert parse_policy(yaml.safe_load(yaml.safe_dump(exported, allow_unicode=True))) == policy
     assert policy_to_document(parse_policy(exported)) == exported
+
+
+def _node_paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _node_paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _node_paths(value, (*prefix, index))
+
+
+DEFAULT_DOCUMENT = default_policy_document()
+DEFAULT_NODES = list(_node_paths(DEFAULT_DOCUMENT))[1:]
+JUNK = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6) | st.dates(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@given(st.lists(st.tuples(st.sampled_from(DEFAULT_NODES), JUNK), min_size=1, max_size=3))
+def test_junk_anywhere_in_the_default_document_is_refused_with_problems_or_parses_never_crashes(changes):
+    doc = copy.deepcopy(DEFAULT_DOCUMENT)
+    for path, junk in changes:
+        node = doc
+        try:
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = junk
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier change removed this place
+    try:
+        policy = parse_policy(doc)
+    except PolicyInvalid as invalid:
+        assert invalid.problems
+        assert all(isinstance(path, str) and isinstance(why, str) for path, why in invalid.problems)
+    else:
+        assert parse_policy(policy_to_document(policy)) == policy
