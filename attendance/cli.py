@@ -66,7 +66,7 @@ def demo() -> None:
     from attendance.demo import DEMO_PASSWORD, build_demo
 
     logins = build_demo()
-    click.echo("\n演示账号 / demo logins (password: %s)" % DEMO_PASSWORD)
+    click.echo(f"\n演示账号 / demo logins (password: {DEMO_PASSWORD})")
     for username, name, roles in logins:
         click.echo(f"  {username:<12} {name:<6} {', '.join(roles)}")
 

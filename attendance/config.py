@@ -45,9 +45,9 @@ def from_environment(instance_path: str, root_path: str) -> dict:
             "REPORTS_FOLDER", str(Path(root_path).parent / "reports")
         ),
         "API_TOKEN_HOURS": int(os.environ.get("API_TOKEN_HOURS", "720")),
-        "BABEL_DEFAULT_LOCALE": "zh_CN",
+        "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("SITE_TIMEZONE", "Asia/Shanghai"),
-        "LANGUAGES": ["zh_CN", "en"],
+        "LANGUAGES": ["zh", "en"],
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,

@@ -10,7 +10,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOG = ROOT / "attendance" / "translations" / "zh_CN" / "LC_MESSAGES"
+CATALOG = ROOT / "attendance" / "translations" / "zh" / "LC_MESSAGES"
 METHODS = [("attendance/**.py", "python"), ("templates/**.html", "jinja2")]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
 
@@ -24,7 +24,7 @@ def _extracted() -> set[str]:
 
 def _catalog():
     with open(CATALOG / "messages.po", "rb") as fh:
-        return read_po(fh, locale="zh_CN")
+        return read_po(fh, locale="zh")
 
 
 def test_every_message_has_a_chinese_translation():

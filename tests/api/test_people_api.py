@@ -105,7 +105,7 @@ def test_a_csv_saved_by_chinese_excel_in_gb18030_is_read(client, app):
 
 def test_a_csv_without_the_needed_columns_is_refused(client, app):
     headers = token_for(client, make_person(["hr"])) | {"Content-Type": "text/csv"}
-    response = client.post("/api/v1/employees/import", headers=headers, data="no,who\n1,2\n".encode())
+    response = client.post("/api/v1/employees/import", headers=headers, data=b"no,who\n1,2\n")
     assert response.status_code == 400
     assert response.get_json()["rejected"][0]["line"] == 1
 

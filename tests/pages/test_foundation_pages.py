@@ -140,5 +140,5 @@ def test_the_language_switch_is_kept_on_the_account(client, app):
     assert 'lang="en"' in client.get("/me").get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Employee, person.id).locale == "en"
-    client.post("/language/zh_CN", data={"next": "/me"})
+    client.post("/language/zh", data={"next": "/me"})
     assert 'lang="zh-CN"' in client.get("/me").get_data(as_text=True)
