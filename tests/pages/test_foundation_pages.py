@@ -69,6 +69,8 @@ def test_forms_without_a_csrf_token_are_refused(tmp_path, app):
         response = client.post("/employees/new", data={"employee_no": "X1", "name": "x"})
         assert response.status_code == 400
         assert db.session.scalar(select(func.count()).select_from(Employee)) == before
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_the_employee_form_shows_each_problem_beside_its_field_and_saves_nothing(client, app):
