@@ -20,7 +20,7 @@ from zoneinfo import available_timezones
 
 import yaml
 
-from attendance.domain.errors import PolicyInvalid
+from attendance.domain.errors import N_, PolicyInvalid
 from attendance.domain.money import fmt, to_money
 
 SANCTIONS = ("warning", "fine", "points", "dismissal_review")
@@ -223,14 +223,14 @@ class _Reader:
     def mapping(self, value: Any, path: str, allowed: tuple[str, ...] | dict, required: tuple[str, ...] = ()):
         """``value`` if it is a mapping; notes unknown and missing keys (a key given as null is missing)."""
         if not isinstance(value, dict):
-            self.bad(path, "must be a mapping")
+            self.bad(path, N_("must be a mapping"))
             return None
         for key in value:
             if key not in allowed:
-                self.bad(_key(path, key), "unknown key")
+                self.bad(_key(path, key), N_("unknown key"))
         for key in required:
             if value.get(key) is None:
-                self.bad(_key(path, key), "required")
+                self.bad(_key(path, key), N_("required"))
         return value
 
     def fields(self, value: Any, path: str, spec: dict[str, Callable[[Any, str], Any]], required=()):
@@ -246,7 +246,7 @@ class _Reader:
 
     def sequence(self, value: Any, path: str, *, what: str = "item") -> list | None:
         if not isinstance(value, list):
-            self.bad(path, "must be a list")
+            self.bad(path, N_("must be a list"))
             return None
         if not value:
             self.bad(path, f"must have at least one {what}")
@@ -282,16 +282,16 @@ class _Reader:
 
     def boolean(self, value: Any, path: str) -> bool | None:
         if not isinstance(value, bool):
-            self.bad(path, "must be true or false")
+            self.bad(path, N_("must be true or false"))
             return None
         return value
 
     def text(self, value: Any, path: str) -> str | None:
         if not isinstance(value, str):
-            self.bad(path, "must be text")
+            self.bad(path, N_("must be text"))
             return None
         if not value.strip():
-            self.bad(path, "must not be empty")
+            self.bad(path, N_("must not be empty"))
             return None
         return value
 
@@ -306,13 +306,13 @@ class _Reader:
 
     def code(self, value: Any, path: str) -> str | None:
         if not isinstance(value, str) or not _CODE.fullmatch(value):
-            self.bad(path, "must be upper-case letters, digits and _, like LATE")
+            self.bad(path, N_("must be upper-case letters, digits and _, like LATE"))
             return None
         return value
 
     def lower_name(self, value: Any, path: str) -> str | None:
         if not isinstance(value, str) or not _LOWER_NAME.fullmatch(value):
-            self.bad(path, "must be lower-case letters, digits and _, like full_attendance")
+            self.bad(path, N_("must be lower-case letters, digits and _, like full_attendance"))
             return None
         return value
 
@@ -324,16 +324,16 @@ class _Reader:
             amount = to_money(value)
             exact = value if isinstance(value, Decimal) else Decimal(str(value).strip())
         except (ValueError, InvalidOperation):
-            self.bad(path, "not a money amount")
+            self.bad(path, N_("not a money amount"))
             return None
         if amount != exact:
-            self.bad(path, "at most 2 decimal places")
+            self.bad(path, N_("at most 2 decimal places"))
             return None
         if positive and amount <= 0:
-            self.bad(path, "must be above 0")
+            self.bad(path, N_("must be above 0"))
             return None
         if amount < 0:
-            self.bad(path, "must be 0 or more")
+            self.bad(path, N_("must be 0 or more"))
             return None
         return amount
 
@@ -369,18 +369,18 @@ class _Reader:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.bad(path, "not a date (YYYY-MM-DD)")
+        self.bad(path, N_("not a date (YYYY-MM-DD)"))
         return None
 
     def timezone(self, value: Any, path: str) -> str | None:
         if not isinstance(value, str) or value not in _known_time_zones():
-            self.bad(path, "not a known IANA time zone, like Asia/Shanghai")
+            self.bad(path, N_("not a known IANA time zone, like Asia/Shanghai"))
             return None
         return value
 
     def currency(self, value: Any, path: str) -> str | None:
         if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
-            self.bad(path, "must be a 3-letter currency code, like CNY")
+            self.bad(path, N_("must be a 3-letter currency code, like CNY"))
             return None
         return value
 
@@ -401,7 +401,7 @@ class _Reader:
             return None
         present = [key for key in ("days", "calendar") if given.get(key) is not None]
         if len(present) != 1:
-            self.bad(path, "give exactly one of: days, calendar")
+            self.bad(path, N_("give exactly one of: days, calendar"))
             return None
         if present == ["days"]:
             return Window(days=self.integer(given["days"], _key(path, "days"), low=1))
@@ -423,9 +423,9 @@ class _Reader:
             return None, None
         base, floor = got.get("base", DEFAULT_SCORE_BASE), got.get("floor", DEFAULT_SCORE_FLOOR)
         if floor is not None and floor < 0:
-            self.bad(_key(path, "floor"), "must be a whole number, 0 or more")
+            self.bad(_key(path, "floor"), N_("must be a whole number, 0 or more"))
         elif base is not None and floor is not None and base <= floor:
-            self.bad(_key(path, "base"), "must be above floor")
+            self.bad(_key(path, "base"), N_("must be above floor"))
         return base, floor
 
     def defaults(self, value: Any, path: str) -> tuple[Window | None, str | None]:
@@ -478,7 +478,7 @@ class _Reader:
         for i, chain in enumerate(chains[:-1]):
             # A chain for any type and any length would hide every chain after it.
             if chain is not None and chain.max_days is None and chain.types is None:
-                self.bad(f"{path}[{i}].max_days", "required: only the last chain may leave it out")
+                self.bad(f"{path}[{i}].max_days", N_("required: only the last chain may leave it out"))
         return chains
 
     def annual_days(self, value: Any, path: str) -> tuple[AnnualLeaveTier, ...] | None:
@@ -497,7 +497,7 @@ class _Reader:
                 continue
             years = got.get("min_years")
             if years is not None and previous is not None and years <= previous:
-                self.bad(f"{path}[{i}].min_years", "must be above the one before")
+                self.bad(f"{path}[{i}].min_years", N_("must be above the one before"))
             previous = years if years is not None else previous
             tiers.append(AnnualLeaveTier(min_years=years, days=got.get("days")))
         return tuple(tiers)
@@ -531,7 +531,7 @@ class _Reader:
 
     def rewards(self, value: Any, path: str) -> dict[str, Reward] | None:
         if not isinstance(value, dict):
-            self.bad(path, "must be a mapping")
+            self.bad(path, N_("must be a mapping"))
             return None
         out = {}
         for key, item in value.items():
@@ -563,14 +563,14 @@ class _Reader:
         items_path = _key(path, "items")
         items = given["items"]
         if not isinstance(items, list):
-            self.bad(items_path, "must be a list")
+            self.bad(items_path, N_("must be a list"))
             return None
         parsed = tuple(self.grooming_item(v, f"{items_path}[{i}]") for i, v in enumerate(items))
         seen: set[str] = set()
         for i, item in enumerate(parsed):
             if item is not None and item.code is not None:
                 if item.code in seen:
-                    self.bad(f"{items_path}[{i}].code", "duplicate code")
+                    self.bad(f"{items_path}[{i}].code", N_("duplicate code"))
                 seen.add(item.code)
         return parsed
 
@@ -590,28 +590,28 @@ class _Reader:
         has_amount, has_range = given.get("amount") is not None, given.get("amount_range") is not None
         if sanction == "fine":
             if has_amount and has_range:
-                self.bad(path, "give exactly one of: amount, amount_range")
+                self.bad(path, N_("give exactly one of: amount, amount_range"))
             elif not has_amount and not has_range:
-                self.bad(path, "a fine needs amount or amount_range")
+                self.bad(path, N_("a fine needs amount or amount_range"))
         elif sanction is not None:
             if has_amount:
-                self.bad(_key(path, "amount"), "only a fine has an amount")
+                self.bad(_key(path, "amount"), N_("only a fine has an amount"))
             if has_range:
-                self.bad(_key(path, "amount_range"), "only a fine has an amount range")
+                self.bad(_key(path, "amount_range"), N_("only a fine has an amount range"))
             if sanction == "points" and given.get("points") is None:
-                self.bad(_key(path, "points"), "required")
+                self.bad(_key(path, "points"), N_("required"))
             elif sanction == "points" and got.get("points") == 0:
-                self.bad(_key(path, "points"), "must be above 0 for a points sanction")
+                self.bad(_key(path, "points"), N_("must be above 0 for a points sanction"))
         return Step(**{"sanction": None, **got})
 
     def amount_range(self, value: Any, path: str) -> tuple[Decimal, Decimal] | None:
         if not isinstance(value, list) or len(value) != 2:
-            self.bad(path, "must be [low, high]")
+            self.bad(path, N_("must be [low, high]"))
             return None
         low = self.money(value[0], f"{path}[0]", positive=True)
         high = self.money(value[1], f"{path}[1]", positive=True)
         if low is not None and high is not None and low > high:
-            self.bad(path, "low must not be above high")
+            self.bad(path, N_("low must not be above high"))
         return (low, high)
 
     def ladder(self, value: Any, path: str) -> tuple[Step, ...] | None:
@@ -643,18 +643,18 @@ class _Reader:
             if rule is None or rule.code is None:
                 continue
             if rule.code in out:
-                self.bad(f"{path}[{i}].code", "duplicate code")
+                self.bad(f"{path}[{i}].code", N_("duplicate code"))
             else:
                 out[rule.code] = rule
         return out
 
     def settings(self, value: Any, path: str) -> dict | None:
         if not isinstance(value, dict):
-            self.bad(path, "must be a mapping")
+            self.bad(path, N_("must be a mapping"))
             return None
         for key in value:
             if not isinstance(key, str):
-                self.bad(_key(path, key), "must be text")
+                self.bad(_key(path, key), N_("must be text"))
         return copy.deepcopy(value)
 
     # -- the whole document

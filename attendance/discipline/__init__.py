@@ -1,0 +1,1 @@
+"""Discipline pages: recording violations, the ledger, appeals, dismissal reviews, printed documents."""

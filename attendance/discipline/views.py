@@ -1,0 +1,301 @@
+"""Discipline pages: record a violation, lists, the penalty notice, appeals, dismissal reviews, the ledger."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from attendance.discipline import labels
+from attendance.discipline.forms import AppealDecisionForm, DismissalForm, ReasonForm, RecordForm
+from attendance.domain.discipline import APPEAL_STATUSES, DISMISSAL_STATUSES
+from attendance.domain.errors import DomainError, InvalidInput
+from attendance.domain.permissions import reach
+from attendance.extensions import db
+from attendance.reporting import discipline_documents as documents
+from attendance.services import clock, people
+from attendance.services import discipline as svc
+from attendance.services import policy as policy_service
+from attendance.web import can, permission_required, status_of
+
+bp = Blueprint("discipline", __name__)
+
+
+@bp.app_context_processor
+def discipline_helpers() -> dict:
+    return {"discipline_labels": labels, "my_discipline": lambda: svc.my_discipline(current_user),
+            "local_time": documents.local_time}
+
+
+def _first_token(text: str | None) -> str:
+    parts = (text or "").split()
+    return parts[0] if parts else ""
+
+
+def _show_errors(form, error: DomainError, rename: dict[str, str] | None = None) -> None:
+    """Put the service's field problems beside the fields they concern; the rest as a flash."""
+    placed = False
+    for name, why in error.fields.items():
+        field = getattr(form, (rename or {}).get(name, name), None)
+        if field is not None:
+            field.errors = [*field.errors, why] if isinstance(field.errors, list) else [why]
+            placed = True
+    if not placed:
+        flash(error.message, "error")
+
+
+def _status() -> int:
+    """A form that comes back on a POST was refused."""
+    return 400 if request.method == "POST" else 200
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+
+@bp.route("/violations/new", methods=["GET", "POST"])
+@permission_required("violations.record")
+def record():
+    form = RecordForm()
+    if request.method == "GET":
+        form.employee.data = request.args.get("employee_no", "")
+        form.occurred_at.data = clock.now().strftime("%Y-%m-%dT%H:%M")
+    status = _status()
+    if form.validate_on_submit():
+        upload = form.evidence.data
+        try:
+            person = svc.recordable_employee(current_user, _first_token(form.employee.data))
+            violation = svc.record_violation(
+                current_user, employee=person, rule_code=_first_token(form.rule.data),
+                occurred_at=svc.parse_instant(form.occurred_at.data), note=form.note.data or "",
+                amount=(form.amount.data or "").strip() or None, source=form.source.data,
+                evidence=(upload.filename, upload.read(), upload.mimetype) if upload and upload.filename else None)
+        except DomainError as exc:
+            db.session.rollback()
+            _show_errors(form, exc, {"employee_no": "employee"})
+            status = status_of(exc)
+        else:
+            flash(_("Recorded: occurrence %(n)d of %(rule)s for %(name)s.", n=violation.occurrence,
+                    rule=violation.rule_code, name=person.name))
+            return redirect(url_for("discipline.violation", violation_id=violation.id))
+    rules = policy_service.in_force(clock.today()).policy.rules.values()
+    choices = people.list_employees(current_user, limit=500).items
+    return render_template("discipline/record.html", form=form, rules=rules, choices=choices), status
+
+
+# --- lists and one violation -------------------------------------------------------------------
+
+
+@bp.route("/violations")
+@permission_required("self.view")
+def violations():
+    """Violations the viewer may see (staff: their own), newest first."""
+    args = request.args
+    page = svc.violations_for(current_user, args.get("employee_no") or None, args.get("month") or None,
+                              team=args.get("team") or None, cursor=args.get("cursor") or None)
+    teams = people.list_teams() if can("teams.view") else []
+    return render_template("discipline/violations.html", page=page, teams=teams)
+
+
+@bp.route("/violations/<int:violation_id>")
+@permission_required("self.view")
+def violation(violation_id: int):
+    v = svc.get_violation(current_user, violation_id)
+    wrong = svc.out_of_step(v.employee, v.rule_code) if can("violations.restep") else []
+    return render_template("discipline/violation.html", v=v, out_of_step=wrong, form=ReasonForm())
+
+
+@bp.route("/violations/<int:violation_id>/evidence")
+@permission_required("self.view")
+def evidence(violation_id: int):
+    path, mime = svc.evidence_file(current_user, violation_id)
+    return Response(path.read_bytes(), mimetype=mime,  # at most 5 MB
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+
+
+@bp.route("/violations/<int:violation_id>/notice")
+@permission_required("self.view")
+def notice(violation_id: int):
+    """《违纪处罚通知单》 as a page to print."""
+    v = svc.get_violation(current_user, violation_id)
+    return render_template("discipline/notice.html", v=v, fields=documents.notice_fields(v),
+                           signatures=documents.signature_lines(), title=documents.NOTICE_TITLE)
+
+
+@bp.route("/violations/<int:violation_id>/notice.pdf")
+@permission_required("self.view")
+def notice_pdf(violation_id: int):
+    v = svc.get_violation(current_user, violation_id)
+    return Response(documents.penalty_notice_pdf(v), mimetype="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=notice-{v.id}.pdf"})
+
+
+def _act_on(violation_id: int, action, done: str):
+    """Run a POST action from the violation page; problems come back on that page."""
+    v = svc.get_violation(current_user, violation_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("A reason is required."), "error")
+        return render_template("discipline/violation.html", v=v, out_of_step=[], form=form), 400
+    try:
+        action(v, form.reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        v = svc.get_violation(current_user, violation_id)
+        return render_template("discipline/violation.html", v=v, out_of_step=[], form=form), status_of(exc)
+    flash(done)
+    return redirect(url_for("discipline.violation", violation_id=violation_id))
+
+
+@bp.route("/violations/<int:violation_id>/reverse", methods=["POST"])
+@permission_required("ledger.reverse")
+def reverse(violation_id: int):
+    return _act_on(violation_id, lambda v, reason: svc.reverse_violation(current_user, v, reason),
+                   _("Reversed; a reversal entry was posted."))
+
+
+@bp.route("/violations/<int:violation_id>/restep", methods=["POST"])
+@permission_required("violations.restep")
+def restep(violation_id: int):
+    return _act_on(violation_id, lambda v, reason: svc.restep(current_user, v.employee, v.rule_code, reason),
+                   _("Re-stepped: each one was reversed and posted again on its right step."))
+
+
+# --- appeals -----------------------------------------------------------------------------------
+
+
+@bp.route("/violations/<int:violation_id>/appeal", methods=["GET", "POST"])
+@permission_required("appeals.file")
+def appeal(violation_id: int):
+    v = svc.get_violation(current_user, violation_id)
+    if v.employee_id != current_user.id:
+        abort(403)
+    form = ReasonForm()
+    status = _status()
+    if form.validate_on_submit():
+        try:
+            svc.file_appeal(current_user, violation_id, form.reason.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _show_errors(form, exc)
+            status = status_of(exc)
+        else:
+            flash(_("Your appeal has been filed; a supervisor will decide it."))
+            return redirect(url_for("discipline.violation", violation_id=violation_id))
+    return render_template("discipline/appeal.html", v=v, form=form), status
+
+
+@bp.route("/appeals")
+@permission_required("appeals.decide")
+def appeals():
+    status = request.args.get("status", "pending")
+    if status not in APPEAL_STATUSES:
+        raise InvalidInput(_("Unknown status"), fields={"status": "one of " + ", ".join(APPEAL_STATUSES)})
+    page = svc.appeals(current_user, status, cursor=request.args.get("cursor") or None)
+    return render_template("discipline/appeals.html", page=page, status=status)
+
+
+@bp.route("/appeals/<int:appeal_id>", methods=["GET", "POST"])
+@permission_required("appeals.decide")
+def decide_appeal(appeal_id: int):
+    item = svc.get_appeal(current_user, appeal_id)
+    form = AppealDecisionForm()
+    status = _status()
+    if form.validate_on_submit():
+        try:
+            svc.decide_appeal(current_user, appeal_id, form.outcome.data, form.reason.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _show_errors(form, exc)
+            status = status_of(exc)
+            item = svc.get_appeal(current_user, appeal_id)
+        else:
+            flash(_("Decided."))
+            return redirect(url_for("discipline.violation", violation_id=item.violation_id))
+    return render_template("discipline/appeal_decide.html", appeal=item, v=item.violation, form=form), status
+
+
+# --- dismissal reviews -------------------------------------------------------------------------
+
+
+@bp.route("/dismissal-reviews")
+@permission_required("dismissal.view")
+def dismissal_reviews():
+    status = request.args.get("status", "pending")
+    if status not in DISMISSAL_STATUSES:
+        raise InvalidInput(_("Unknown status"), fields={"status": "one of " + ", ".join(DISMISSAL_STATUSES)})
+    page = svc.dismissal_reviews(current_user, status, cursor=request.args.get("cursor") or None)
+    return render_template("discipline/dismissal_reviews.html", page=page, status=status, form=DismissalForm())
+
+
+@bp.route("/dismissal-reviews/<int:review_id>", methods=["POST"])
+@permission_required("dismissal.decide")
+def decide_dismissal(review_id: int):
+    form = DismissalForm()
+    try:
+        if not form.validate_on_submit():
+            raise InvalidInput(_("A decision and a reason are required."))
+        svc.decide_dismissal(current_user, review_id, form.outcome.data, form.reason.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        page = svc.dismissal_reviews(current_user, "pending")
+        return render_template("discipline/dismissal_reviews.html", page=page, status="pending",
+                               form=form), status_of(exc)
+    flash(_("Decision recorded."))
+    return redirect(url_for("discipline.dismissal_reviews"))
+
+
+# --- the violation log 《客服人员违纪记录表》 --------------------------------------------------------
+
+
+def _log_args() -> tuple[str, str]:
+    team = request.args.get("team") or (current_user.team.code if current_user.team else "")
+    if not team:  # a lead's first team; for the office, the first team
+        led = people.teams_led_by(current_user)
+        teams = people.list_teams()
+        team = next((t.code for t in teams if t.id in led or reach(current_user.roles) == "all"), "")
+    if not team:
+        raise InvalidInput(_("Choose a team."), fields={"team": "required"})
+    return team, request.args.get("month") or clock.today().strftime("%Y-%m")
+
+
+@bp.route("/violations/log")
+@permission_required("violations.view")
+def log():
+    team_code, month = _log_args()
+    team, rows = svc.violation_log(current_user, team_code, month)
+    return render_template("discipline/log.html", team=team, month=month, rows=rows,
+                           teams=people.list_teams(), title=documents.LOG_TITLE)
+
+
+@bp.route("/violations/log.csv")
+@permission_required("violations.view")
+def log_csv():
+    team_code, month = _log_args()
+    team, rows = svc.violation_log(current_user, team_code, month)
+    return Response(documents.log_csv(rows), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=violations-{team.code}-{month}.csv"})
+
+
+@bp.route("/violations/log.xlsx")
+@permission_required("violations.view")
+def log_xlsx():
+    team_code, month = _log_args()
+    team, rows = svc.violation_log(current_user, team_code, month)
+    return Response(documents.log_xlsx(rows, team_name=team.name, month=month),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=violations-{team.code}-{month}.xlsx"})
+
+
+# --- the ledger --------------------------------------------------------------------------------
+
+
+@bp.route("/ledger")
+@permission_required("self.view")
+def ledger():
+    """Ledger entries with running balances (staff: their own)."""
+    args = request.args
+    page = svc.ledger_for(current_user, args.get("employee_no") or None, args.get("month") or None,
+                          cursor=args.get("cursor") or None)
+    return render_template("discipline/ledger.html", page=page)
