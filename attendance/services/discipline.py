@@ -437,7 +437,8 @@ def record_violation(actor: Employee | None, *, employee: Employee, rule_code: s
         raise InvalidInput(f"no policy is in force on {day}", fields={"occurred_at": "before the first policy"}
                            ) from None
     prior = [PriorOccurrence(v.occurred_at) for v in _prior(employee.id, rule_code)]
-    decision = escalate(in_force.policy, rule_code, occurred_at, prior, amount)
+    # Calendar windows are read on the site's clock, whatever offset the caller sent.
+    decision = escalate(in_force.policy, rule_code, occurred_at.astimezone(clock.site_zone()), prior, amount)
     stored = _save_evidence(*photo) if photo else None
     try:
         violation = _add_violation(actor, employee=employee, decision=decision, policy=in_force.policy,
@@ -548,11 +549,12 @@ def out_of_step(employee: Employee, rule_code: str) -> list[OutOfStep]:
     for i, violation in enumerate(counted):
         policy = _policy_of(violation.policy_version_id, cache)
         prior = [PriorOccurrence(v.occurred_at) for v in counted[:i]]
+        at = violation.occurred_at.astimezone(clock.site_zone())
         try:
-            decision = escalate(policy, rule_code, violation.occurred_at, prior)
+            decision = escalate(policy, rule_code, at, prior)
         except RuleRefused:  # a range step: keep the amount chosen, if it still fits
             try:
-                decision = escalate(policy, rule_code, violation.occurred_at, prior, violation.fine)
+                decision = escalate(policy, rule_code, at, prior, violation.fine)
             except RuleRefused:
                 decision = None
         if decision is None or not _same(violation, decision):
