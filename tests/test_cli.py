@@ -42,7 +42,7 @@ def test_import_employees_reports_bad_lines_and_imports_nothing(runner, app, tmp
     path.write_text("employee_no,name,team\nE1,张三,T1\nE2,李四,T5\n", encoding="utf-8")
     result = runner.invoke(args=["import-employees", str(path)])
     assert result.exit_code == 1
-    assert "line 3: team: unknown team T5" in result.output
+    assert "line 3: team: unknown team" in result.output
     assert db.session.scalar(select(Employee).where(Employee.employee_no == "E1")) is None
     result = runner.invoke(args=["import-employees", str(path), "--skip-errors"])
     assert result.exit_code == 0 and "imported 1" in result.output

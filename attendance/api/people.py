@@ -5,20 +5,23 @@ from __future__ import annotations
 from flask import request
 
 from attendance.api import schemas
-from attendance.api.core import actor, idempotent, make_blueprint, page_body, paged_schema, permission
-from attendance.domain.errors import InvalidInput
+from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
+from attendance.domain.errors import N_, InvalidInput
 from attendance.services import accounts, people
 
 blp = make_blueprint("api_people", "", "Teams and employees")
 
 EmployeePage = paged_schema(schemas.EmployeeOut, "EmployeePage")
+TeamPage = paged_schema(schemas.TeamOut, "TeamPage")
 
 
 @blp.route("/teams")
 @permission("teams.view")
-@blp.response(200, schemas.TeamOut(many=True))
-def list_teams():
-    return people.list_teams(include_inactive=True)
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, TeamPage)
+def list_teams(args):
+    page = people.page_teams(**args)
+    return page_body(page.items, page.next)
 
 
 @blp.route("/teams", methods=["POST"])
@@ -101,9 +104,9 @@ def import_employees():
     upload = request.files.get("file")
     raw = upload.read() if upload else request.get_data()
     if not raw:
-        raise InvalidInput("no CSV file in the request", fields={"file": "required"})
+        raise InvalidInput("no CSV file in the request", fields={"file": N_("required")})
     skip = request.args.get("skip_errors", "").lower() in ("1", "true", "yes")
     report = people.import_employees(actor(), people.decode_upload(raw), skip_errors=skip)
     body = {"imported": report.imported, "committed": report.committed,
-            "rejected": [{"line": line, "reason": why} for line, why in report.rejected]}
+            "rejected": [{"line": r.line, "reason": r.reason} for r in report.rejected]}
     return body, 200 if report.committed else 400

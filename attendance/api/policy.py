@@ -7,7 +7,7 @@ from datetime import date
 from flask import request
 
 from attendance.api import schemas
-from attendance.api.core import actor, make_blueprint, permission
+from attendance.api.core import PageArgs, actor, make_blueprint, page_body, paged_schema, permission
 from attendance.services import policy as policy_service
 from attendance.services.clock import today
 
@@ -28,11 +28,17 @@ def in_force(args):
     return _out(policy_service.version_in_force(on))
 
 
+VersionPage = paged_schema(schemas.PolicyVersionOut, "PolicyVersionPage")
+
+
 @blp.route("/versions")
 @permission("policy.view")
-@blp.response(200, schemas.PolicyVersionOut(many=True))
-def versions():
-    return policy_service.versions()
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, VersionPage)
+def versions(args):
+    """Every version, newest first."""
+    page = policy_service.page_versions(**args)
+    return page_body(page.items, page.next)
 
 
 @blp.route("/versions", methods=["POST"])

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 
+def N_(message: str) -> str:
+    """Mark a message for the translation catalog without translating it here.
+
+    The domain and services stay free of Flask; pages translate these messages where they show
+    them (``_(message)`` in templates), the API returns them as they are.
+    """
+    return message
+
+
 class DomainError(Exception):
     """Base of every rule the domain refuses."""
 

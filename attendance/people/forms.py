@@ -34,6 +34,7 @@ class TeamForm(FlaskForm):
     code = StringField(_l("Team code"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Team name"), validators=[DataRequired(), Length(max=100)])
     lead = StringField(_l("Lead (employee no.)"), validators=[Optional()])
+    active = BooleanField(_l("Active"), default=True)
 
 
 class ImportForm(FlaskForm):

@@ -135,7 +135,7 @@ def edit_team(code: str | None = None):
     if team:
         form.code.render_kw = {"readonly": True}
     if form.validate_on_submit():
-        data = {"name": form.name.data, "lead": form.lead.data or None}
+        data = {"name": form.name.data, "lead": form.lead.data or None, "active": form.active.data}
         if team is None:
             data["code"] = form.code.data
         try:

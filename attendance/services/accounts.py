@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from attendance.domain.errors import InvalidInput, NotFound
+from attendance.domain.errors import N_, InvalidInput, NotFound
 from attendance.extensions import db
 from attendance.models import ApiToken, Employee
 from attendance.models.types import utcnow
@@ -26,7 +26,7 @@ def check_password_rules(password: str) -> None:
     if not password or len(password) < MIN_PASSWORD:
         raise InvalidInput(
             f"password needs at least {MIN_PASSWORD} characters",
-            fields={"password": f"at least {MIN_PASSWORD} characters"},
+            fields={"password": N_("too short")},
         )
 
 
@@ -49,10 +49,10 @@ def set_login(actor: Employee | None, person: Employee, username: str | None, pa
             select(Employee.id).where(Employee.username == username, Employee.id != (person.id or -1))
         )
         if not username or taken:
-            raise InvalidInput("username is taken", fields={"username": "taken or empty"})
+            raise InvalidInput("username is taken", fields={"username": N_("taken or empty")})
         person.username = username
     elif not person.username:
-        raise InvalidInput("username is required", fields={"username": "required"})
+        raise InvalidInput("username is required", fields={"username": N_("required")})
     person.password_hash = generate_password_hash(password)
     audit.record(actor, "password.set", "employee", person.employee_no)
 

@@ -11,13 +11,14 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from attendance.domain.errors import InvalidInput, NotFound
+from attendance.domain.errors import N_, InvalidInput, NotFound
 from attendance.domain.money import to_money
 from attendance.domain.permissions import reach
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import Employee, Team
 from attendance.services import accounts, audit
+from attendance.services.paging import Page, paginate
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
 EMPLOYEE_FIELDS = ("employee_no", "name", "team", "roles", "hire_date", "monthly_wage", "active")
@@ -64,7 +65,7 @@ def parse_roles(value) -> set[str]:
     roles = {str(v).strip().lower() for v in value or []}
     unknown = roles - set(ROLES)
     if unknown:
-        raise ValueError("unknown role: " + ", ".join(sorted(unknown)))
+        raise ValueError(N_("unknown role"))
     return roles or {"staff"}
 
 
@@ -79,15 +80,15 @@ def clean_employee(data: dict, *, partial: bool = False) -> dict:
         if name in data:
             value = str(data[name] or "").strip()
             if not value:
-                errors[name] = "required"
+                errors[name] = N_("required")
             elif name == "employee_no" and not CODE_RE.match(value):
-                errors[name] = "letters, digits, - and _ only, at most 32"
+                errors[name] = N_("letters, digits, - and _ only, at most 32")
             elif len(value) > 100:
-                errors[name] = "at most 100 characters"
+                errors[name] = N_("at most 100 characters")
             else:
                 out[name] = value
         elif not partial:
-            errors[name] = "required"
+            errors[name] = N_("required")
     if "team" in data:
         code = str(data["team"] or "").strip()
         out["team"] = code or None
@@ -100,7 +101,7 @@ def clean_employee(data: dict, *, partial: bool = False) -> dict:
         try:
             out["hire_date"] = _parse_date(data["hire_date"])
         except ValueError:
-            errors["hire_date"] = "not a date (YYYY-MM-DD)"
+            errors["hire_date"] = N_("not a date (YYYY-MM-DD)")
     elif "hire_date" in data:
         out["hire_date"] = None
     if data.get("monthly_wage") not in (None, ""):
@@ -110,12 +111,12 @@ def clean_employee(data: dict, *, partial: bool = False) -> dict:
                 raise ValueError
             out["monthly_wage"] = wage
         except ValueError:
-            errors["monthly_wage"] = "not a money amount"
+            errors["monthly_wage"] = N_("not a money amount")
     elif "monthly_wage" in data:
         out["monthly_wage"] = None
     if "active" in data:
         if not isinstance(data["active"], bool):
-            errors["active"] = "true or false"
+            errors["active"] = N_("true or false")
         else:
             out["active"] = data["active"]
     if errors:
@@ -127,11 +128,17 @@ def clean_employee(data: dict, *, partial: bool = False) -> dict:
 # --- teams ------------------------------------------------------------------------------------
 
 
+def _teams(include_inactive: bool):
+    stmt = select(Team).options(joinedload(Team.lead))
+    return stmt if include_inactive else stmt.where(Team.active.is_(True))
+
+
 def list_teams(include_inactive: bool = False) -> list[Team]:
-    stmt = select(Team).options(joinedload(Team.lead)).order_by(Team.code)
-    if not include_inactive:
-        stmt = stmt.where(Team.active.is_(True))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(_teams(include_inactive).order_by(Team.code)))
+
+
+def page_teams(*, limit: int = 50, cursor: str | None = None) -> Page:
+    return paginate(_teams(True), Team.code, limit=limit, cursor=cursor)
 
 
 def get_team(code: str) -> Team:
@@ -146,7 +153,7 @@ def _employee_by_no(no: str | None, field_name: str) -> Employee | None:
         return None
     person = db.session.scalar(select(Employee).where(Employee.employee_no == no))
     if person is None:
-        raise InvalidInput(f"no employee {no}", fields={field_name: "unknown employee"})
+        raise InvalidInput(f"no employee {no}", fields={field_name: N_("unknown employee")})
     return person
 
 
@@ -157,14 +164,14 @@ def save_team(actor: Employee, data: dict, code: str | None = None) -> Team:
     if code is None:
         new_code = str(data.get("code") or "").strip()
         if not CODE_RE.match(new_code):
-            errors["code"] = "letters, digits, - and _ only, at most 32"
+            errors["code"] = N_("letters, digits, - and _ only, at most 32")
         elif db.session.scalar(select(Team.id).where(Team.code == new_code)):
-            errors["code"] = "already exists"
+            errors["code"] = N_("already exists")
         team.code = new_code
     if "name" in data or code is None:
         name = str(data.get("name") or "").strip()
         if not name:
-            errors["name"] = "required"
+            errors["name"] = N_("required")
         team.name = name
     if errors:
         raise InvalidInput("invalid team", fields=errors)
@@ -183,21 +190,10 @@ def save_team(actor: Employee, data: dict, code: str | None = None) -> Team:
 # --- employees --------------------------------------------------------------------------------
 
 
-@dataclass
-class Page:
-    items: list
-    next: str | None
-
-
 def list_employees(viewer: Employee, *, q: str | None = None, team: str | None = None,
                    active: bool | None = True, limit: int = 50, cursor: str | None = None) -> Page:
     """Employees ``viewer`` may see, ordered by employee_no, ``limit`` at a time from ``cursor``."""
-    stmt = (
-        select(Employee)
-        .options(joinedload(Employee.team))
-        .where(visible_clause(viewer))
-        .order_by(Employee.employee_no)
-    )
+    stmt = select(Employee).options(joinedload(Employee.team)).where(visible_clause(viewer))
     if q:
         like = f"%{q.strip()}%"
         stmt = stmt.where(or_(Employee.name.like(like), Employee.employee_no.like(like)))
@@ -205,12 +201,7 @@ def list_employees(viewer: Employee, *, q: str | None = None, team: str | None =
         stmt = stmt.join(Team, Employee.team_id == Team.id).where(Team.code == team)
     if active is not None:
         stmt = stmt.where(Employee.active.is_(active))
-    if cursor:
-        stmt = stmt.where(Employee.employee_no > cursor)
-    rows = list(db.session.scalars(stmt.limit(limit + 1)).unique())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, rows[-1].employee_no if more else None)
+    return paginate(stmt, Employee.employee_no, limit=limit, cursor=cursor)
 
 
 def get_employee(viewer: Employee, employee_no: str) -> Employee:
@@ -228,7 +219,7 @@ def _team_id(code: str | None) -> int | None:
         return None
     team_id = db.session.scalar(select(Team.id).where(Team.code == code))
     if team_id is None:
-        raise InvalidInput(f"no team {code}", fields={"team": "unknown team"})
+        raise InvalidInput(f"no team {code}", fields={"team": N_("unknown team")})
     return team_id
 
 
@@ -246,7 +237,7 @@ def create_employee(actor: Employee | None, data: dict, *, commit: bool = True) 
     clean = clean_employee(data)
     clean.setdefault("roles", {"staff"})
     if db.session.scalar(select(Employee.id).where(Employee.employee_no == clean["employee_no"])):
-        raise InvalidInput("employee_no already exists", fields={"employee_no": "already exists"})
+        raise InvalidInput("employee_no already exists", fields={"employee_no": N_("already exists")})
     person = Employee(active=True, updated_by_id=actor.id if actor else None)
     _apply(person, clean)
     db.session.add(person)
@@ -254,7 +245,7 @@ def create_employee(actor: Employee | None, data: dict, *, commit: bool = True) 
         accounts.set_login(actor, person, data.get("username") or clean["employee_no"].lower(),
                            data["password"])
     elif data.get("username"):
-        raise InvalidInput("a login needs a password", fields={"password": "required with a username"})
+        raise InvalidInput("a login needs a password", fields={"password": N_("required with a username")})
     db.session.flush()
     audit.record(actor, "employee.create", "employee", person.employee_no,
                  **{k: str(v) for k, v in clean.items()})
@@ -267,7 +258,7 @@ def update_employee(actor: Employee, employee_no: str, data: dict) -> Employee:
     person = get_employee(actor, employee_no)
     clean = clean_employee(data, partial=True)
     if "employee_no" in clean and clean["employee_no"] != person.employee_no:
-        raise InvalidInput("employee_no cannot change", fields={"employee_no": "cannot change"})
+        raise InvalidInput("employee_no cannot change", fields={"employee_no": N_("cannot change")})
     before = {k: str(getattr(person, k, None)) for k in clean if k not in ("team", "roles")}
     _apply(person, clean)
     person.updated_by_id = actor.id
@@ -286,9 +277,19 @@ def set_active(actor: Employee, employee_no: str, active: bool) -> Employee:
 
 
 @dataclass
+class RejectedLine:
+    line: int
+    problems: list[tuple[str, str]]  # (column, message); messages are catalog msgids
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(f"{column}: {message}" for column, message in self.problems)
+
+
+@dataclass
 class ImportReport:
     imported: list[str] = field(default_factory=list)
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+    rejected: list[RejectedLine] = field(default_factory=list)
     committed: bool = False
 
 
@@ -299,7 +300,7 @@ def decode_upload(raw: bytes) -> str:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InvalidInput("the file is neither UTF-8 nor GB18030 text", fields={"file": "unreadable"})
+    raise InvalidInput("the file is neither UTF-8 nor GB18030 text", fields={"file": N_("unreadable")})
 
 
 def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = False) -> ImportReport:
@@ -307,18 +308,13 @@ def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = F
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in ("employee_no", "name") if c not in header]
-    unknown = [c for c in header if c not in IMPORT_COLUMNS]
-    if missing or unknown:
-        why = []
-        if missing:
-            why.append("missing columns: " + ", ".join(missing))
-        if unknown:
-            why.append("unknown columns: " + ", ".join(unknown))
-        report.rejected.append((1, "; ".join(why)))
+    problems = [(c, N_("missing column")) for c in ("employee_no", "name") if c not in header]
+    problems += [(c, N_("unknown column")) for c in header if c not in IMPORT_COLUMNS]
+    if problems:
+        report.rejected.append(RejectedLine(1, problems))
         return report
     reader.fieldnames = header
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     good: list[dict] = []
     known_teams = set(db.session.scalars(select(Team.code)))
     for row in reader:
@@ -331,19 +327,19 @@ def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = F
             clean_employee({k: v for k, v in row.items() if k in EMPLOYEE_FIELDS and v != ""} | {
                 "employee_no": row.get("employee_no", ""), "name": row.get("name", "")})
         except InvalidInput as exc:
-            problems += [f"{k}: {v}" for k, v in exc.fields.items()]
+            problems += list(exc.fields.items())
         no = row.get("employee_no", "")
         if row.get("team") and row["team"] not in known_teams:
-            problems.append(f"team: unknown team {row['team']}")
+            problems.append(("team", N_("unknown team")))
         if no in seen:
-            problems.append(f"employee_no: repeats line {seen[no]}")
+            problems.append(("employee_no", N_("repeats an earlier line")))
         elif no and db.session.scalar(select(Employee.id).where(Employee.employee_no == no)):
-            problems.append("employee_no: already exists")
+            problems.append(("employee_no", N_("already exists")))
         if row.get("password") and len(row["password"]) < accounts.MIN_PASSWORD:
-            problems.append(f"password: at least {accounts.MIN_PASSWORD} characters")
-        seen.setdefault(no, line)
+            problems.append(("password", N_("too short")))
+        seen.add(no)
         if problems:
-            report.rejected.append((line, "; ".join(problems)))
+            report.rejected.append(RejectedLine(line, problems))
         else:
             good.append(row)
     if report.rejected and not skip_errors:

@@ -14,6 +14,7 @@ from attendance.domain.policy import Policy, default_policy_document, parse_poli
 from attendance.extensions import db
 from attendance.models import Employee, PolicyVersion
 from attendance.services import audit
+from attendance.services.paging import Page, paginate
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,10 @@ def version_in_force(on: date) -> PolicyVersion:
 def in_force(on: date) -> PolicyInForce:
     row = version_in_force(on)
     return PolicyInForce(row, parse_policy(row.document))
+
+
+def page_versions(*, limit: int = 50, cursor: str | None = None) -> Page:
+    return paginate(select(PolicyVersion), PolicyVersion.id, limit=limit, cursor=cursor, descending=True)
 
 
 def versions() -> list[PolicyVersion]:

@@ -81,9 +81,9 @@ def test_a_csv_with_bad_lines_reports_every_one_and_imports_nothing(client, app)
     rejected = {r["line"]: r["reason"] for r in body["rejected"]}
     assert set(rejected) == {3, 4, 5, 6}
     assert "name: required" in rejected[3]
-    assert "unknown team T9" in rejected[4]
+    assert rejected[4] == "team: unknown team"
     assert "roles" in rejected[5] and "hire_date" in rejected[5] and "monthly_wage" in rejected[5]
-    assert "repeats line 2" in rejected[6]
+    assert rejected[6] == "employee_no: repeats an earlier line"
     assert _count() == before
 
 

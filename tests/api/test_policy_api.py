@@ -56,7 +56,7 @@ def test_a_yaml_document_becomes_a_version_in_force_from_its_date_only(client, a
     assert response.status_code == 201, response.get_json()
     assert client.get("/api/v1/policy?on=2026-12-31", headers=headers).get_json()["version"]["label"] != "2027-01"
     assert client.get("/api/v1/policy?on=2027-01-01", headers=headers).get_json()["version"]["label"] == "2027-01"
-    assert len(client.get("/api/v1/policy/versions", headers=headers).get_json()) == 2
+    assert len(client.get("/api/v1/policy/versions", headers=headers).get_json()["items"]) == 2
 
 
 def test_unreadable_text_and_bad_dates_are_400(client, app):

@@ -111,7 +111,7 @@ def test_the_import_page_lists_each_bad_line(client, app):
                            content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "<td>3</td>" in html and "<td>4</td>" in html and "unknown team T8" in html
+    assert "<td>3</td>" in html and "<td>4</td>" in html and "<code>team</code>" in html and "<td>2</td>" not in html
     assert db.session.scalar(select(Employee).where(Employee.employee_no == "E1")) is None
 
 
