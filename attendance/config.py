@@ -50,7 +50,7 @@ def from_environment(instance_path: str, root_path: str) -> dict:
         "LANGUAGES": ["zh", "en"],
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "WTF_CSRF_TIME_LIMIT": None,
-        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,  # a team check may carry several phone photos
         "API_TITLE": "客服部考勤·排班·纪律系统 API",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
