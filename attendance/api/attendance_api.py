@@ -1,0 +1,178 @@
+"""Attendance per person per day, evaluation, the monthly sheet, meetings (API.md: attendance)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Response
+
+from attendance.api.core import actor, idempotent, make_blueprint, page_body, paged_schema, permission
+from attendance.domain.attendance_rules import STATUSES
+from attendance.models.scheduling import MEETING_KINDS, MEETING_MARKS
+from attendance.reporting.attendance_sheet import sheet_xlsx
+from attendance.services import attendance as svc
+from attendance.services import meetings
+
+blp = make_blueprint("api_attendance", "", "Attendance, the monthly sheet and meetings")
+
+
+class AttendanceQuery(ma.Schema):
+    start = ma.fields.Date(data_key="from", required=True)
+    end = ma.fields.Date(data_key="to", required=True)
+    team = ma.fields.String()
+    employee_no = ma.fields.String()
+    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=2000))
+    cursor = ma.fields.String(load_default=None)
+
+
+class AttendanceOut(ma.Schema):
+    employee_no = ma.fields.String()
+    name = ma.fields.String()
+    date = ma.fields.Date()
+    shift = ma.fields.String(allow_none=True, metadata={"description": "the rostered shift code, or REST"})
+    status = ma.fields.String(metadata={"enum": list(STATUSES)})
+    late_minutes = ma.fields.Integer()
+    early_minutes = ma.fields.Integer()
+    leave_type = ma.fields.String(allow_none=True)
+    worked_minutes = ma.fields.Integer(allow_none=True)
+    missing_in = ma.fields.Boolean(metadata={"description": "no in-punch: for the lead to resolve"})
+    missing_out = ma.fields.Boolean(metadata={"description": "no out-punch: for the lead to resolve"})
+    in_at = ma.fields.DateTime(allow_none=True)
+    out_at = ma.fields.DateTime(allow_none=True)
+    evaluated = ma.fields.Boolean(metadata={"description": "false: read from the punches now, not stored yet"})
+
+
+AttendancePage = paged_schema(AttendanceOut, "AttendancePage")
+
+
+class EvaluateIn(ma.Schema):
+    date = ma.fields.Date(required=True)
+    to = ma.fields.Date()
+    team = ma.fields.String()
+
+
+class EvaluateOut(ma.Schema):
+    days = ma.fields.Integer()
+    raised = ma.fields.List(ma.fields.Integer(), metadata={"description": "ids of the violations raised"})
+    reversed = ma.fields.Integer()
+    not_over = ma.fields.Integer()
+    problems = ma.fields.List(ma.fields.String())
+
+
+class SheetQuery(ma.Schema):
+    month = ma.fields.String(required=True, metadata={"example": "2026-11"})
+    team = ma.fields.String()
+
+
+class MeetingQuery(ma.Schema):
+    month = ma.fields.String(metadata={"example": "2026-11"})
+    team = ma.fields.String()
+
+
+class MarkOut(ma.Schema):
+    employee_no = ma.fields.Function(lambda a: a.employee.employee_no)
+    mark = ma.fields.String(metadata={"enum": list(MEETING_MARKS)})
+    note = ma.fields.String(allow_none=True)
+
+
+class MeetingOut(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String(metadata={"enum": list(MEETING_KINDS)})
+    team = ma.fields.Function(lambda m: m.team.code if m.team else None)
+    date = ma.fields.Date(attribute="day")
+    starts_at = ma.fields.DateTime()
+    ends_at = ma.fields.DateTime()
+    title = ma.fields.String()
+    attendance = ma.fields.List(ma.fields.Nested(MarkOut))
+
+
+class MeetingIn(ma.Schema):
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(MEETING_KINDS))
+    date = ma.fields.String(required=True, metadata={"format": "date"})
+    start = ma.fields.String(metadata={"example": "08:05"})
+    end = ma.fields.String(metadata={"example": "08:30"})
+    team = ma.fields.String(allow_none=True, metadata={"description": "none: the whole department"})
+    title = ma.fields.String()
+
+
+class MarksIn(ma.Schema):
+    marks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(validate=ma.validate.OneOf(MEETING_MARKS)),
+                           required=True, metadata={"description": "employee_no → mark"})
+    notes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), load_default={})
+
+
+class MarksOut(ma.Schema):
+    marked = ma.fields.Integer()
+    raised = ma.fields.Function(lambda r: [v.id for v in r.raised], metadata={"type": "array"})
+    reversed = ma.fields.Integer()
+    problems = ma.fields.List(ma.fields.String())
+
+
+@blp.route("/attendance")
+@permission("attendance.view")
+@blp.arguments(AttendanceQuery, location="query")
+@blp.response(200, AttendancePage)
+def list_attendance(args):
+    """Per person per rostered day that is over: status and minutes (staff: their own; a lead: their team)."""
+    page = svc.list_attendance(actor(), start=args["start"], end=args["end"], team=args.get("team"),
+                               employee_no=args.get("employee_no"), limit=args["limit"], cursor=args["cursor"])
+    return page_body(page.items, page.next)
+
+
+@blp.route("/attendance/evaluate", methods=["POST"])
+@permission("attendance.evaluate")
+@idempotent
+@blp.arguments(EvaluateIn)
+@blp.response(200, EvaluateOut)
+def evaluate(data):
+    """Judge the days that are over and raise LATE/EARLY/ABSENT once per person and day (re-running adds nothing)."""
+    report = svc.evaluate(actor(), data["date"], data.get("to"), team=data.get("team"))
+    return {"days": report.days, "raised": [v.id for v in report.raised], "reversed": report.reversed,
+            "not_over": report.not_over, "problems": report.problems}
+
+
+@blp.route("/attendance/sheet.xlsx")
+@permission("attendance.team")
+@blp.arguments(SheetQuery, location="query")
+@blp.response(200, description="the monthly attendance sheet 考勤表",
+              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def sheet(args):
+    data = svc.month_sheet(actor(), args["month"], args.get("team"))
+    name = data.team.name if data.team else "全部"
+    body = sheet_xlsx(data, team_name=name)
+    filename = f"attendance-{args['month']}{'-' + data.team.code if data.team else ''}.xlsx"
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@blp.route("/meetings")
+@permission("meetings.view")
+@blp.arguments(MeetingQuery, location="query")
+@blp.response(200, MeetingOut(many=True))
+def list_meetings(args):
+    return meetings.list_meetings(actor(), month=args.get("month"), team=args.get("team"))
+
+
+@blp.route("/meetings", methods=["POST"])
+@permission("meetings.record")
+@idempotent
+@blp.arguments(MeetingIn)
+@blp.response(201, MeetingOut)
+def create_meeting(data):
+    """A morning, weekly or monthly meeting; times default to the rule book's (morning 08:05–08:30)."""
+    return meetings.create_meeting(actor(), data)
+
+
+@blp.route("/meetings/<int:meeting_id>")
+@permission("meetings.view")
+@blp.response(200, MeetingOut)
+def get_meeting(meeting_id):
+    return meetings.get_meeting(actor(), meeting_id)
+
+
+@blp.route("/meetings/<int:meeting_id>/attendance", methods=["PUT"])
+@permission("meetings.record")
+@blp.arguments(MarksIn)
+@blp.response(200, MarksOut)
+def mark_attendance(data, meeting_id):
+    """Mark who came: late or left early → MEETING_LATE, absent → MEETING_ABSENT, once per person and meeting."""
+    return meetings.record_attendance(actor(), meeting_id, data["marks"], data["notes"])

@@ -1,0 +1,586 @@
+"""Attendance derived from roster, punches and approved leave; evaluation into LATE/EARLY/ABSENT violations.
+
+``derive`` reads everything a set of people's days needs in a fixed number of queries and judges
+each day with the pure domain (attendance.domain.attendance_rules). ``evaluate`` stores the days
+that are over and raises their violations through the discipline engine: once per person, day
+and kind (the violation's ``source_ref``), however often it runs; when a later correction changes
+a day, what the earlier reading raised and no longer holds is reversed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from attendance.domain.attendance_rules import (
+    KINDS,
+    DayResult,
+    DayRules,
+    LeaveCover,
+    Punch,
+    ShiftWindow,
+    assign_punches,
+    classify_day,
+    is_over,
+    minutes_to_hhmm,
+)
+from attendance.domain.errors import DomainError, InvalidInput, NotFound
+from attendance.domain.permissions import reach
+from attendance.domain.policy import Policy, parse_policy
+from attendance.extensions import db
+from attendance.models import AttendanceDay, Employee, PolicyVersion, RosterEntry, Team, Violation
+from attendance.services import audit, clock, scheduling
+from attendance.services.people import teams_led_by
+
+REEVALUATED = "re-evaluated"  # how a reversal made by a later reading of the day begins its reason
+# Totals of the monthly sheet: how much of a day each status counts as worked / absent.
+WORKED_SHARE = {"present": 1, "late": 1, "early": 1, "late_early": 1, "half_absent": 0.5}
+ABSENT_SHARE = {"absent": 1, "half_absent": 0.5}
+
+
+# ------------------------------------------------------------------------------- reading a day
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=clock.site_zone())
+
+
+def shift_window(entry: RosterEntry | None, day: date) -> ShiftWindow | None:
+    if entry is None or entry.shift_type is None:
+        return None
+    st = entry.shift_type
+    return ShiftWindow.on(day, st.start_minute, st.end_minute, clock.site_zone(),
+                          breaks=[tuple(b) for b in st.breaks or []], grace_minutes=st.grace_minutes,
+                          code=st.code)
+
+
+@dataclass(frozen=True)
+class InForce:
+    version_id: int | None
+    policy: Policy | None
+    rules: DayRules
+
+
+def policies_for(days: Iterable[date]) -> dict[date, InForce]:
+    """The policy in force on each day (one query); days before the first policy get the default rules."""
+    days = sorted(set(days))
+    if not days:
+        return {}
+    versions = list(db.session.scalars(
+        select(PolicyVersion).where(PolicyVersion.effective_from <= days[-1])
+        .order_by(PolicyVersion.effective_from, PolicyVersion.id)))
+    parsed: dict[int, InForce] = {}
+    out: dict[date, InForce] = {}
+    for day in days:
+        current = None
+        for version in versions:
+            if version.effective_from <= day:
+                current = version
+        if current is None:
+            out[day] = InForce(None, None, DayRules())
+            continue
+        if current.id not in parsed:
+            policy = parse_policy(current.document)
+            parsed[current.id] = InForce(current.id, policy, DayRules.from_policy(policy.attendance,
+                                                                                   policy.settings))
+        out[day] = parsed[current.id]
+    return out
+
+
+def leave_covers(employee_ids: Iterable[int], start: date, end: date) -> dict[tuple[int, date], LeaveCover]:
+    """Approved leave over these people's days. The leave capability fills this in; until then, none."""
+    return {}
+
+
+@dataclass
+class Derived:
+    employee: Employee
+    day: date
+    entry: RosterEntry
+    shift: ShiftWindow | None
+    result: DayResult
+    over: bool
+    punches: list[Punch] = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.entry.code
+
+
+def derive(people: list[Employee], start: date, end: date, now: datetime | None = None
+           ) -> dict[tuple[int, date], Derived]:
+    """Judge every rostered day of ``people`` from ``start`` to ``end`` (days with no roster entry are left
+    out). Four queries, whatever the number of people or days."""
+    now = now or clock.now()
+    ids = [p.id for p in people]
+    if not ids:
+        return {}
+    by_id = {p.id: p for p in people}
+    cells = scheduling.entries(ids, start - timedelta(days=1), end + timedelta(days=1))
+    punches = scheduling.punches_between(ids, _midnight(start - timedelta(days=2)), _midnight(end + timedelta(days=3)))
+    in_force = policies_for([start - timedelta(days=1) + timedelta(days=i) for i in range((end - start).days + 3)])
+    leave = leave_covers(ids, start, end)
+    punches_by_person: dict[int, list[Punch]] = defaultdict(list)
+    for p in punches:
+        punches_by_person[p.employee_id].append(Punch(p.at, p.direction))
+    out: dict[tuple[int, date], Derived] = {}
+    days = [start - timedelta(days=1) + timedelta(days=i) for i in range((end - start).days + 3)]
+    for employee_id in ids:
+        windows = {d: shift_window(cells.get((employee_id, d)), d) for d in days if (employee_id, d) in cells}
+        # Each day's own rules decide its punch window; the widest rules of the range are used to
+        # share punches between neighbouring days (they differ only when the policy changes mid-range).
+        rules = in_force[start].rules
+        assigned = assign_punches(windows, punches_by_person[employee_id], rules)
+        for d in days[1:-1]:
+            entry = cells.get((employee_id, d))
+            if entry is None:
+                continue
+            day_rules = in_force[d].rules
+            got = assigned.get(d, [])
+            result = classify_day(windows[d], got, day_rules, leave.get((employee_id, d)))
+            out[(employee_id, d)] = Derived(by_id[employee_id], d, entry, windows[d], result,
+                                            is_over(windows[d], day_rules, now) and d <= now.astimezone(
+                                                clock.site_zone()).date(), got)
+    return out
+
+
+# ------------------------------------------------------------------------------- evaluation
+
+
+@dataclass
+class EvaluationReport:
+    days: int = 0  # days judged and stored
+    raised: list[Violation] = field(default_factory=list)
+    reversed: int = 0
+    not_over: int = 0  # rostered days whose shift (and time for an out-punch) is not over yet
+    problems: list[str] = field(default_factory=list)  # violations that could not be raised, and why
+
+
+def source_ref(employee_no: str, day: date, kind: str) -> str:
+    return f"attendance:{employee_no}:{day.isoformat()}:{kind}"
+
+
+def _violations_by_ref(refs: list[str]) -> dict[str, Violation]:
+    """The latest violation for each ref (counted or not)."""
+    out: dict[str, Violation] = {}
+    for i in range(0, len(refs), 500):
+        rows = db.session.scalars(select(Violation).where(Violation.source_ref.in_(refs[i:i + 500]))
+                                  .order_by(Violation.id))
+        for v in rows:
+            out[v.source_ref] = v
+    return out
+
+
+def _occurred_at(derived: Derived, kind: str) -> datetime:
+    result, shift = derived.result, derived.shift
+    if kind == "late" and result.in_at is not None:
+        return result.in_at
+    if kind == "early" and result.out_at is not None:
+        return result.out_at
+    return shift.start if shift is not None else _midnight(derived.day)
+
+
+def _note(derived: Derived, kind: str) -> str:
+    r, zone = derived.result, clock.site_zone()
+    st = derived.entry.shift_type
+    parts = [f"{derived.day.isoformat()} {st.code} {minutes_to_hhmm(st.start_minute)}–"
+             f"{minutes_to_hhmm(st.end_minute)}" if st else derived.day.isoformat()]
+    if r.in_at:
+        parts.append(f"in {r.in_at.astimezone(zone):%H:%M}")
+    if r.out_at:
+        parts.append(f"out {r.out_at.astimezone(zone):%H:%M}")
+    if kind == "late":
+        parts.append(f"迟到 late {r.late_minutes} min")
+    elif kind == "early":
+        parts.append(f"早退 early {r.early_minutes} min")
+    elif r.status == "half_absent":
+        parts.append(f"旷工半天 half a day absent (late {r.late_minutes} / early {r.early_minutes} min)")
+    else:
+        parts.append("旷工 absent")
+    return " · ".join(parts)
+
+
+def _store(derived: Derived, existing: AttendanceDay | None) -> AttendanceDay:
+    r = derived.result
+    row = existing or AttendanceDay(employee_id=derived.employee.id, day=derived.day)
+    row.shift_type_id = derived.entry.shift_type_id
+    row.status, row.late_minutes, row.early_minutes = r.status, r.late_minutes, r.early_minutes
+    row.worked_minutes, row.missing_in, row.missing_out = r.worked_minutes, r.missing_in, r.missing_out
+    row.in_at, row.out_at, row.leave_type = r.in_at, r.out_at, r.leave_type
+    row.evaluated_at = clock.now()
+    if existing is None:
+        db.session.add(row)
+    return row
+
+
+def _apply(actor: Employee | None, items: list[Derived], report: EvaluationReport) -> None:
+    """Store each day and bring its violations in line with it."""
+    from attendance.services import discipline
+
+    if not items:
+        return
+    stored = {(r.employee_id, r.day): r for r in db.session.scalars(select(AttendanceDay).where(
+        AttendanceDay.employee_id.in_({d.employee.id for d in items}),
+        AttendanceDay.day >= min(d.day for d in items), AttendanceDay.day <= max(d.day for d in items)))}
+    refs = [source_ref(d.employee.employee_no, d.day, k) for d in items for k in KINDS]
+    latest = _violations_by_ref(refs)
+    in_force = policies_for(d.day for d in items)
+    for derived in items:
+        _store(derived, stored.get((derived.employee.id, derived.day)))
+        report.days += 1
+        policy = in_force[derived.day].policy
+        for kind in KINDS:
+            ref = source_ref(derived.employee.employee_no, derived.day, kind)
+            last = latest.get(ref)
+            counted = last is not None and last.reversed_at is None
+            if kind in derived.result.kinds:
+                # A violation someone else reversed (an appeal upheld, a supervisor) stays reversed.
+                if counted or (last is not None and not (last.reversed_reason or "").startswith(REEVALUATED)):
+                    continue
+                code = policy.attendance.rules.get(kind) if policy else None
+                if not code or code not in policy.rules:
+                    report.problems.append(f"{ref}: no rule for {kind} in the policy")
+                    continue
+                try:
+                    violation = discipline.record_violation(
+                        actor, employee=derived.employee, rule_code=code,
+                        occurred_at=_occurred_at(derived, kind), note=_note(derived, kind),
+                        source="attendance", source_ref=ref, commit=False)
+                except DomainError as exc:
+                    report.problems.append(f"{ref}: {exc.message}")
+                    continue
+                report.raised.append(violation)
+            elif counted:
+                discipline.reverse_violation(
+                    actor, last, f"{REEVALUATED}: {derived.day.isoformat()} is now {derived.result.status}",
+                    commit=False)
+                report.reversed += 1
+
+
+def _people_rostered(start: date, end: date, *, team: Team | None = None,
+                     employee_ids: Iterable[int] | None = None) -> list[Employee]:
+    stmt = (select(Employee).where(Employee.active.is_(True), Employee.id.in_(
+        select(RosterEntry.employee_id).where(RosterEntry.day >= start, RosterEntry.day <= end)))
+        .order_by(Employee.employee_no))
+    if team is not None:
+        stmt = stmt.where(Employee.team_id == team.id)
+    if employee_ids is not None:
+        stmt = stmt.where(Employee.id.in_(list(employee_ids)))
+    return list(db.session.scalars(stmt))
+
+
+def evaluate(actor: Employee | None, start, end=None, *, team: str | None = None,
+             employee_nos: list[str] | None = None, commit: bool = True) -> EvaluationReport:
+    """Judge and store every rostered day from ``start`` to ``end`` that is over, raising LATE, EARLY and
+    ABSENT violations once per person and day and reversing those a corrected day no longer supports.
+
+    Running it again changes nothing unless something about a day changed.
+    """
+    start = scheduling.parse_day(start, "date")
+    end = scheduling.parse_day(end, "to") if end else start
+    scheduling.check_range(start, end)
+    team_row = None
+    if team:
+        team_row = db.session.scalar(select(Team).where(Team.code == team))
+        if team_row is None:
+            raise NotFound(f"no team {team}")
+    ids = None
+    if employee_nos:
+        ids = list(db.session.scalars(select(Employee.id).where(Employee.employee_no.in_(employee_nos))))
+    people = _people_rostered(start, end, team=team_row, employee_ids=ids)
+    report = EvaluationReport()
+    derived = derive(people, start, end)
+    ready = [d for d in derived.values() if d.over]
+    report.not_over = len(derived) - len(ready)
+    _apply(actor, ready, report)
+    audit.record(actor, "attendance.evaluate", "attendance", f"{start}..{end}", days=report.days,
+                 raised=len(report.raised), reversed=report.reversed, team=team)
+    if commit:
+        db.session.commit()
+    return report
+
+
+def reevaluate(actor: Employee | None, pairs: set[tuple[int, date]], *, commit: bool = False,
+               include_new: bool = False) -> int:
+    """Judge again the (person, day) pairs a change touched: those already evaluated, and with
+    ``include_new`` also rostered days not evaluated yet. Days not over are left alone. Returns the days judged."""
+    if not pairs:
+        return 0
+    db.session.flush()
+    wanted = scheduling.evaluated_pairs(pairs)
+    if include_new:
+        wanted |= scheduling.days_with_roster({e for e, _ in pairs}, {d for _, d in pairs}) & pairs
+    if not wanted:
+        return 0
+    people = list(db.session.scalars(select(Employee).where(Employee.id.in_({e for e, _ in wanted}))))
+    start, end = min(d for _, d in wanted), max(d for _, d in wanted)
+    derived = derive(people, start, end)
+    ready = [d for key, d in derived.items() if key in wanted and d.over]
+    report = EvaluationReport()
+    _apply(actor, ready, report)
+    if commit:
+        db.session.commit()
+    return report.days
+
+
+# ------------------------------------------------------------------------------- reading
+
+
+def _row(person: Employee, day: date, entry: RosterEntry | None, record: AttendanceDay | None,
+         derived: Derived | None) -> dict:
+    zone = clock.site_zone()
+    source = record if record is not None else (derived.result if derived else None)
+    in_at = getattr(source, "in_at", None)
+    out_at = getattr(source, "out_at", None)
+    return {
+        "employee_no": person.employee_no, "name": person.name, "date": day,
+        "shift": entry.code if entry else None,
+        "status": source.status if source else None,
+        "late_minutes": source.late_minutes if source else 0,
+        "early_minutes": source.early_minutes if source else 0,
+        "worked_minutes": source.worked_minutes if source else None,
+        "leave_type": source.leave_type if source else None,
+        "missing_in": bool(source.missing_in) if source else False,
+        "missing_out": bool(source.missing_out) if source else False,
+        "in_at": in_at.astimezone(zone) if in_at else None,
+        "out_at": out_at.astimezone(zone) if out_at else None,
+        "evaluated": record is not None,
+        "over": record is not None or bool(derived and derived.over),
+    }
+
+
+def _stored(ids: list[int], start: date, end: date) -> dict[tuple[int, date], AttendanceDay]:
+    if not ids:
+        return {}
+    return {(r.employee_id, r.day): r for r in db.session.scalars(select(AttendanceDay).where(
+        AttendanceDay.employee_id.in_(ids), AttendanceDay.day >= start, AttendanceDay.day <= end))}
+
+
+def rows_for(people: list[Employee], start: date, end: date, *, include_open: bool = False) -> list[dict]:
+    """Per person per rostered day, by employee_no then date: the stored evaluation where there is one,
+    else the day as the rules read it now (``evaluated`` false). Days not over are left out unless
+    ``include_open`` (then their status is what is known so far)."""
+    derived = derive(people, start, end)
+    stored = _stored([p.id for p in people], start, end)
+    rows = []
+    for person in sorted(people, key=lambda p: p.employee_no):
+        day = start
+        while day <= end:
+            d = derived.get((person.id, day))
+            record = stored.get((person.id, day))
+            if record is not None or (d is not None and (d.over or include_open)):
+                rows.append(_row(person, day, d.entry if d else None, record, d))
+            day += timedelta(days=1)
+    return rows
+
+
+def list_attendance(viewer: Employee, *, start, end, team: str | None = None, employee_no: str | None = None,
+                    limit: int = 500, cursor: str | None = None) -> scheduling.Page:
+    """``GET /attendance``: the viewer's reach (staff: themselves), per person per day, a page at a time."""
+    start, end = scheduling.parse_day(start, "from"), scheduling.parse_day(end, "to")
+    days = scheduling.check_range(start, end)
+    after = scheduling.split_cursor(cursor)
+    need = limit // len(days) + 2
+    people = scheduling.people_for_listing(viewer, team=team, employee_no=employee_no,
+                                           after_no=after[0] if after else None, limit=need)
+    return scheduling.page_rows(rows_for(people, start, end), after, limit, people, need)
+
+
+# ------------------------------------------------------------------------------- views
+
+
+@dataclass
+class BoardRow:
+    person: Employee
+    code: str | None
+    shift: ShiftWindow | None
+    state: str  # rest, leave, due, in, out, missing, or the day's status once it is over
+    result: DayResult | None
+    over: bool
+    record: AttendanceDay | None
+
+
+@dataclass
+class Board:
+    team: Team
+    day: date
+    rows: list[BoardRow]
+
+    def count(self, *states: str) -> int:
+        return sum(r.state in states for r in self.rows)
+
+    @property
+    def arrived(self) -> int:
+        return sum(1 for r in self.rows if r.result is not None and r.result.in_at is not None)
+
+    @property
+    def late(self) -> int:
+        return sum(1 for r in self.rows if r.result is not None and r.result.late_minutes > 0)
+
+    @property
+    def unresolved(self) -> int:
+        """Days over with a punch missing: the lead's to resolve."""
+        return sum(1 for r in self.rows if r.over and r.result is not None and r.result.needs_resolution)
+
+
+def day_board(viewer: Employee, team_code: str, day) -> Board:
+    """A team's day for its lead: who is in, who is late, who is missing, and which days need a punch resolved."""
+    team = scheduling.visible_team(viewer, team_code)
+    day = scheduling.parse_day(day)
+    people = scheduling.team_members(team)
+    now = clock.now()
+    derived = derive(people, day, day, now)
+    stored = _stored([p.id for p in people], day, day)
+    rules = policies_for([day])[day].rules
+    rows = []
+    for person in people:
+        d = derived.get((person.id, day))
+        record = stored.get((person.id, day))
+        if d is None:
+            rows.append(BoardRow(person, None, None, "unscheduled", None, True, record))
+            continue
+        r = d.result
+        if d.shift is None or r.status in ("rest", "leave"):
+            state = r.status
+        elif d.over:
+            state = record.status if record else r.status
+        elif r.in_at is not None and r.out_at is not None:
+            state = "out"
+        elif r.in_at is not None:
+            state = "in"
+        elif now >= d.shift.start + timedelta(minutes=rules.grace_for(d.shift)):
+            state = "missing"
+        else:
+            state = "due"
+        rows.append(BoardRow(person, d.code, d.shift, state, r, d.over, record))
+    return Board(team, day, rows)
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    code: str | None
+    shift: ShiftWindow | None
+    status: str | None
+    result: DayResult | None
+    record: AttendanceDay | None
+    holiday: scheduling.HolidayMark | None
+    over: bool
+
+
+def my_calendar(viewer: Employee, month, employee_no: str | None = None) -> tuple[Employee, list[CalendarDay]]:
+    """One person's month: roster, what each day came to, holidays. Staff see only their own."""
+    roster = scheduling.my_month(viewer, month, employee_no)
+    person, days = roster.person, roster.days
+    derived = derive([person], days[0], days[-1])
+    stored = _stored([person.id], days[0], days[-1])
+    out = []
+    for day in days:
+        d = derived.get((person.id, day))
+        record = stored.get((person.id, day))
+        status = record.status if record else (d.result.status if d and d.over else None)
+        out.append(CalendarDay(day, d.code if d else None, d.shift if d else None, status,
+                               d.result if d else None, record, roster.holidays.get(day), bool(d and d.over)))
+    return person, out
+
+
+@dataclass
+class SheetTotals:
+    scheduled: int = 0
+    worked: float = 0
+    late_count: int = 0
+    late_minutes: int = 0
+    early_count: int = 0
+    early_minutes: int = 0
+    absent_days: float = 0
+    leave_days: int = 0
+    rest_days: int = 0
+    missing_punches: int = 0
+
+
+@dataclass
+class SheetCell:
+    code: str | None  # the rostered shift code, REST, or None when not rostered
+    status: str | None  # None while the day is not over
+    late_minutes: int = 0
+    early_minutes: int = 0
+    missing: bool = False
+
+
+@dataclass
+class SheetRow:
+    person: Employee
+    cells: dict[date, SheetCell]
+    totals: SheetTotals
+
+
+@dataclass
+class Sheet:
+    month: date
+    team: Team | None
+    days: list[date]
+    holidays: dict[date, scheduling.HolidayMark]
+    rows: list[SheetRow]
+
+
+def month_sheet(viewer: Employee, month, team_code: str | None = None) -> Sheet:
+    """The monthly attendance sheet 考勤表: people × days with a mark per day and each person's totals."""
+    first = scheduling.parse_month(month) if not isinstance(month, date) else month.replace(day=1)
+    days = scheduling.month_days(first)
+    team = scheduling.visible_team(viewer, team_code) if team_code else None
+    stmt = (select(Employee).options(joinedload(Employee.team)).where(Employee.active.is_(True))
+            .order_by(Employee.team_id, Employee.employee_no))
+    if team is not None:
+        stmt = stmt.where(Employee.team_id == team.id)
+    elif reach(viewer.roles) == "team":
+        stmt = stmt.where(Employee.team_id.in_(teams_led_by(viewer)))
+    elif reach(viewer.roles) == "self":
+        stmt = stmt.where(Employee.id == viewer.id)
+    else:
+        stmt = stmt.where(Employee.team_id.is_not(None))
+    people = list(db.session.scalars(stmt))
+    rows_by_person: dict[str, dict[date, dict]] = defaultdict(dict)
+    for row in rows_for(people, days[0], days[-1], include_open=True):
+        rows_by_person[row["employee_no"]][row["date"]] = row
+    out = []
+    for person in people:
+        cells, totals = {}, SheetTotals()
+        for day in days:
+            row = rows_by_person[person.employee_no].get(day)
+            if row is None:
+                cells[day] = SheetCell(None, None)
+                continue
+            status = row["status"] if row["over"] else None
+            cell = SheetCell(row["shift"], status, row["late_minutes"] if status else 0,
+                             row["early_minutes"] if status else 0,
+                             bool(status and (row["missing_in"] or row["missing_out"])))
+            cells[day] = cell
+            if row["shift"] not in (None, scheduling.REST):
+                totals.scheduled += 1
+            if status is None:
+                continue
+            totals.worked += WORKED_SHARE.get(status, 0)
+            totals.absent_days += ABSENT_SHARE.get(status, 0)
+            totals.late_count += cell.late_minutes > 0
+            totals.late_minutes += cell.late_minutes
+            totals.early_count += cell.early_minutes > 0
+            totals.early_minutes += cell.early_minutes
+            totals.leave_days += status == "leave"
+            totals.rest_days += status == "rest"
+            totals.missing_punches += cell.missing
+        out.append(SheetRow(person, cells, totals))
+    return Sheet(first, team, days, scheduling.holidays(days[0], days[-1]), out)
+
+
+def parse_evaluation_range(data: dict) -> tuple[date, date]:
+    start = scheduling.parse_day(data.get("date") or data.get("from"), "date")
+    end = scheduling.parse_day(data["to"], "to") if data.get("to") else start
+    if end < start:
+        raise InvalidInput("to is before date", fields={"to": "before date"})
+    return start, end
+

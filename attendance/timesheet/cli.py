@@ -1,0 +1,36 @@
+"""``flask --app attendance attendance evaluate``: judge attendance from the command line (the same service)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+
+from attendance.domain.errors import DomainError
+
+attendance_cli = AppGroup("attendance", help="Judge attendance days and raise their violations.")
+
+
+@attendance_cli.command("evaluate")
+@click.option("--date", "day", required=True,
+              help="The day (YYYY-MM-DD, or 'yesterday' for a nightly job), or the first day with --to.")
+@click.option("--to", "to", help="The last day of a range (YYYY-MM-DD).")
+@click.option("--team", help="Only this team's people (team code).")
+@click.option("--as", "as_user", help="Username to record as the evaluator (must be allowed to).")
+def evaluate(day: str, to: str | None, team: str | None, as_user: str | None) -> None:
+    """Judge every rostered day that is over; LATE/EARLY/ABSENT are raised once per person and day."""
+    from attendance.cli import _actor, _fail
+    from attendance.services import attendance, clock
+
+    actor = _actor(as_user, "attendance.evaluate")
+    if day == "yesterday":
+        day = (clock.today() - timedelta(days=1)).isoformat()
+    try:
+        report = attendance.evaluate(actor, day, to, team=team)
+    except DomainError as exc:
+        _fail(exc)
+    for problem in report.problems:
+        click.echo(f"not raised: {problem}", err=True)
+    click.echo(f"days judged {report.days}, violations raised {len(report.raised)}, "
+               f"reversed {report.reversed}, not over yet {report.not_over}")

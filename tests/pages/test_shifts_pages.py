@@ -1,0 +1,161 @@
+"""Pages: shift types, the week roster, the generator, my month, the clock, punch import and resolution."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from attendance.domain.policy import ROLES
+from attendance.extensions import db
+from attendance.models import Punch, RosterEntry, ShiftType
+from attendance.services import scheduling
+from tests.conftest import login, make_person, make_team
+
+OFFICE = {"supervisor", "manager", "gm", "hr", "admin"}
+LEADERS = OFFICE | {"lead"}
+EVERYONE = set(ROLES)
+
+
+@pytest.fixture
+def world(app):
+    t1 = make_team("T1", "热线一组")
+    make_team("T2", "投诉组")
+    people = {role: make_person([role] + (["staff"] if role == "lead" else []),
+                                t1 if role in ("staff", "lead") else None) for role in ROLES}
+    scheduling.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
+    scheduling.save_shift_type(None, {"code": "E", "name": "晚班", "start": "18:30", "end": "24:00"})
+    return people
+
+
+PAGES = [
+    ("GET", "/shift-types", LEADERS),
+    ("GET", "/shift-types/new", {"admin", "supervisor", "manager"}),
+    ("GET", "/shift-types/D8/edit", {"admin", "supervisor", "manager"}),
+    ("GET", "/roster", LEADERS),
+    ("GET", "/roster/generate", {"lead", "supervisor", "manager"}),
+    ("POST", "/roster/copy-week", {"lead", "supervisor", "manager"}),
+    ("GET", "/my/roster", EVERYONE),
+    ("GET", "/clock", {"staff", "lead"}),
+    ("GET", "/punches/import", {"hr", "admin", "supervisor"}),
+    ("GET", "/punches/{staff}/2026-11-02", {"lead", "supervisor", "hr", "admin"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_pages_it_should(client, world, role):
+    login(client, world[role])
+    for method, path, roles in PAGES:
+        url = path.format(staff=world["staff"].employee_no)
+        response = client.open(url, method=method, data={"team": "T1", "week": "2026-11-09"})
+        if role in roles:
+            assert response.status_code < 400, (role, method, url, response.status_code)
+        else:
+            assert response.status_code in (403, 404), (role, method, url, response.status_code)
+
+
+def test_without_a_session_the_pages_send_you_to_login(client, world):
+    for method, path, _ in PAGES:
+        response = client.open(path.format(staff="X"), method=method)
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_an_admin_adds_and_edits_a_shift_type(client, world):
+    login(client, world["admin"])
+    response = client.post("/shift-types/new", data={"code": "M12", "name": "中班", "start": "12:00", "end": "20:00",
+                                                     "breaks": "17:30-18:00", "grace_minutes": ""})
+    assert response.status_code == 302
+    assert db.session.scalar(select(ShiftType).where(ShiftType.code == "M12")).breaks == [[1050, 1080]]
+    bad = client.post("/shift-types/new", data={"code": "X", "name": "x", "start": "8点", "end": "20:00"})
+    assert bad.status_code == 400
+    edited = client.post("/shift-types/M12/edit", data={"code": "M12", "name": "中班", "start": "12:00",
+                                                        "end": "20:30", "breaks": "", "active": "y"})
+    assert edited.status_code == 302
+    assert scheduling.get_shift_type("M12").end == "20:30"
+
+
+def test_a_lead_edits_the_week_grid_and_the_page_shows_holidays(client, world):
+    login(client, world["lead"])
+    page = client.get("/roster?week=2026-10-01")
+    assert page.status_code == 200
+    assert "国庆节" in page.get_data(as_text=True)
+    no = world["staff"].employee_no
+    saved = client.post("/roster", data={"team": "T1", "week": "2026-09-28",
+                                         f"cell:{no}:2026-09-28": "D8", f"was:{no}:2026-09-28": "",
+                                         f"cell:{no}:2026-09-29": "", f"was:{no}:2026-09-29": ""})
+    assert saved.status_code == 302
+    rows = db.session.execute(select(RosterEntry.day, RosterEntry.shift_type_id)).all()
+    assert [d for d, _ in rows] == [date(2026, 9, 28)]
+    bad = client.post("/roster", data={"team": "T1", "week": "2026-09-28", f"cell:{no}:2026-09-28": "NOPE",
+                                       f"was:{no}:2026-09-28": "D8"})
+    assert bad.status_code == 302  # back to the grid with the reason flashed; nothing saved
+    assert db.session.scalar(select(func.count()).select_from(RosterEntry)) == 1
+
+
+def test_a_lead_cannot_see_another_teams_roster(client, world):
+    login(client, world["lead"])
+    assert client.get("/roster?team=T2").status_code == 404
+    assert client.post("/roster/copy-week", data={"team": "T2", "week": "2026-11-09"}).status_code == 404
+
+
+def test_the_generator_form_builds_the_roster(client, world):
+    login(client, world["lead"])
+    assert client.get("/roster/generate").status_code == 200
+    response = client.post("/roster/generate", data={"team": "T1", "pattern": "weekly_rest", "shift": "D8",
+                                                      "sunday": "", "start": "2026-12-01", "end": "2026-12-31"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(RosterEntry)) == 2 * 31
+    bad = client.post("/roster/generate", data={"team": "T1", "pattern": "cycle", "cycle": "",
+                                                "start": "2026-12-01", "end": "2026-12-31"})
+    assert bad.status_code == 400
+
+
+def test_staff_see_their_month_and_clock_in_at_server_time(client, world):
+    login(client, world["staff"])
+    scheduling.set_roster_day(world["lead"], world["staff"].employee_no, "2026-11-03", "E")
+    month = client.get("/my/roster?month=2026-11")
+    assert month.status_code == 200 and "18:30" in month.get_data(as_text=True)
+    assert client.get("/my/roster?month=2026-13").status_code == 400
+    assert client.get(f"/my/roster?month=2026-11&employee_no={world['lead'].employee_no}").status_code == 404
+    assert client.get("/clock").status_code == 200
+    response = client.post("/clock", data={"direction": "in", "at": "2020-01-01 08:00"})
+    assert response.status_code == 302
+    punch = db.session.scalar(select(Punch))
+    assert punch.at.year >= 2026 and punch.source == "web"
+    assert client.post("/clock", data={"direction": "up"}).status_code == 400
+
+
+CSV = "工号,打卡时间,方向\n{no},2026-11-02 08:00:00,上班\nNOBODY,2026-11-02 08:00:00,上班\n"
+
+
+def test_hr_imports_a_time_clock_file_and_sees_each_rejected_line(client, world):
+    login(client, world["hr"])
+    data = CSV.format(no=world["staff"].employee_no).encode("gb18030")
+    response = client.post("/punches/import", data={"file": (io.BytesIO(data), "clock.csv")},
+                           content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "NOBODY" in page
+    again = client.post("/punches/import", data={"file": (io.BytesIO(data), "clock.csv")},
+                        content_type="multipart/form-data")
+    assert again.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Punch)) == 1
+
+
+def test_a_lead_adds_a_missing_punch_and_voids_a_wrong_one(client, world):
+    login(client, world["lead"])
+    no = world["staff"].employee_no
+    added = client.post(f"/punches/{no}/2026-11-02", data={"at": "2026-11-02T18:01", "direction": "out",
+                                                          "note": "打卡机故障"})
+    assert added.status_code == 302
+    punch = db.session.scalar(select(Punch))
+    assert punch.source == "correction" and punch.note == "打卡机故障"
+    assert client.post(f"/punches/{no}/2026-11-02", data={"at": "garbage", "direction": "out",
+                                                         "note": "x"}).status_code == 400
+    voided = client.post(f"/punches/{punch.id}/void", data={"reason": "重复"})
+    assert voided.status_code == 302
+    db.session.refresh(punch)
+    assert punch.voided_at is not None
+    assert client.get("/punches/NOBODY/2026-11-02").status_code == 404
+    assert client.get(f"/punches/{no}/2026-99-02").status_code == 400
