@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_login import current_user
 
 from attendance.extensions import db, login_manager
@@ -25,6 +25,8 @@ def init_login(app: Flask) -> None:
 def select_locale() -> str:
     """Chinese first; a signed-in person's own choice, else the choice made on the login page."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands: the site's default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")

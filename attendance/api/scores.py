@@ -1,0 +1,211 @@
+"""Monthly scores, closing a month, payroll deductions and the monthly report (API.md: months, scores,
+payroll, reports)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Response, send_file, url_for
+
+from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
+from attendance.api.schemas import Money
+from attendance.domain import scoring
+from attendance.domain.errors import InvalidInput
+from attendance.reporting import charts
+from attendance.services import reports, scores
+
+blp = make_blueprint("api_scores", "", "Monthly scores, month close, payroll deductions and reports")
+
+MONTH = {"example": "2026-10", "description": "YYYY-MM; the month before this one when left out"}
+
+
+class Deduction(ma.Schema):
+    rule = ma.fields.String(allow_none=True, metadata={"description": "the rule code (none: a plain adjustment)"})
+    points = ma.fields.Integer()
+    adjustment = ma.fields.Boolean(metadata={"description": "a correction dated in a closed month, booked here"})
+
+
+class ScoreOut(ma.Schema):
+    employee_no = ma.fields.String()
+    name = ma.fields.String()
+    team = ma.fields.String(allow_none=True)
+    month = ma.fields.String()
+    score = ma.fields.Integer()
+    points_lost = ma.fields.Integer()
+    deductions = ma.fields.List(ma.fields.Nested(Deduction))
+    fines_total = Money()
+    violations = ma.fields.Integer(metadata={"description": "violations of the month still in force"})
+    rostered_days = ma.fields.Integer()
+    worked_days = ma.fields.Float(metadata={"description": "a half-absent day counts one half"})
+    late_count = ma.fields.Integer()
+    early_count = ma.fields.Integer()
+    absent_days = ma.fields.Float()
+    leave_days = ma.fields.Integer()
+    full_attendance = ma.fields.Boolean()
+    reward_eligible = ma.fields.Boolean()
+    reward = Money(metadata={"description": "the policy's full-attendance reward when eligible"})
+    rank = ma.fields.Integer(metadata={"description": "in the department (1 = best; equal scores share)"})
+    team_rank = ma.fields.Integer(allow_none=True)
+    closed = ma.fields.Boolean(metadata={"description": "the month is closed: these figures are frozen"})
+
+
+class ScoreQuery(PageArgs):
+    month = ma.fields.String(metadata=MONTH)
+    team = ma.fields.String(metadata={"description": "a team code"})
+
+
+class PayrollOut(ma.Schema):
+    employee_no = ma.fields.String()
+    name = ma.fields.String()
+    team = ma.fields.String(allow_none=True)
+    month = ma.fields.String()
+    wage = Money(allow_none=True)
+    fines = Money(metadata={"description": "the month's own fines, net of reversals"})
+    carried_in = Money(metadata={"description": "carried over from the month before"})
+    fines_due = Money(metadata={"description": "fines + carried_in"})
+    cap = Money(metadata={"description": "the most one month's pay may lose (share of wage, minimum wage kept)"})
+    deducted = Money(metadata={"description": "taken off this month's pay (negative: paid back)"})
+    carried_over = Money(metadata={"description": "carried to the next month"})
+    closed = ma.fields.Boolean()
+
+
+class PayrollQuery(ScoreQuery):
+    owing = ma.fields.Boolean(load_default=False, metadata={"description": "only people with something due"})
+
+
+class MonthOut(ma.Schema):
+    month = ma.fields.String()
+    closed = ma.fields.Boolean()
+    closed_at = ma.fields.DateTime(allow_none=True)
+    closed_by = ma.fields.String(allow_none=True)
+    staff = ma.fields.Integer(allow_none=True)
+
+
+class ReportFileOut(ma.Schema):
+    name = ma.fields.String()
+    kind = ma.fields.String(metadata={"enum": ["pdf", "xlsx", "png", "svg"]})
+    size = ma.fields.Integer()
+    modified = ma.fields.DateTime()
+    url = ma.fields.String()
+
+
+class ReportOut(ma.Schema):
+    month = ma.fields.String()
+    files = ma.fields.List(ma.fields.Nested(ReportFileOut))
+    charts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(),
+                            metadata={"description": "live charts of the month, name → PNG URL"})
+
+
+class ChartQuery(ma.Schema):
+    team = ma.fields.String()
+
+
+ScorePage = paged_schema(ScoreOut, "ScorePage")
+PayrollPage = paged_schema(PayrollOut, "PayrollPage")
+
+
+def _page(rows: list[dict], limit: int, cursor: str | None) -> dict:
+    """Offset paging: the cursor is where the next page starts."""
+    if cursor not in (None, "") and not str(cursor).isdigit():
+        raise InvalidInput("bad cursor", fields={"cursor": "not a cursor from a previous page"})
+    start = int(cursor or 0)
+    items = rows[start:start + limit]
+    return page_body(items, str(start + limit) if start + limit < len(rows) else None)
+
+
+def _month_out(month: str) -> dict:
+    first = scoring.parse_month(month)
+    close = scores.get_close(first)
+    return {"month": scoring.month_label(first), "closed": close is not None,
+            "closed_at": close.closed_at if close else None,
+            "closed_by": close.closed_by.employee_no if close and close.closed_by else None,
+            "staff": close.staff if close else None}
+
+
+@blp.route("/scores")
+@permission("scores.view")
+@blp.arguments(ScoreQuery, location="query")
+@blp.response(200, ScorePage)
+def list_scores(args):
+    """Each person's score and figures for the month, by rank (a lead: their team; staff: themselves)."""
+    figures = scores.scores_for(actor(), args.get("month"), args.get("team"))
+    return _page(scores.score_rows(figures), args["limit"], args["cursor"])
+
+
+@blp.route("/payroll-deductions")
+@permission("payroll.view")
+@blp.arguments(PayrollQuery, location="query")
+@blp.response(200, PayrollPage)
+def list_payroll(args):
+    """Per person: the month's fines due, what comes off pay under the cap, what carries over."""
+    payroll = scores.payroll_view(actor(), args.get("month"), args.get("team"), owing_only=args["owing"])
+    return _page(scores.payroll_rows(payroll), args["limit"], args["cursor"])
+
+
+@blp.route("/months/<month>")
+@permission("scores.view")
+@blp.response(200, MonthOut)
+def get_month(month):
+    """Whether the month is closed, when and by whom."""
+    return _month_out(month)
+
+
+@blp.route("/months/<month>/close", methods=["POST"])
+@permission("months.close")
+@idempotent
+@blp.response(201, MonthOut)
+@blp.alt_response(409, description="already closed, or before the last closed month")
+@blp.alt_response(422, description="month_not_over, or months_close_in_order")
+def close_month(month):
+    """Freeze the month's scores, ranks and payroll deductions (HR). Later corrections land in the open month."""
+    scores.close_month(actor(), month)
+    return _month_out(month)
+
+
+def _files(month: str) -> dict:
+    label = scoring.month_label(scoring.parse_month(month))
+    return {"month": label,
+            "files": [{"name": f.name, "kind": f.kind, "size": f.size, "modified": f.modified,
+                       "url": url_for("api_scores.report_file", month=label, name=f.name)}
+                      for f in reports.report_files(label)],
+            "charts": {name: url_for("api_scores.chart", month=label, name=name, fmt="png")
+                       for name in reports.CHARTS}}
+
+
+@blp.route("/reports/<month>")
+@permission("reports.view")
+@blp.response(200, ReportOut)
+def list_report(month):
+    """The month's report files (PDF, XLSX, each chart as PNG and SVG) once written, and the live charts."""
+    return _files(month)
+
+
+@blp.route("/reports/<month>", methods=["POST"])
+@permission("reports.generate")
+@blp.response(201, ReportOut)
+def generate_report(month):
+    """Write (or write again) the month's report to reports/YYYY-MM/."""
+    reports.generate(actor(), month)
+    return _files(month)
+
+
+@blp.route("/reports/<month>/files/<name>")
+@permission("reports.view")
+@blp.response(200, description="a report file: PDF, XLSX, PNG or SVG",
+              content_type="application/octet-stream")
+def report_file(month, name):
+    path = reports.report_file(month, name)
+    return send_file(path, as_attachment=path.suffix in (".pdf", ".xlsx"), download_name=name)
+
+
+@blp.route("/reports/<month>/charts/<name>.<fmt>")
+@permission("scores.dashboard")
+@blp.arguments(ChartQuery, location="query")
+@blp.response(200, description="the chart drawn now, as PNG or SVG", content_type="image/png")
+def chart(args, month, name, fmt):
+    """One of the month's charts: ranking, trend, categories, lateness, attendance (``?team=`` narrows it)."""
+    if fmt not in ("png", "svg"):
+        raise InvalidInput("png or svg", fields={"fmt": "png or svg"})
+    figure = reports.chart_figure(actor(), name, month, args.get("team"))
+    if fmt == "png":
+        return Response(charts.png(figure), mimetype="image/png")
+    return Response(charts.svg(figure), mimetype="image/svg+xml")

@@ -1,0 +1,104 @@
+"""Commands: ``report MONTH`` writes the monthly report; ``benchmark`` times scores, charts and report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from attendance.domain.errors import DomainError
+
+
+def _in_site_language():
+    """gettext needs a request to pick the language; a command gets the site's default (Chinese)."""
+    return current_app.test_request_context()
+
+
+@click.command("report")
+@click.argument("month")
+@click.option("--as", "as_user", help="Username to record as the author (must be allowed to).")
+def report_command(month: str, as_user: str | None) -> None:
+    """Write MONTH's report (YYYY-MM): PDF, XLSX and charts, to reports/YYYY-MM/."""
+    from attendance.cli import _actor, _fail
+    from attendance.services import reports
+
+    actor = _actor(as_user, "reports.generate")
+    try:
+        reports.ensure_month(month)
+        with _in_site_language(), click.progressbar(length=reports.report_steps(), label=f"report {month}") as bar:
+            paths = reports.generate(actor, month, progress=lambda _step: bar.update(1))
+    except DomainError as exc:
+        _fail(exc)
+    for path in paths:
+        click.echo(f"written {path}")
+
+
+@click.command("close-month")
+@click.argument("month")
+@click.option("--as", "as_user", required=True, help="Username of the HR person closing the month.")
+def close_month_command(month: str, as_user: str) -> None:
+    """Close MONTH (YYYY-MM): freeze its scores and payroll deductions."""
+    from attendance.cli import _actor, _fail
+    from attendance.services import scores
+
+    actor = _actor(as_user, "months.close")
+    try:
+        close = scores.close_month(actor, month)
+    except DomainError as exc:
+        _fail(exc)
+    click.echo(f"{month} closed: {close.staff} people")
+
+
+@click.command("benchmark")
+@click.option("--staff", default=5000, show_default=True, help="People in the synthetic department.")
+@click.option("--months", default=12, show_default=True, help="Months of rosters, punches and violations.")
+@click.option("--seed", default=1, show_default=True, help="Random seed: the same seed builds the same data.")
+@click.option("--repeat", default=3, show_default=True, help="Runs of each timing (the first is cold).")
+@click.option("--no-build", is_flag=True, help="Time the data already in the database (built earlier).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the results to this JSON file.")
+def benchmark_command(staff: int, months: int, seed: int, repeat: int, no_build: bool,
+                      json_path: Path | None) -> None:
+    """Build a synthetic department in an EMPTY database and time scores, charts and the monthly report.
+
+    Point DATABASE_URL at a scratch database first (after `flask --app attendance db upgrade`).
+    """
+    from attendance.domain import scoring
+    from attendance.scores import benchmark
+    from attendance.services import scores
+
+    if not no_build:
+        if not benchmark.database_is_empty():
+            click.echo("error: the benchmark builds its own department and needs an empty database "
+                       "(or --no-build to time what is there)", err=True)
+            sys.exit(1)
+        with click.progressbar(length=months + 1, label=f"building {staff} staff × {months} months") as bar:
+            built = benchmark.build(staff, months, seed, progress=lambda _step: bar.update(1))
+        click.echo(f"built in {built.seconds:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in built.rows.items()))
+    month = scoring.add_months(scores.open_month(), -1)
+    with _in_site_language(), click.progressbar(length=4, label=f"timing {scoring.month_label(month)}") as bar:
+        timings = benchmark.run(month, repeat, progress=lambda _step: bar.update(1))
+
+    rows = [("(a) one month's scores, everyone", "scores", "< 2 s and ≤ 3× floor"),
+            ("floor: one SQL aggregate", "floor", ""),
+            ("(b) all charts of the month", "charts", ""),
+            ("(c) the monthly report (PDF+XLSX+charts)", "report", "< 30 s")]
+    click.echo(f"\n{timings.database} · month {scoring.month_label(month)} · "
+               + ", ".join(f"{k} {v:,}" for k, v in timings.rows.items()))
+    click.echo(f"{'task':<44}{'first':>9}{'best':>9}  target")
+    for title, key, target in rows:
+        values = timings.results[key]
+        click.echo(f"{title:<44}{values[0]:>8.3f}s{min(values):>8.3f}s  {target}")
+    click.echo(f"{'ratio (a) ÷ floor (best runs)':<44}{timings.ratio:>18.2f}×")
+    if json_path:
+        json_path.write_text(json.dumps({
+            "database": timings.database, "month": scoring.month_label(month), "rows": timings.rows,
+            "seconds": timings.results, "ratio": timings.ratio, "machine": benchmark.machine(),
+            "staff": staff, "months": months, "seed": seed}, ensure_ascii=False, indent=2), encoding="utf-8")
+        click.echo(f"written {json_path}")
+
+
+COMMANDS = (report_command, close_month_command, benchmark_command)
