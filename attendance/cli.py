@@ -85,8 +85,8 @@ def import_employees(file: Path, skip_errors: bool, as_user: str | None) -> None
                                          skip_errors=skip_errors)
     except DomainError as exc:
         _fail(exc)
-    for line, why in report.rejected:
-        click.echo(f"line {line}: {why}", err=True)
+    for rejected in report.rejected:
+        click.echo(f"line {rejected.line}: {rejected.reason}", err=True)
     if not report.committed:
         click.echo(f"nothing imported: {len(report.rejected)} bad line(s)", err=True)
         sys.exit(1)
@@ -129,4 +129,14 @@ def policy_export(on, output: Path | None) -> None:
 
 def register(app: Flask) -> None:
     for command in (create_admin, demo, import_employees, policy_cli):
+        app.cli.add_command(command)
+    from attendance.discipline.cli import ledger_cli
+
+    app.cli.add_command(ledger_cli)
+    from attendance.timesheet.cli import attendance_cli
+
+    app.cli.add_command(attendance_cli)
+    from attendance.scores.cli import COMMANDS as score_commands
+
+    for command in score_commands:
         app.cli.add_command(command)

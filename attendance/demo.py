@@ -47,6 +47,15 @@ def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, 
     policy.ensure_default()
     if db.session.scalar(select(Employee.id).where(Employee.username == "admin")) is None:
         _create(staff_per_team, seed)
+    from attendance.shifts.demo import build_shifts_demo
+
+    build_shifts_demo(seed)  # before grooming: its checks read the roster
+    from attendance.grooming.demo import build_grooming_demo
+
+    build_grooming_demo(seed)
+    from attendance.discipline.demo import build_discipline_demo
+
+    build_discipline_demo()
     rows = db.session.execute(
         select(Employee).where(Employee.username.in_(
             [o[0] for o in OFFICE] + ["lead1", "lead2", "lead3", "staff1", "staff2"]))

@@ -25,7 +25,24 @@ STATUS = {InvalidInput: 400, Unauthenticated: 401, Forbidden: 403, NotFound: 404
 
 # (endpoint, label, action) — the navigation each role sees follows from the permission table.
 NAV = [
+    # staff: their own day
     ("people.me", _l("My record"), "self.view"),
+    ("shifts.clock_page", _l("Clock in/out"), "punches.own"),
+    ("shifts.my_month", _l("My roster"), "roster.view"),
+    ("timesheet.calendar", _l("My attendance"), "attendance.view"),
+    # leads on the floor
+    ("grooming.index", _l("Grooming"), "grooming.view"),
+    ("discipline.record", _l("Record violation"), "violations.record"),
+    ("shifts.roster", _l("Roster"), "roster.team"),
+    ("timesheet.board", _l("Attendance"), "attendance.team"),
+    # supervisors, managers, HR
+    ("discipline.violations", _l("Violations"), "violations.view"),
+    ("discipline.appeals", _l("Appeals"), "appeals.decide"),
+    ("discipline.dismissal_reviews", _l("Dismissal reviews"), "dismissal.view"),
+    ("discipline.ledger", _l("Fines ledger"), "ledger.view"),
+    ("scores.dashboard", _l("Scores"), "scores.dashboard"),
+    ("scores.payroll", _l("Payroll deductions"), "payroll.view"),
+    # administration
     ("people.employees", _l("Employees"), "employees.view"),
     ("people.teams", _l("Teams"), "teams.view"),
     ("policy.show", _l("Policy"), "policy.view"),

@@ -6,8 +6,18 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from attendance.api import auth, people, policy
+    from attendance.api import (
+        attendance_api,
+        auth,
+        grooming,
+        ledger,
+        people,
+        policy,
+        scores,
+        shifts,
+        violations,
+    )
     from attendance.extensions import api
 
-    for module in (auth, people, policy):
+    for module in (auth, people, policy, violations, ledger, shifts, attendance_api, grooming, scores):
         api.register_blueprint(module.blp)

@@ -31,9 +31,36 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "appeals.file": EVERYONE,
     "appeals.decide": frozenset({"supervisor", "manager"}),
     "dismissal.decide": frozenset({"manager", "gm"}),
+    "dismissal.view": frozenset({"supervisor", "manager", "gm", "hr"}),
+    "violations.restep": frozenset({"supervisor", "manager"}),
     "ledger.view": LEADERS,
     "ledger.reverse": frozenset({"supervisor", "manager", "hr"}),
     "ledger.verify": frozenset({"hr", "admin", "manager", "gm"}),
+    # shifts, roster, punches, attendance, meetings (which people: ``reach``; a lead edits only own teams)
+    "shifts.view": EVERYONE,
+    "shifts.manage": frozenset({"admin", "supervisor", "manager"}),
+    "roster.view": EVERYONE,
+    "roster.team": LEADERS,
+    "roster.edit": frozenset({"lead", "supervisor", "manager"}),
+    "punches.own": frozenset({"staff"}),
+    "punches.import": frozenset({"hr", "admin", "supervisor"}),
+    "punches.correct": frozenset({"lead", "supervisor", "hr", "admin"}),
+    "attendance.view": EVERYONE,
+    "attendance.team": LEADERS,
+    "attendance.evaluate": frozenset({"hr", "admin", "supervisor"}),
+    "meetings.view": LEADERS,
+    "meetings.record": frozenset({"lead", "supervisor"}),
+    # grooming checks (a lead checks only own teams; staff see their own history through ``reach``)
+    "grooming.check": frozenset({"lead", "supervisor", "manager"}),
+    "grooming.view": LEADERS | {"staff"},
+    "grooming.report": LEADERS,
+    # monthly scores, month close, payroll deductions, charts and reports (rows seen follow ``reach``)
+    "scores.view": EVERYONE,
+    "scores.dashboard": LEADERS,
+    "months.close": frozenset({"hr"}),
+    "payroll.view": frozenset({"hr", "admin", "manager", "gm"}),
+    "reports.view": frozenset({"hr", "admin", "manager", "gm"}),
+    "reports.generate": frozenset({"hr", "admin", "manager", "gm"}),
 }
 
 

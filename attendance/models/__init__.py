@@ -1,15 +1,42 @@
 """Typed SQLAlchemy models, one module per capability; imported here so Alembic sees them all."""
 
+from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, LedgerHead, Violation
+from attendance.models.grooming import GroomingCheck, GroomingFailure
 from attendance.models.people import ApiToken, Employee, EmployeeRole, Team
 from attendance.models.policy import PolicyVersion
 from attendance.models.records import AuditEvent, IdempotencyRecord
+from attendance.models.scheduling import (
+    AttendanceDay,
+    Meeting,
+    MeetingAttendance,
+    Punch,
+    RosterEntry,
+    ShiftType,
+)
+from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
 
 __all__ = [
     "ApiToken",
+    "Appeal",
+    "AttendanceDay",
     "AuditEvent",
+    "DismissalReview",
     "Employee",
     "EmployeeRole",
+    "GroomingCheck",
+    "GroomingFailure",
     "IdempotencyRecord",
+    "LedgerEntry",
+    "LedgerHead",
+    "Meeting",
+    "MeetingAttendance",
+    "MonthClose",
+    "PayrollDeduction",
     "PolicyVersion",
+    "Punch",
+    "RosterEntry",
+    "ScoreSnapshot",
+    "ShiftType",
     "Team",
+    "Violation",
 ]
