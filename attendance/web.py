@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, render_template, request
-from flask_babel import get_locale
+from flask import Flask, abort, flash, render_template, request
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -67,6 +67,18 @@ def permission_required(action: str):
         return wrapper
 
     return decorate
+
+
+def show_field_errors(form, error: DomainError, rename: dict[str, str] | None = None) -> None:
+    """Put a service's field problems beside the form fields they concern; anything else as a flash."""
+    for name, why in error.fields.items():
+        field = getattr(form, (rename or {}).get(name, name), None)
+        if field is not None:
+            field.errors = [*field.errors, why] if isinstance(field.errors, list) else [why]
+        else:
+            flash(f"{name}: {gettext(why)}", "error")
+    if not error.fields:
+        flash(error.message, "error")
 
 
 def nav_items() -> list[tuple[str, str]]:

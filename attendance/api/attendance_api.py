@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import Response
 
+from attendance.api import schemas
 from attendance.api.core import actor, idempotent, make_blueprint, page_body, paged_schema, permission
 from attendance.domain.attendance_rules import STATUSES
 from attendance.models.scheduling import MEETING_KINDS, MEETING_MARKS
@@ -13,15 +14,6 @@ from attendance.services import attendance as svc
 from attendance.services import meetings
 
 blp = make_blueprint("api_attendance", "", "Attendance, the monthly sheet and meetings")
-
-
-class AttendanceQuery(ma.Schema):
-    start = ma.fields.Date(data_key="from", required=True)
-    end = ma.fields.Date(data_key="to", required=True)
-    team = ma.fields.String()
-    employee_no = ma.fields.String()
-    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=2000))
-    cursor = ma.fields.String(load_default=None)
 
 
 class AttendanceOut(ma.Schema):
@@ -109,7 +101,7 @@ class MarksOut(ma.Schema):
 
 @blp.route("/attendance")
 @permission("attendance.view")
-@blp.arguments(AttendanceQuery, location="query")
+@blp.arguments(schemas.PeriodQuery, location="query")
 @blp.response(200, AttendancePage)
 def list_attendance(args):
     """Per person per rostered day that is over: status and minutes (staff: their own; a lead: their team)."""

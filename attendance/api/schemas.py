@@ -121,3 +121,14 @@ class PolicyVersionOut(ma.Schema):
 class PolicyOut(ma.Schema):
     version = ma.fields.Nested(PolicyVersionOut)
     document = ma.fields.Dict()
+
+
+class PeriodQuery(ma.Schema):
+    """Rows per person and day over ``from``..``to``, for a team or one person, a page at a time."""
+
+    start = ma.fields.Date(data_key="from", required=True)
+    end = ma.fields.Date(data_key="to", required=True)
+    team = ma.fields.String()
+    employee_no = ma.fields.String()
+    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=2000))
+    cursor = ma.fields.String(load_default=None)

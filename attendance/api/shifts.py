@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import request
 
+from attendance.api import schemas
 from attendance.api.core import actor, make_blueprint, page_body, paged_schema, permission, require
 from attendance.api.schemas import ImportRejected
 from attendance.domain.errors import Forbidden, InvalidInput
@@ -51,15 +52,6 @@ class ShiftTypePatch(ma.Schema):
     breaks = ma.fields.List(ma.fields.Nested(BreakSchema))
     grace_minutes = ma.fields.Raw(allow_none=True, metadata={"type": "integer"})
     active = ma.fields.Boolean()
-
-
-class RosterQuery(ma.Schema):
-    start = ma.fields.Date(data_key="from", required=True)
-    end = ma.fields.Date(data_key="to", required=True)
-    team = ma.fields.String()
-    employee_no = ma.fields.String()
-    limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=2000))
-    cursor = ma.fields.String(load_default=None)
 
 
 class RosterRowOut(ma.Schema):
@@ -179,7 +171,7 @@ def update_shift_type(data, code):
 
 @blp.route("/roster")
 @permission("roster.view")
-@blp.arguments(RosterQuery, location="query")
+@blp.arguments(schemas.PeriodQuery, location="query")
 @blp.response(200, RosterPage)
 def list_roster(args):
     """The roster the caller may see (staff: their own), by person then day; at most 93 days at once."""

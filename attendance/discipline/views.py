@@ -16,7 +16,7 @@ from attendance.reporting import discipline_documents as documents
 from attendance.services import clock, people
 from attendance.services import discipline as svc
 from attendance.services import policy as policy_service
-from attendance.web import can, permission_required, status_of
+from attendance.web import can, permission_required, show_field_errors, status_of
 
 bp = Blueprint("discipline", __name__)
 
@@ -30,18 +30,6 @@ def discipline_helpers() -> dict:
 def _first_token(text: str | None) -> str:
     parts = (text or "").split()
     return parts[0] if parts else ""
-
-
-def _show_errors(form, error: DomainError, rename: dict[str, str] | None = None) -> None:
-    """Put the service's field problems beside the fields they concern; the rest as a flash."""
-    placed = False
-    for name, why in error.fields.items():
-        field = getattr(form, (rename or {}).get(name, name), None)
-        if field is not None:
-            field.errors = [*field.errors, why] if isinstance(field.errors, list) else [why]
-            placed = True
-    if not placed:
-        flash(error.message, "error")
 
 
 def _status() -> int:
@@ -71,7 +59,7 @@ def record():
                 evidence=(upload.filename, upload.read(), upload.mimetype) if upload and upload.filename else None)
         except DomainError as exc:
             db.session.rollback()
-            _show_errors(form, exc, {"employee_no": "employee"})
+            show_field_errors(form, exc, {"employee_no": "employee"})
             status = status_of(exc)
         else:
             flash(_("Recorded: occurrence %(n)d of %(rule)s for %(name)s.", n=violation.occurrence,
@@ -177,7 +165,7 @@ def appeal(violation_id: int):
             svc.file_appeal(current_user, violation_id, form.reason.data)
         except DomainError as exc:
             db.session.rollback()
-            _show_errors(form, exc)
+            show_field_errors(form, exc)
             status = status_of(exc)
         else:
             flash(_("Your appeal has been filed; a supervisor will decide it."))
@@ -206,7 +194,7 @@ def decide_appeal(appeal_id: int):
             svc.decide_appeal(current_user, appeal_id, form.outcome.data, form.reason.data)
         except DomainError as exc:
             db.session.rollback()
-            _show_errors(form, exc)
+            show_field_errors(form, exc)
             status = status_of(exc)
             item = svc.get_appeal(current_user, appeal_id)
         else:

@@ -10,19 +10,9 @@ from wtforms.fields.choices import SelectChoice
 from attendance.domain.errors import InvalidInput
 from attendance.people.forms import ROLE_LABELS, EmployeeForm, ImportForm, TeamForm
 from attendance.services import people
-from attendance.web import permission_required
+from attendance.web import permission_required, show_field_errors
 
 bp = Blueprint("people", __name__)
-
-
-def _show_field_errors(form, error: InvalidInput) -> None:
-    """Put the service's field problems beside the fields they concern."""
-    for name, why in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, why] if isinstance(field.errors, list) else [why]
-        else:
-            flash(f"{name}: {why}", "error")
 
 
 def _team_choices():
@@ -66,7 +56,7 @@ def new_employee():
         try:
             person = people.create_employee(current_user, data)
         except InvalidInput as exc:
-            _show_field_errors(form, exc)
+            show_field_errors(form, exc)
         else:
             flash(_("Employee %(no)s added.", no=person.employee_no))
             return redirect(url_for("people.employee", employee_no=person.employee_no))
@@ -87,7 +77,7 @@ def edit_employee(employee_no: str):
         try:
             people.update_employee(current_user, employee_no, data)
         except InvalidInput as exc:
-            _show_field_errors(form, exc)
+            show_field_errors(form, exc)
         else:
             flash(_("Saved."))
             return redirect(url_for("people.employee", employee_no=employee_no))
@@ -141,7 +131,7 @@ def edit_team(code: str | None = None):
         try:
             people.save_team(current_user, data, code)
         except InvalidInput as exc:
-            _show_field_errors(form, exc)
+            show_field_errors(form, exc)
         else:
             flash(_("Saved."))
             return redirect(url_for("people.teams"))

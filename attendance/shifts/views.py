@@ -15,18 +15,9 @@ from attendance.services import clock, people
 from attendance.services import scheduling as service
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
 from attendance.timesheet.labels import PATTERN_LABELS, WEEKDAYS
-from attendance.web import permission_required
+from attendance.web import permission_required, show_field_errors
 
 bp = Blueprint("shifts", __name__)
-
-
-def _fields_to_form(form, error: InvalidInput) -> None:
-    for name, why in error.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, why] if isinstance(field.errors, list) else [why]
-        else:
-            flash(f"{name}: {why}", "error")
 
 
 def _default_team() -> str | None:
@@ -67,7 +58,7 @@ def edit_shift_type(code: str | None = None):
         try:
             service.save_shift_type(current_user, data, code)
         except InvalidInput as exc:
-            _fields_to_form(form, exc)
+            show_field_errors(form, exc)
         else:
             flash(_("Saved."))
             return redirect(url_for("shifts.shift_types"))
@@ -144,7 +135,7 @@ def generate():
         try:
             report = service.generate_roster(current_user, form.team.data, data)
         except InvalidInput as exc:
-            _fields_to_form(form, exc)
+            show_field_errors(form, exc)
         else:
             flash(_("Roster generated: %(n)s days for %(p)s people, %(c)s changed.", n=report.cells,
                     p=report.people, c=report.changed))
@@ -218,7 +209,7 @@ def day_punches(employee_no: str, day: str):
                                              "direction": form.direction.data, "source": "correction",
                                              "note": form.note.data})
         except InvalidInput as exc:
-            _fields_to_form(form, exc)
+            show_field_errors(form, exc)
         except DomainError as exc:
             flash(exc.message, "error")
         else:
