@@ -1,5 +1,5 @@
-"""Demo shifts: the shift types of the rule book, this month's roster for each team from a rotation, three
-weeks of time-clock punches (mostly on time, some late, a few missing), evaluated into violations, and a
+"""Demo shifts: the shift types of the rule book, last month's and this month's roster for each team from a
+rotation, time-clock punches from the first of last month (mostly on time, some late, a few missing), evaluated into violations, and a
 few morning meetings with attendance taken."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ PATTERNS = {
     "T3": {"pattern": "one_on_one_off", "shift": "E", "weekday_shifts": {"6": "SUN"}},
 }
 PUNCH_DAYS = 21  # at least three weeks of punches, more when the month is further along
-LATE, VERY_LATE, NO_SHOW, NO_OUT, EARLY = 0.08, 0.015, 0.015, 0.03, 0.03
+LATE, VERY_LATE, NO_SHOW, NO_OUT, EARLY = 0.05, 0.006, 0.006, 0.02, 0.02
 
 
 def build_shifts_demo(seed: int = 7) -> int:
@@ -43,7 +43,8 @@ def build_shifts_demo(seed: int = 7) -> int:
         return 0
     rng = random.Random(seed)
     today = clock.today()
-    start = min(today.replace(day=1), today - timedelta(days=PUNCH_DAYS))
+    # From the first of last month: HR opens the demo on a whole month it can score and close.
+    start = min((today.replace(day=1) - timedelta(days=1)).replace(day=1), today - timedelta(days=PUNCH_DAYS))
     end = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     teams = db.session.scalars(select(Team).where(Team.active.is_(True), Team.lead_id.is_not(None))
                                .order_by(Team.code)).all()
