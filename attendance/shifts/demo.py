@@ -56,7 +56,7 @@ def build_shifts_demo(seed: int = 7) -> int:
                                                          "to": end.isoformat()})
         except DomainError:
             continue
-    made = _punches(rng, start, today - timedelta(days=1))
+    made = _punches(rng, start, today)  # today: only punches already made, so the day board looks live
     supervisor = db.session.scalar(select(Employee).where(Employee.username == "supervisor"))
     if start < today:
         attendance.evaluate(supervisor, start, today - timedelta(days=1))
