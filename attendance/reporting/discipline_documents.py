@@ -112,7 +112,7 @@ def penalty_notice_pdf(violation, *, compress: bool = True) -> bytes:
     signatures.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 11), ("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
     doc.build([
         Paragraph(NOTICE_TITLE, title),
-        Paragraph(f"{_('Penalty notice')}  No. {violation.id}", small),
+        Paragraph(_("Notice no. %(n)s", n=violation.id), small),
         Spacer(1, 8 * mm), table, Spacer(1, 6 * mm),
         Paragraph(_("The person has been told of this penalty and may appeal within the system."), body),
         Spacer(1, 8 * mm), signatures,
