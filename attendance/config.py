@@ -45,6 +45,7 @@ def from_environment(instance_path: str, root_path: str) -> dict:
             "REPORTS_FOLDER", str(Path(root_path).parent / "reports")
         ),
         "API_TOKEN_HOURS": int(os.environ.get("API_TOKEN_HOURS", "720")),
+        "EVIDENCE_MAX_BYTES": int(os.environ.get("EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024))),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("SITE_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": ["zh", "en"],

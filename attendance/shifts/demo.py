@@ -1,6 +1,6 @@
-"""Demo shifts: the shift types of the rule book, last month's and this month's roster for each team from a
-rotation, time-clock punches from the first of last month (mostly on time, some late, a few missing), evaluated into violations, and a
-few morning meetings with attendance taken."""
+"""Demo shifts: the shift types of the rule book, last month's and this month's roster for each team from
+a rotation, time-clock punches from the first of last month (mostly on time, some late, a few missing)
+evaluated into violations, and a few morning meetings with attendance taken."""
 
 from __future__ import annotations
 
