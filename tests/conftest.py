@@ -18,6 +18,9 @@ from attendance.extensions import db  # noqa: E402
 from attendance.models import Employee, Team  # noqa: E402
 
 PASSWORD = "secret-pass"
+# Role groups the permission tests expect, written out here rather than read from the table under test.
+OFFICE = {"supervisor", "manager", "gm", "hr", "admin"}
+LEADERS = OFFICE | {"lead"}
 # One hash for every test person keeps the suite fast (scrypt is slow on purpose).
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -144,6 +147,14 @@ def make_person(roles=("staff",), team: Team | None = None, *, name: str | None 
         team.lead_id = person.id
         db.session.commit()
     return person
+
+
+def one_per_role(team: Team) -> dict[str, Employee]:
+    """One person holding each role; staff and the lead (also staff) in ``team``, the office in none."""
+    from attendance.domain.policy import ROLES
+
+    return {role: make_person([role] + (["staff"] if role == "lead" else []),
+                              team if role in ("staff", "lead") else None) for role in ROLES}
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ import pytest
 
 from attendance.domain.permissions import PERMISSIONS, allowed, reach
 from attendance.domain.policy import ROLES
-from tests.conftest import login, make_person, make_team, token_for
+from tests.conftest import LEADERS, OFFICE, login, make_person, make_team, token_for
 
-OFFICE = {"supervisor", "manager", "gm", "hr", "admin"}
-LEADERS = OFFICE | {"lead"}
 EVERYONE = set(ROLES)
 MANAGE = {"hr", "admin"}
 

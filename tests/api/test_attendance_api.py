@@ -12,10 +12,8 @@ from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import Punch
 from attendance.services import scheduling
-from tests.conftest import make_person, make_team, token_for
+from tests.conftest import LEADERS, make_team, one_per_role, token_for
 
-OFFICE = {"supervisor", "manager", "gm", "hr", "admin"}
-LEADERS = OFFICE | {"lead"}
 EVERYONE = set(ROLES)
 
 
@@ -23,8 +21,7 @@ EVERYONE = set(ROLES)
 def world(app):
     t1 = make_team("T1", "热线一组")
     make_team("T2", "投诉组")
-    people = {role: make_person([role] + (["staff"] if role == "lead" else []),
-                                t1 if role in ("staff", "lead") else None) for role in ROLES}
+    people = one_per_role(t1)
     scheduling.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
     staff = people["staff"]
     for day in (2, 3, 4):

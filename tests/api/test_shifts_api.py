@@ -6,10 +6,8 @@ import pytest
 
 from attendance.domain.policy import ROLES
 from attendance.services import scheduling
-from tests.conftest import make_person, make_team, token_for
+from tests.conftest import make_person, make_team, one_per_role, token_for
 
-OFFICE = {"supervisor", "manager", "gm", "hr", "admin"}
-LEADERS = OFFICE | {"lead"}
 EVERYONE = set(ROLES)
 
 
@@ -17,8 +15,7 @@ EVERYONE = set(ROLES)
 def world(app):
     t1 = make_team("T1", "热线一组")
     make_team("T2", "投诉组")
-    people = {role: make_person([role] + (["staff"] if role == "lead" else []),
-                                t1 if role in ("staff", "lead") else None) for role in ROLES}
+    people = one_per_role(t1)
     mate = make_person(["staff"], t1, employee_no="E101")
     scheduling.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00",
                                       "breaks": [{"start": "12:00", "end": "14:00"}]})

@@ -16,8 +16,8 @@ from attendance.models import Violation
 from attendance.reporting import discipline_documents as documents
 from attendance.services import clock
 from attendance.services import discipline as svc
+from tests.conftest import LEADERS, make_person, make_team
 from tests.conftest import login as log_in
-from tests.conftest import make_person, make_team
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -305,7 +305,6 @@ OWNER = {"staff"}
 CAN_SEE = {"staff", "lead", "supervisor", "manager", "gm", "hr", "admin"}  # the owner, their lead, the office
 RECORD = {"lead", "supervisor", "manager"}
 DECIDE = {"supervisor", "manager"}
-LEADERS = {"lead", "supervisor", "manager", "gm", "hr", "admin"}
 # (method, path, roles allowed); {v} a violation of the staff member, {a} a pending appeal, {r} a pending review
 MATRIX = [
     ("GET", "/violations/new", RECORD),

@@ -16,7 +16,7 @@ from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import GroomingCheck, Violation
 from attendance.services import clock
-from tests.conftest import PASSWORD, login, make_person, make_team
+from tests.conftest import LEADERS, PASSWORD, login, make_person, make_team
 
 STATIC = Path(__file__).resolve().parents[2] / "static"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
@@ -169,7 +169,6 @@ def test_the_check_page_does_not_overflow_375_px_in_a_real_browser(client, crew,
 
 
 # (method, path, roles allowed); {own} the caller, {mate} in team T1 (the lead's), {other} in T2.
-LEADERS = {"lead", "supervisor", "manager", "gm", "hr", "admin"}
 CHECKERS = {"lead", "supervisor", "manager"}
 ROUTES = [
     ("GET", "/grooming", set(ROLES)),

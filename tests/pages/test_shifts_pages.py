@@ -12,10 +12,8 @@ from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import Punch, RosterEntry, ShiftType
 from attendance.services import scheduling
-from tests.conftest import login, make_person, make_team
+from tests.conftest import LEADERS, login, make_team, one_per_role
 
-OFFICE = {"supervisor", "manager", "gm", "hr", "admin"}
-LEADERS = OFFICE | {"lead"}
 EVERYONE = set(ROLES)
 
 
@@ -23,8 +21,7 @@ EVERYONE = set(ROLES)
 def world(app):
     t1 = make_team("T1", "热线一组")
     make_team("T2", "投诉组")
-    people = {role: make_person([role] + (["staff"] if role == "lead" else []),
-                                t1 if role in ("staff", "lead") else None) for role in ROLES}
+    people = one_per_role(t1)
     scheduling.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
     scheduling.save_shift_type(None, {"code": "E", "name": "晚班", "start": "18:30", "end": "24:00"})
     return people
