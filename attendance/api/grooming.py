@@ -8,9 +8,6 @@ from flask import g
 from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
 from attendance.api.schemas import Money
 from attendance.domain import grooming as rules
-from attendance.domain.policy import parse_policy
-from attendance.extensions import db
-from attendance.models import PolicyVersion
 from attendance.services import grooming as service
 
 blp = make_blueprint("api_grooming", "", "Grooming and workstation checks")
@@ -21,16 +18,8 @@ def _no(person) -> str | None:
 
 
 def _items_of(check) -> dict[str, str]:
-    """Every item of the check's checklist (its policy version, its team) as pass/fail, in order."""
-    cache = g.setdefault("grooming_items", {})
-    team = check.team.code if check.team else None
-    key = (check.policy_version_id, team)
-    if key not in cache:
-        policy = parse_policy(db.session.get(PolicyVersion, check.policy_version_id).document)
-        cache[key] = [i.code for i in rules.items_for_team(policy, team)]
-    failed = set(check.failed_codes)
-    codes = cache[key] + [c for c in check.failed_codes if c not in cache[key]]
-    return {code: "fail" if code in failed else "pass" for code in codes}
+    # One checklist per policy version and team, shared by every check of the response.
+    return service.item_results(check, g.setdefault("grooming_checklists", {}))
 
 
 class _Result:

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from attendance.auth.forms import LoginForm
-from attendance.extensions import db
 from attendance.services import accounts
 
 bp = Blueprint("auth", __name__)
@@ -53,7 +52,6 @@ def language(lang: str):
         return redirect(url_for("auth.index"))
     session["lang"] = lang
     if current_user.is_authenticated:
-        current_user.locale = lang
-        db.session.commit()
+        accounts.set_locale(current_user, lang)
         flash(_("Language changed."))
     return redirect(_safe_next(request.form.get("next")))

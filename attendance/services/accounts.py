@@ -65,6 +65,12 @@ def change_password(actor: Employee, employee_no: str, password: str) -> None:
     db.session.commit()
 
 
+def set_locale(person: Employee, lang: str) -> None:
+    """Keep the person's language on their account, so every device shows it."""
+    person.locale = lang
+    db.session.commit()
+
+
 def issue_token(person: Employee, hours: int) -> tuple[str, datetime]:
     token = secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(hours=hours)

@@ -588,6 +588,22 @@ def history(viewer: Employee, employee_no: str, *, limit: int = 200) -> tuple[Em
     return person, rows
 
 
+def item_results(check: GroomingCheck, checklists: dict) -> dict[str, str]:
+    """Every item of the check's checklist (its policy version, its team) as pass/fail, in order.
+
+    ``checklists`` is the caller's memo of (version, team) → item codes, so a list of checks parses
+    each policy version once.
+    """
+    team = check.team.code if check.team else None
+    key = (check.policy_version_id, team)
+    if key not in checklists:
+        policy = parse_policy(db.session.get(PolicyVersion, check.policy_version_id).document)
+        checklists[key] = [i.code for i in rules.items_for_team(policy, team)]
+    failed = set(check.failed_codes)
+    codes = checklists[key] + [c for c in check.failed_codes if c not in checklists[key]]
+    return {code: "fail" if code in failed else "pass" for code in codes}
+
+
 def item_names(version_ids) -> dict[str, Name]:
     """Item code → name, from the given policy versions (newest wins), so retired items keep a name."""
     names: dict[str, Name] = {}
