@@ -5,18 +5,14 @@ each person's own score trend.
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from attendance.domain import scoring
 from attendance.domain.errors import Conflict, InvalidInput, NotFound, RuleRefused
 from attendance.reporting import charts
+from attendance.reporting import payroll as payroll_files
 from attendance.services import reports, scores
 from attendance.services.scheduling import teams_for
 from attendance.web import can, permission_required
@@ -124,16 +120,6 @@ def _payroll():
                                owing_only=request.args.get("all") != "1")
 
 
-def payroll_headers() -> list[str]:
-    return [_("Employee no."), _("Name"), _("Team"), _("Month"), _("Monthly wage"), _("Fines this month"),
-            _("Carried in"), _("Fines due"), _("Cap"), _("Deducted"), _("Carried over")]
-
-
-def _payroll_table(rows: list[dict]) -> list[list]:
-    return [[r["employee_no"], r["name"], r["team"] or "", r["month"], r["wage"], r["fines"], r["carried_in"],
-             r["fines_due"], r["cap"], r["deducted"], r["carried_over"]] for r in rows]
-
-
 @bp.route("/payroll")
 @permission_required("payroll.view")
 def payroll():
@@ -149,33 +135,15 @@ def payroll():
 @bp.route("/payroll.csv")
 @permission_required("payroll.view")
 def payroll_csv():
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(payroll_headers())
-    for row in _payroll_table(scores.payroll_rows(_payroll())):
-        writer.writerow(["" if v is None else str(v) for v in row])
-    return Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv",
+    return Response(payroll_files.to_csv(scores.payroll_rows(_payroll())), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=payroll-{_month_arg()}.csv"})
 
 
 @bp.route("/payroll.xlsx")
 @permission_required("payroll.view")
 def payroll_xlsx():
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _month_arg()
-    sheet.append(payroll_headers())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in _payroll_table(scores.payroll_rows(_payroll())):
-        sheet.append(row)
-        for column in range(5, 12):
-            sheet.cell(row=sheet.max_row, column=column).number_format = "0.00"
-    sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return Response(out.getvalue(),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    body = payroll_files.to_xlsx(scores.payroll_rows(_payroll()), _month_arg())
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f"attachment; filename=payroll-{_month_arg()}.xlsx"})
 
 
