@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask import request
 
 from attendance.api import schemas
-from attendance.api.core import actor, make_blueprint, page_body, paged_schema, permission, require
+from attendance.api.core import actor, make_blueprint, page_body, paged_schema, permission
 from attendance.api.schemas import ImportRejected
 from attendance.domain.errors import Forbidden, InvalidInput
 from attendance.domain.permissions import allowed
@@ -248,7 +248,6 @@ def import_punches():
     Good lines are stored, each bad line is answered with its reason; lines stored before are counted as
     duplicates, so sending the same file twice adds nothing.
     """
-    require("punches.import")
     upload = request.files.get("file")
     raw = upload.read() if upload else request.get_data()
     if not raw:

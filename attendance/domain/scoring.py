@@ -7,15 +7,12 @@ department at once), the money functions Decimal yuan only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
-from attendance.domain.errors import InvalidInput
+from attendance.domain.dates import add_months, parse_month  # noqa: F401  (part of this module's API)
 from attendance.domain.money import ZERO, to_money
-
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 # Leave that does not break full attendance unless the policy's settings say otherwise
 # (settings.full_attendance_keeps_leave): time off in lieu is a moved rest day, annual leave is paid.
@@ -26,24 +23,8 @@ WORKED_STATUSES = ("present", "late", "early", "late_early")
 # --- months -----------------------------------------------------------------------------------
 
 
-def parse_month(text: object, field: str = "month") -> date:
-    """The first day of the month ``YYYY-MM``. :raise InvalidInput: naming ``field`` otherwise."""
-    match = _MONTH.fullmatch(str(text or "").strip())
-    if match:
-        year, month = int(match.group(1)), int(match.group(2))
-        if 1 <= month <= 12 and 1900 <= year <= 9999:
-            return date(year, month, 1)
-    raise InvalidInput(f"not a month (YYYY-MM): {text}", fields={field: "not a month (YYYY-MM)"})
-
-
 def month_start(day: date) -> date:
     return day.replace(day=1)
-
-
-def add_months(first: date, n: int) -> date:
-    """The first day of the month ``n`` months after the month of ``first`` (n may be negative)."""
-    index = first.year * 12 + first.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def month_end(first: date) -> date:

@@ -12,7 +12,6 @@ Callers check the permission table; these functions check who may see whom (404 
 from __future__ import annotations
 
 import hashlib
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from attendance.domain import dates
 from attendance.domain import ledger as chain
 from attendance.domain.discipline import (
     APPEAL_OUTCOMES,
@@ -55,7 +55,6 @@ from attendance.services import policy as policy_service
 
 MAX_TEXT = 2000
 FUTURE_SLACK = timedelta(minutes=5)  # a clock a little fast is not an error
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 @dataclass
@@ -71,13 +70,8 @@ def parse_month(value: str | None) -> tuple[date, date] | None:
     """``YYYY-MM`` → (first day, first day of the next month). :raise InvalidInput: otherwise."""
     if not value:
         return None
-    try:
-        if not _MONTH.match(value):
-            raise ValueError
-        first = date(int(value[:4]), int(value[5:]), 1)
-    except ValueError:
-        raise InvalidInput(f"not a month: {value}", fields={"month": "YYYY-MM"}) from None
-    return first, date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    first = dates.parse_month(value)
+    return first, dates.add_months(first, 1)
 
 
 def parse_instant(value: object, field: str = "occurred_at") -> datetime:

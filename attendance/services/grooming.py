@@ -20,8 +20,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from attendance.domain import dates
 from attendance.domain import grooming as rules
 from attendance.domain.attendance_rules import ShiftWindow
+from attendance.domain.dates import parse_day  # noqa: F401  (used by pages and API)
 from attendance.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed, reach
 from attendance.domain.policy import GroomingItem, Name, parse_policy
@@ -34,7 +36,6 @@ from attendance.services import audit, clock, discipline, people
 from attendance.services import policy as policy_service
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
-_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
 @dataclass
@@ -46,26 +47,10 @@ class Page:
 # --- input -------------------------------------------------------------------------------------
 
 
-def parse_day(value: object, field_name: str = "date") -> date:
-    """A ``YYYY-MM-DD`` date. :raise InvalidInput: otherwise."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    try:
-        return date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise InvalidInput(f"not a date: {value}", fields={field_name: "YYYY-MM-DD"}) from None
-
-
 def parse_month(value: object) -> tuple[str, date, date]:
     """``YYYY-MM`` → (the text, first day, first day of the next month). :raise InvalidInput:"""
-    text = str(value or "").strip()
-    try:
-        if not _MONTH.match(text):
-            raise ValueError
-        first = date(int(text[:4]), int(text[5:]), 1)
-    except ValueError:
-        raise InvalidInput(f"not a month: {value}", fields={"month": "YYYY-MM"}) from None
-    return text, first, date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    first = dates.parse_month(value)
+    return f"{first:%Y-%m}", first, dates.add_months(first, 1)
 
 
 def _note(value: object, field_name: str) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from attendance.domain import rotation
 from attendance.domain.attendance_rules import break_minutes, hhmm_to_minutes, shift_minutes
+from attendance.domain.dates import parse_day, parse_month  # noqa: F401  (used by pages and API)
 from attendance.domain.errors import Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
@@ -33,28 +34,6 @@ MAX_GRACE = 120
 
 
 # ------------------------------------------------------------------------------- small parsers
-
-
-def parse_day(value, field_name: str = "date") -> date:
-    """A ``YYYY-MM-DD`` date. :raise InvalidInput: naming ``field_name``."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{field_name}: not a date (YYYY-MM-DD)",
-                           fields={field_name: "not a date (YYYY-MM-DD)"}) from None
-
-
-def parse_month(value, field_name: str = "month") -> date:
-    """The first day of a ``YYYY-MM`` month. :raise InvalidInput: naming ``field_name``."""
-    text = str(value or "").strip()
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        try:
-            return date(int(text[:4]), int(text[5:]), 1)
-        except ValueError:
-            pass
-    raise InvalidInput(f"{field_name}: not a month (YYYY-MM)", fields={field_name: "not a month (YYYY-MM)"})
 
 
 def month_days(first: date) -> list[date]:
