@@ -91,22 +91,14 @@ def _cursor(value: str | None) -> int | None:
 
 def checkable_teams(actor: Employee) -> list[Team]:
     """The active teams ``actor`` may check: all of them for the office, a lead's own teams, else none."""
-    if not allowed(actor.roles, "grooming.check"):
-        return []
-    stmt = select(Team).where(Team.active.is_(True)).order_by(Team.code)
-    if reach(actor.roles) != "all":
-        stmt = stmt.where(Team.id.in_(people.teams_led_by(actor)))
-    return list(db.session.scalars(stmt))
+    return people.teams_reached(actor) if allowed(actor.roles, "grooming.check") else []
 
 
 def report_teams(viewer: Employee) -> list[Team]:
     """The teams whose monthly insight ``viewer`` may read: all for the office, a lead's own."""
     if not allowed(viewer.roles, "grooming.report"):
         return []
-    stmt = select(Team).order_by(Team.code)
-    if reach(viewer.roles) != "all":
-        stmt = stmt.where(Team.id.in_(people.teams_led_by(viewer)))
-    return list(db.session.scalars(stmt))
+    return people.teams_reached(viewer, include_inactive=True)
 
 
 def _require_team(actor: Employee, team: Team, action: str = "grooming.check") -> None:

@@ -33,6 +33,16 @@ def teams_led_by(person: Employee) -> list[int]:
     return sorted(set(led) | ({person.team_id} if person.team_id else set()))
 
 
+def teams_reached(viewer: Employee, *, include_inactive: bool = False) -> list[Team]:
+    """The teams ``viewer`` reaches: every team for the office, otherwise the ones they lead or belong to."""
+    stmt = select(Team).order_by(Team.code)
+    if not include_inactive:
+        stmt = stmt.where(Team.active.is_(True))
+    if reach(viewer.roles) != "all":
+        stmt = stmt.where(Team.id.in_(teams_led_by(viewer)))
+    return list(db.session.scalars(stmt))
+
+
 def visible_clause(viewer: Employee):
     """A WHERE clause limiting employees to those ``viewer`` may see."""
     how_far = reach(viewer.roles)

@@ -25,7 +25,7 @@ from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import AttendanceDay, Employee, Punch, RosterEntry, ShiftType, Team
 from attendance.services import audit, clock
-from attendance.services.people import can_see, teams_led_by, visible_clause
+from attendance.services.people import can_see, teams_led_by, teams_reached, visible_clause
 
 REST = rotation.REST
 SHIFT_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_\-]{0,15}$")
@@ -242,10 +242,7 @@ def visible_team(viewer: Employee, code: str) -> Team:
 
 
 def teams_for(viewer: Employee) -> list[Team]:
-    stmt = select(Team).where(Team.active.is_(True)).order_by(Team.code)
-    if reach(viewer.roles) != "all":
-        stmt = stmt.where(Team.id.in_(teams_led_by(viewer)))
-    return list(db.session.scalars(stmt))
+    return teams_reached(viewer)
 
 
 def team_members(team: Team, *, staff_only: bool = False) -> list[Employee]:
