@@ -8,7 +8,7 @@ from flask import Response
 from attendance.api import schemas
 from attendance.api.core import actor, idempotent, make_blueprint, page_body, paged_schema, permission
 from attendance.domain.attendance_rules import STATUSES
-from attendance.models.scheduling import MEETING_KINDS, MEETING_MARKS
+from attendance.models.attendance import MEETING_KINDS, MEETING_MARKS
 from attendance.reporting.attendance_sheet import sheet_xlsx
 from attendance.services import attendance as svc
 from attendance.services import meetings

@@ -11,8 +11,7 @@ from attendance.api.schemas import ImportRejected
 from attendance.domain.errors import Forbidden, InvalidInput
 from attendance.domain.permissions import allowed
 from attendance.domain.rotation import PATTERNS
-from attendance.services import people
-from attendance.services import scheduling as svc
+from attendance.services import people, punches, roster, shift_types
 
 blp = make_blueprint("api_shifts", "", "Shift types, the roster and punches")
 
@@ -146,7 +145,7 @@ class PunchImportOut(ma.Schema):
 @blp.response(200, ShiftTypeOut(many=True))
 def list_shift_types():
     """Every shift type, retired ones too (``active: false``)."""
-    return svc.list_shift_types(include_inactive=True)
+    return shift_types.list_shift_types(include_inactive=True)
 
 
 @blp.route("/shift-types", methods=["POST"])
@@ -154,7 +153,7 @@ def list_shift_types():
 @blp.arguments(ShiftTypeIn)
 @blp.response(201, ShiftTypeOut)
 def create_shift_type(data):
-    return svc.save_shift_type(actor(), data)
+    return shift_types.save_shift_type(actor(), data)
 
 
 @blp.route("/shift-types/<code>", methods=["PATCH"])
@@ -163,7 +162,7 @@ def create_shift_type(data):
 @blp.response(200, ShiftTypeOut)
 def update_shift_type(data, code):
     """Change a shift type; ``active: false`` retires it (the roster keeps its past days)."""
-    return svc.save_shift_type(actor(), data, code)
+    return shift_types.save_shift_type(actor(), data, code)
 
 
 # --- roster ------------------------------------------------------------------------------------------
@@ -175,7 +174,7 @@ def update_shift_type(data, code):
 @blp.response(200, RosterPage)
 def list_roster(args):
     """The roster the caller may see (staff: their own), by person then day; at most 93 days at once."""
-    page = svc.list_roster(actor(), start=args["start"], end=args["end"], team=args.get("team"),
+    page = roster.list_roster(actor(), start=args["start"], end=args["end"], team=args.get("team"),
                            employee_no=args.get("employee_no"), limit=args["limit"], cursor=args["cursor"])
     return page_body(page.items, page.next)
 
@@ -186,7 +185,7 @@ def list_roster(args):
 @blp.response(200, RosterEntryOut)
 def put_roster_day(data, employee_no, day):
     """Put a shift code (or REST) on one person's day; a lead only in their own team."""
-    return svc.set_roster_day(actor(), employee_no, day, data["shift"], data.get("note"))
+    return roster.set_roster_day(actor(), employee_no, day, data["shift"], data.get("note"))
 
 
 @blp.route("/roster/generate", methods=["POST"])
@@ -197,7 +196,7 @@ def generate_roster(data):
     """Fill a team's roster from a rotation pattern (weekly rotating rest day, one on one off, a custom cycle)."""
     data = dict(data)
     data["from"], data["to"] = data.pop("start"), data.pop("end")
-    report = svc.generate_roster(actor(), data.pop("team"), data)
+    report = roster.generate_roster(actor(), data.pop("team"), data)
     return {"team": report.team, "start": report.start, "end": report.end, "people": report.people,
             "cells": report.cells, "changed": report.changed}
 
@@ -214,7 +213,7 @@ def add_punch(data):
     """Clock in/out at the server's time (staff, for themselves), or send a time clock's punch with ``at``."""
     if not any(allowed(actor().roles, a) for a in ("punches.own", "punches.import", "punches.correct")):
         raise Forbidden("your roles do not allow punches")
-    punch, created = svc.add_punch(actor(), data)
+    punch, created = punches.add_punch(actor(), data)
     return punch, 201 if created else 200
 
 
@@ -224,7 +223,7 @@ def add_punch(data):
 @blp.response(200, PunchOut(many=True))
 def list_punches(args):
     """A person's punches of a day and the morning after (void ones too), for resolving a missing punch."""
-    return svc.punches_of_day(actor(), args["employee_no"], args["date"])
+    return punches.punches_of_day(actor(), args["employee_no"], args["date"])
 
 
 @blp.route("/punches/<int:punch_id>/void", methods=["POST"])
@@ -233,7 +232,7 @@ def list_punches(args):
 @blp.response(200, PunchOut)
 def void_punch(data, punch_id):
     """Take a wrong punch out of the reckoning (it is kept, marked void) and judge its day again."""
-    return svc.void_punch(actor(), punch_id, data["reason"])
+    return punches.void_punch(actor(), punch_id, data["reason"])
 
 
 @blp.route("/punches/import", methods=["POST"])
@@ -252,7 +251,7 @@ def import_punches():
     raw = upload.read() if upload else request.get_data()
     if not raw:
         raise InvalidInput("no CSV file in the request", fields={"file": "required"})
-    report = svc.import_punches(actor(), people.decode_upload(raw))
+    report = punches.import_punches(actor(), people.decode_upload(raw))
     return {"imported": report.imported, "duplicates": len(report.duplicates),
             "duplicate_lines": report.duplicates, "evaluated": report.evaluated,
             "rejected": [{"line": line, "reason": why} for line, why in report.rejected]}

@@ -1,19 +1,13 @@
 """Typed SQLAlchemy models, one module per capability; imported here so Alembic sees them all."""
 
+from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance
 from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, LedgerHead, Violation
 from attendance.models.grooming import GroomingCheck, GroomingFailure
 from attendance.models.people import ApiToken, Employee, EmployeeRole, Team
 from attendance.models.policy import PolicyVersion
 from attendance.models.records import AuditEvent, IdempotencyRecord
-from attendance.models.scheduling import (
-    AttendanceDay,
-    Meeting,
-    MeetingAttendance,
-    Punch,
-    RosterEntry,
-    ShiftType,
-)
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
+from attendance.models.shifts import Punch, RosterEntry, ShiftType
 
 __all__ = [
     "ApiToken",

@@ -14,7 +14,7 @@ from attendance.domain.errors import Conflict, InvalidInput, NotFound, RuleRefus
 from attendance.reporting import charts
 from attendance.reporting import payroll as payroll_files
 from attendance.services import reports, scores
-from attendance.services.scheduling import teams_for
+from attendance.services.people import teams_reached as teams_for
 from attendance.web import can, permission_required
 
 bp = Blueprint("scores", __name__, url_prefix="/scores")

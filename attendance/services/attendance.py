@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from attendance.domain import dates
 from attendance.domain.attendance_rules import (
     KINDS,
     DayResult,
@@ -32,10 +33,12 @@ from attendance.domain.attendance_rules import (
 from attendance.domain.errors import DomainError, InvalidInput, NotFound
 from attendance.domain.permissions import reach
 from attendance.domain.policy import Policy, parse_policy
+from attendance.domain.rotation import REST
 from attendance.extensions import db
 from attendance.models import AttendanceDay, Employee, PolicyVersion, RosterEntry, Team, Violation
-from attendance.services import audit, clock, scheduling
-from attendance.services.people import teams_led_by
+from attendance.models import shifts as shiftmodels
+from attendance.services import audit, calendar, clock, paging
+from attendance.services.people import people_for_listing, team_members, teams_led_by, visible_team
 
 REEVALUATED = "re-evaluated"  # how a reversal made by a later reading of the day begins its reason
 # Totals of the monthly sheet: how much of a day each status counts as worked / absent.
@@ -121,8 +124,8 @@ def derive(people: list[Employee], start: date, end: date, now: datetime | None 
     if not ids:
         return {}
     by_id = {p.id: p for p in people}
-    cells = scheduling.entries(ids, start - timedelta(days=1), end + timedelta(days=1))
-    punches = scheduling.punches_between(ids, _midnight(start - timedelta(days=2)), _midnight(end + timedelta(days=3)))
+    cells = shiftmodels.roster_cells(ids, start - timedelta(days=1), end + timedelta(days=1))
+    punches = shiftmodels.punches_between(ids, _midnight(start - timedelta(days=2)), _midnight(end + timedelta(days=3)))
     in_force = policies_for([start - timedelta(days=1) + timedelta(days=i) for i in range((end - start).days + 3)])
     leave = leave_covers(ids, start, end)
     punches_by_person: dict[int, list[Punch]] = defaultdict(list)
@@ -281,9 +284,9 @@ def evaluate(actor: Employee | None, start, end=None, *, team: str | None = None
 
     Running it again changes nothing unless something about a day changed.
     """
-    start = scheduling.parse_day(start, "date")
-    end = scheduling.parse_day(end, "to") if end else start
-    scheduling.check_range(start, end)
+    start = dates.parse_day(start, "date")
+    end = dates.parse_day(end, "to") if end else start
+    calendar.check_range(start, end)
     team_row = None
     if team:
         team_row = db.session.scalar(select(Team).where(Team.code == team))
@@ -312,9 +315,9 @@ def reevaluate(actor: Employee | None, pairs: set[tuple[int, date]], *, commit: 
     if not pairs:
         return 0
     db.session.flush()
-    wanted = scheduling.evaluated_pairs(pairs)
+    wanted = evaluated_pairs(pairs)
     if include_new:
-        wanted |= scheduling.days_with_roster({e for e, _ in pairs}, {d for _, d in pairs}) & pairs
+        wanted |= shiftmodels.days_with_roster({e for e, _ in pairs}, {d for _, d in pairs}) & pairs
     if not wanted:
         return 0
     people = list(db.session.scalars(select(Employee).where(Employee.id.in_({e for e, _ in wanted}))))
@@ -380,15 +383,15 @@ def rows_for(people: list[Employee], start: date, end: date, *, include_open: bo
 
 
 def list_attendance(viewer: Employee, *, start, end, team: str | None = None, employee_no: str | None = None,
-                    limit: int = 500, cursor: str | None = None) -> scheduling.Page:
+                    limit: int = 500, cursor: str | None = None) -> paging.Page:
     """``GET /attendance``: the viewer's reach (staff: themselves), per person per day, a page at a time."""
-    start, end = scheduling.parse_day(start, "from"), scheduling.parse_day(end, "to")
-    days = scheduling.check_range(start, end)
-    after = scheduling.split_cursor(cursor)
+    start, end = dates.parse_day(start, "from"), dates.parse_day(end, "to")
+    days = calendar.check_range(start, end)
+    after = paging.split_cursor(cursor)
     need = limit // len(days) + 2
-    people = scheduling.people_for_listing(viewer, team=team, employee_no=employee_no,
-                                           after_no=after[0] if after else None, limit=need)
-    return scheduling.page_rows(rows_for(people, start, end), after, limit, people, need)
+    listed = people_for_listing(viewer, team=team, employee_no=employee_no,
+                                       after_no=after[0] if after else None, limit=need)
+    return paging.page_rows(rows_for(listed, start, end), after, limit, listed, need)
 
 
 # ------------------------------------------------------------------------------- views
@@ -430,9 +433,9 @@ class Board:
 
 def day_board(viewer: Employee, team_code: str, day) -> Board:
     """A team's day for its lead: who is in, who is late, who is missing, and which days need a punch resolved."""
-    team = scheduling.visible_team(viewer, team_code)
-    day = scheduling.parse_day(day)
-    people = scheduling.team_members(team)
+    team = visible_team(viewer, team_code)
+    day = dates.parse_day(day)
+    people = team_members(team)
     now = clock.now()
     derived = derive(people, day, day, now)
     stored = _stored([p.id for p in people], day, day)
@@ -469,13 +472,13 @@ class CalendarDay:
     status: str | None
     result: DayResult | None
     record: AttendanceDay | None
-    holiday: scheduling.HolidayMark | None
+    holiday: calendar.HolidayMark | None
     over: bool
 
 
 def my_calendar(viewer: Employee, month, employee_no: str | None = None) -> tuple[Employee, list[CalendarDay]]:
     """One person's month: roster, what each day came to, holidays. Staff see only their own."""
-    roster = scheduling.my_month(viewer, month, employee_no)
+    roster = calendar.my_month(viewer, month, employee_no)
     person, days = roster.person, roster.days
     derived = derive([person], days[0], days[-1])
     stored = _stored([person.id], days[0], days[-1])
@@ -524,15 +527,15 @@ class Sheet:
     month: date
     team: Team | None
     days: list[date]
-    holidays: dict[date, scheduling.HolidayMark]
+    holidays: dict[date, calendar.HolidayMark]
     rows: list[SheetRow]
 
 
 def month_sheet(viewer: Employee, month, team_code: str | None = None) -> Sheet:
     """The monthly attendance sheet 考勤表: people × days with a mark per day and each person's totals."""
-    first = scheduling.parse_month(month) if not isinstance(month, date) else month.replace(day=1)
-    days = scheduling.month_days(first)
-    team = scheduling.visible_team(viewer, team_code) if team_code else None
+    first = dates.parse_month(month) if not isinstance(month, date) else month.replace(day=1)
+    days = calendar.month_days(first)
+    team = visible_team(viewer, team_code) if team_code else None
     stmt = (select(Employee).options(joinedload(Employee.team)).where(Employee.active.is_(True))
             .order_by(Employee.team_id, Employee.employee_no))
     if team is not None:
@@ -560,7 +563,7 @@ def month_sheet(viewer: Employee, month, team_code: str | None = None) -> Sheet:
                              row["early_minutes"] if status else 0,
                              bool(status and (row["missing_in"] or row["missing_out"])))
             cells[day] = cell
-            if row["shift"] not in (None, scheduling.REST):
+            if row["shift"] not in (None, REST):
                 totals.scheduled += 1
             if status is None:
                 continue
@@ -574,13 +577,24 @@ def month_sheet(viewer: Employee, month, team_code: str | None = None) -> Sheet:
             totals.rest_days += status == "rest"
             totals.missing_punches += cell.missing
         out.append(SheetRow(person, cells, totals))
-    return Sheet(first, team, days, scheduling.holidays(days[0], days[-1]), out)
+    return Sheet(first, team, days, calendar.holidays(days[0], days[-1]), out)
 
 
 def parse_evaluation_range(data: dict) -> tuple[date, date]:
-    start = scheduling.parse_day(data.get("date") or data.get("from"), "date")
-    end = scheduling.parse_day(data["to"], "to") if data.get("to") else start
+    start = dates.parse_day(data.get("date") or data.get("from"), "date")
+    end = dates.parse_day(data["to"], "to") if data.get("to") else start
     if end < start:
         raise InvalidInput("to is before date", fields={"to": "before date"})
     return start, end
 
+
+
+def evaluated_pairs(pairs: set[tuple[int, date]]) -> set[tuple[int, date]]:
+    """Which of these (person, day) pairs already have an attendance record."""
+    if not pairs:
+        return set()
+    ids = {e for e, _ in pairs}
+    days = sorted({d for _, d in pairs})
+    rows = db.session.execute(select(AttendanceDay.employee_id, AttendanceDay.day).where(
+        AttendanceDay.employee_id.in_(ids), AttendanceDay.day >= days[0], AttendanceDay.day <= days[-1]))
+    return {(e, d) for e, d in rows} & pairs

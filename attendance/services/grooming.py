@@ -28,9 +28,8 @@ from attendance.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed, reach
 from attendance.domain.policy import GroomingItem, Name, parse_policy
 from attendance.extensions import db
-from attendance.models import Employee, PolicyVersion, Team, Violation
+from attendance.models import Employee, PolicyVersion, RosterEntry, ShiftType, Team, Violation
 from attendance.models.grooming import NO_SHIFT, GroomingCheck, GroomingFailure
-from attendance.models.scheduling import RosterEntry, ShiftType
 from attendance.models.types import utcnow
 from attendance.services import audit, clock, discipline, people
 from attendance.services import policy as policy_service

@@ -13,13 +13,14 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from attendance.domain import dates
 from attendance.domain.attendance_rules import hhmm_to_minutes
 from attendance.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import Employee, Meeting, MeetingAttendance, Team, Violation
-from attendance.models.scheduling import MEETING_KINDS, MEETING_MARKS
-from attendance.services import audit, clock, scheduling
+from attendance.models.attendance import MEETING_KINDS, MEETING_MARKS
+from attendance.services import audit, calendar, clock, people
 from attendance.services import policy as policy_service
 from attendance.services.people import teams_led_by
 
@@ -59,7 +60,7 @@ def create_meeting(actor: Employee, data: dict) -> Meeting:
         errors["kind"] = "one of: " + ", ".join(MEETING_KINDS)
     day = None
     try:
-        day = scheduling.parse_day(data.get("date"), "date")
+        day = dates.parse_day(data.get("date"), "date")
     except InvalidInput:
         errors["date"] = "not a date (YYYY-MM-DD)"
     start = end = None
@@ -111,12 +112,12 @@ def get_meeting(viewer: Employee, meeting_id: int) -> Meeting:
 
 
 def list_meetings(viewer: Employee, *, month=None, team: str | None = None) -> list[Meeting]:
-    first = scheduling.parse_month(month) if month else clock.today().replace(day=1)
-    days = scheduling.month_days(first)
+    first = dates.parse_month(month) if month else clock.today().replace(day=1)
+    days = calendar.month_days(first)
     stmt = (select(Meeting).options(selectinload(Meeting.team), selectinload(Meeting.attendance))
             .where(Meeting.day >= days[0], Meeting.day <= days[-1]).order_by(Meeting.starts_at, Meeting.id))
     if team:
-        stmt = stmt.where(Meeting.team_id == scheduling.visible_team(viewer, team).id)
+        stmt = stmt.where(Meeting.team_id == people.visible_team(viewer, team).id)
     elif reach(viewer.roles) != "all":
         stmt = stmt.where((Meeting.team_id.in_(teams_led_by(viewer))) | Meeting.team_id.is_(None))
     return list(db.session.scalars(stmt))

@@ -362,3 +362,49 @@ def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = F
     db.session.commit()
     report.committed = True
     return report
+
+
+def visible_employee(viewer: Employee, employee_no: str) -> Employee:
+    """A person ``viewer`` may see. :raise NotFound: otherwise (never 403: that would say they exist)."""
+    person = db.session.scalar(select(Employee).where(Employee.employee_no == str(employee_no)))
+    if person is None or not can_see(viewer, person):
+        raise NotFound(f"no employee {employee_no}")
+    return person
+
+
+
+def visible_team(viewer: Employee, code: str) -> Team:
+    """A team ``viewer`` reaches (a lead: their own). :raise NotFound: otherwise."""
+    team = db.session.scalar(select(Team).where(Team.code == str(code)))
+    if team is None or (reach(viewer.roles) != "all" and team.id not in teams_led_by(viewer)):
+        raise NotFound(f"no team {code}")
+    return team
+
+
+
+def team_members(team: Team, *, staff_only: bool = False) -> list[Employee]:
+    people = list(db.session.scalars(
+        select(Employee).where(Employee.team_id == team.id, Employee.active.is_(True))
+        .order_by(Employee.employee_no)))
+    return [p for p in people if "staff" in p.roles] if staff_only else people
+
+
+
+def people_for_listing(viewer: Employee, *, team: str | None, employee_no: str | None,
+                       after_no: str | None, limit: int) -> list[Employee]:
+    """The people a per-person-per-day listing covers, in employee_no order, from ``after_no`` on."""
+    stmt = select(Employee).where(visible_clause(viewer)).order_by(Employee.employee_no)
+    if employee_no:
+        person = visible_employee(viewer, employee_no)
+        stmt = stmt.where(Employee.id == person.id)
+    if team:
+        team_row = visible_team(viewer, team) if reach(viewer.roles) != "self" else None
+        if team_row is None:
+            raise NotFound(f"no team {team}")
+        stmt = stmt.where(Employee.team_id == team_row.id)
+    if not employee_no:
+        stmt = stmt.where(Employee.active.is_(True))
+    if after_no is not None:
+        stmt = stmt.where(Employee.employee_no >= after_no)
+    return list(db.session.scalars(stmt.limit(limit)))
+

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from attendance.domain.errors import DomainError
 from attendance.extensions import db
 from attendance.models import Employee, Punch, RosterEntry, ShiftType, Team
-from attendance.services import attendance, clock, meetings, scheduling
+from attendance.services import attendance, clock, meetings, punches, roster, shift_types
 
 # DOMAIN.md §2 [000 §7 五, §4 四.1]
 SHIFT_TYPES = [
@@ -38,7 +38,7 @@ def build_shifts_demo(seed: int = 7) -> int:
     number of punches made."""
     for data in SHIFT_TYPES:
         if db.session.scalar(select(ShiftType.id).where(ShiftType.code == data["code"])) is None:
-            scheduling.save_shift_type(None, data)
+            shift_types.save_shift_type(None, data)
     if db.session.scalar(select(RosterEntry.id).limit(1)) is not None:
         return 0
     rng = random.Random(seed)
@@ -52,7 +52,7 @@ def build_shifts_demo(seed: int = 7) -> int:
         lead = db.session.get(Employee, team.lead_id)
         pattern = PATTERNS.get(team.code, PATTERNS["T1"])
         try:
-            scheduling.generate_roster(lead, team.code, {**pattern, "from": start.isoformat(),
+            roster.generate_roster(lead, team.code, {**pattern, "from": start.isoformat(),
                                                          "to": end.isoformat()})
         except DomainError:
             continue
@@ -93,7 +93,7 @@ def _punches(rng: random.Random, first: date, last: date) -> int:
             if at >= now:
                 continue
             db.session.add(Punch(employee_id=entry.employee_id, at=at, direction=direction, source="clock",
-                                 dedupe_key=scheduling.dedupe_key(entry.employee_id, at)))
+                                 dedupe_key=punches.dedupe_key(entry.employee_id, at)))
             made += 1
     db.session.commit()
     return made

@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from attendance.domain import dates
 from attendance.domain.errors import DomainError, InvalidInput
-from attendance.services import clock, people
-from attendance.services import scheduling as service
+from attendance.models import shifts as shiftmodels
+from attendance.services import calendar, clock, people, punches, roster, shift_types
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
 from attendance.timesheet.labels import PATTERN_LABELS, WEEKDAYS
 from attendance.web import permission_required, show_field_errors
@@ -21,29 +22,29 @@ bp = Blueprint("shifts", __name__)
 
 
 def _default_team() -> str | None:
-    teams = service.teams_for(current_user)
+    teams = people.teams_reached(current_user)
     mine = next((t.code for t in teams if t.id == current_user.team_id), None)
     return mine or (teams[0].code if teams else None)
 
 
 def _day(value: str | None, default: date) -> date:
-    return service.parse_day(value) if value else default
+    return dates.parse_day(value) if value else default
 
 
 # --- shift types -------------------------------------------------------------------------------------
 
 
-@bp.route("/shift-types")
+@bp.route("/shift-types", endpoint="shift_types")
 @permission_required("roster.team")
-def shift_types():
-    return render_template("shifts/shift_types.html", shift_types=service.list_shift_types(include_inactive=True))
+def shift_types_page():
+    return render_template("shifts/shift_types.html", shift_types=shift_types.list_shift_types(include_inactive=True))
 
 
 @bp.route("/shift-types/new", methods=["GET", "POST"])
 @bp.route("/shift-types/<code>/edit", methods=["GET", "POST"])
 @permission_required("shifts.manage")
 def edit_shift_type(code: str | None = None):
-    row = service.get_shift_type(code) if code else None
+    row = shift_types.get_shift_type(code) if code else None
     form = ShiftTypeForm(obj=row, data={"breaks": ", ".join(f"{b['start']}-{b['end']}" for b in row.break_list),
                                         "start": row.start, "end": row.end} if row else None)
     if row:
@@ -56,7 +57,7 @@ def edit_shift_type(code: str | None = None):
         else:
             data["active"] = bool(form.active.data)
         try:
-            service.save_shift_type(current_user, data, code)
+            shift_types.save_shift_type(current_user, data, code)
         except InvalidInput as exc:
             show_field_errors(form, exc)
         else:
@@ -69,16 +70,16 @@ def edit_shift_type(code: str | None = None):
 # --- the week roster ---------------------------------------------------------------------------------
 
 
-@bp.route("/roster")
+@bp.route("/roster", endpoint="roster")
 @permission_required("roster.team")
-def roster():
+def roster_page():
     team = request.args.get("team") or _default_team()
     if team is None:
         return render_template("shifts/roster.html", grid=None, teams=[], shift_types=[], weekdays=WEEKDAYS)
-    monday = service.week_start(_day(request.args.get("week"), clock.today()))
-    grid = service.roster_grid(current_user, team, monday, monday + timedelta(days=6))
-    return render_template("shifts/roster.html", grid=grid, teams=service.teams_for(current_user),
-                           shift_types=service.list_shift_types(), monday=monday, weekdays=WEEKDAYS,
+    monday = calendar.week_start(_day(request.args.get("week"), clock.today()))
+    grid = roster.roster_grid(current_user, team, monday, monday + timedelta(days=6))
+    return render_template("shifts/roster.html", grid=grid, teams=people.teams_reached(current_user),
+                           shift_types=shift_types.list_shift_types(), monday=monday, weekdays=WEEKDAYS,
                            prev_week=monday - timedelta(days=7), next_week=monday + timedelta(days=7))
 
 
@@ -96,7 +97,7 @@ def save_roster():
         if value and value != request.form.get(f"was:{no}:{day}", ""):
             changes.append((no, day, value))
     try:
-        n = service.save_cells(current_user, changes)
+        n = roster.save_cells(current_user, changes)
     except InvalidInput as exc:
         flash(exc.message, "error")
         return redirect(url_for("shifts.roster", team=team, week=week))
@@ -108,7 +109,7 @@ def save_roster():
 @permission_required("roster.edit")
 def copy_week():
     team, week = request.form.get("team", ""), request.form.get("week", "")
-    n = service.copy_week(current_user, team, week)
+    n = roster.copy_week(current_user, team, week)
     flash(_("Last week copied: %(n)s days changed.", n=n))
     return redirect(url_for("shifts.roster", team=team, week=week))
 
@@ -116,12 +117,12 @@ def copy_week():
 @bp.route("/roster/generate", methods=["GET", "POST"])
 @permission_required("roster.edit")
 def generate():
-    teams = [t for t in service.teams_for(current_user) if service.can_edit_team(current_user, t)]
-    codes = [(s.code, f"{s.code} {s.name} {s.start}–{s.end}") for s in service.list_shift_types()]
+    teams = [t for t in people.teams_reached(current_user) if roster.can_edit_team(current_user, t)]
+    codes = [(s.code, f"{s.code} {s.name} {s.start}–{s.end}") for s in shift_types.list_shift_types()]
     form = GenerateForm()
     form.team.choices = [SelectChoice(t.code, f"{t.code} {t.name}") for t in teams]
     form.shift.choices = [SelectChoice(*c) for c in codes]
-    form.sunday.choices = [SelectChoice(*c) for c in [("", _("(the same shift)")), *codes, (service.REST, _("Rest"))]]
+    form.sunday.choices = [SelectChoice(*c) for c in [("", _("(the same shift)")), *codes, (roster.REST, _("Rest"))]]
     if request.method == "GET":
         first = (clock.today().replace(day=28) + timedelta(days=4)).replace(day=1)
         form.start.data = first.isoformat()
@@ -133,7 +134,7 @@ def generate():
                 "from": form.start.data, "to": form.end.data, "rest_on_holidays": form.rest_on_holidays.data,
                 "weekday_shifts": {"6": form.sunday.data} if form.sunday.data else {}}
         try:
-            report = service.generate_roster(current_user, form.team.data, data)
+            report = roster.generate_roster(current_user, form.team.data, data)
         except InvalidInput as exc:
             show_field_errors(form, exc)
         else:
@@ -151,9 +152,9 @@ def generate():
 @permission_required("roster.view")
 def my_month():
     month = request.args.get("month") or clock.today().strftime("%Y-%m")
-    roster = service.my_month(current_user, month, request.args.get("employee_no") or None)
-    first = roster.days[0]
-    return render_template("shifts/my_month.html", roster=roster, weekdays=WEEKDAYS, today=clock.today(),
+    month_roster = calendar.my_month(current_user, month, request.args.get("employee_no") or None)
+    first = month_roster.days[0]
+    return render_template("shifts/my_month.html", roster=month_roster, weekdays=WEEKDAYS, today=clock.today(),
                            prev_month=(first - timedelta(days=1)).strftime("%Y-%m"),
                            next_month=(first + timedelta(days=32)).strftime("%Y-%m"))
 
@@ -165,15 +166,15 @@ def my_month():
 @permission_required("punches.own")
 def clock_page():
     today = clock.today()
-    punches = service.punches_of_day(current_user, current_user.employee_no, today)
-    entry = service.entries([current_user.id], today, today).get((current_user.id, today))
-    return render_template("shifts/clock.html", now=clock.now(), punches=punches, entry=entry)
+    own_punches = punches.punches_of_day(current_user, current_user.employee_no, today)
+    entry = shiftmodels.roster_cells([current_user.id], today, today).get((current_user.id, today))
+    return render_template("shifts/clock.html", now=clock.now(), punches=own_punches, entry=entry)
 
 
 @bp.route("/clock", methods=["POST"])
 @permission_required("punches.own")
 def clock_punch():
-    punch = service.clock_punch(current_user, request.form.get("direction", ""))
+    punch = punches.clock_punch(current_user, request.form.get("direction", ""))
     at = punch.at.astimezone(clock.site_zone()).strftime("%H:%M:%S")
     flash(_("Clocked in at %(at)s.", at=at) if punch.direction == "in" else _("Clocked out at %(at)s.", at=at))
     return redirect(url_for("shifts.clock_page"))
@@ -189,7 +190,7 @@ def import_punches():
     report = None
     if form.validate_on_submit():
         try:
-            report = service.import_punches(current_user, people.decode_upload(form.file.data.read()))
+            report = punches.import_punches(current_user, people.decode_upload(form.file.data.read()))
         except InvalidInput as exc:
             form.file.errors = [exc.message]
     status = 400 if request.method == "POST" and report is None else 200
@@ -200,12 +201,12 @@ def import_punches():
 @permission_required("punches.correct")
 def day_punches(employee_no: str, day: str):
     """A person's punches of a day: add the one the clock missed, or void a wrong one."""
-    day_value = service.parse_day(day)
-    punches = service.punches_of_day(current_user, employee_no, day_value)
+    day_value = dates.parse_day(day)
+    day_punches = punches.punches_of_day(current_user, employee_no, day_value)
     form = CorrectionForm()
     if form.validate_on_submit():
         try:
-            service.add_punch(current_user, {"employee_no": employee_no, "at": form.at.data,
+            punches.add_punch(current_user, {"employee_no": employee_no, "at": form.at.data,
                                              "direction": form.direction.data, "source": "correction",
                                              "note": form.note.data})
         except InvalidInput as exc:
@@ -218,14 +219,14 @@ def day_punches(employee_no: str, day: str):
     elif request.method == "GET":
         form.at.data = f"{day_value.isoformat()}T18:00"
     status = 400 if request.method == "POST" else 200
-    return render_template("shifts/day_punches.html", form=form, punches=punches, day=day_value,
+    return render_template("shifts/day_punches.html", form=form, punches=day_punches, day=day_value,
                            zone=clock.site_zone(), person=people.get_employee(current_user, employee_no)), status
 
 
 @bp.route("/punches/<int:punch_id>/void", methods=["POST"])
 @permission_required("punches.correct")
 def void_punch(punch_id: int):
-    punch = service.void_punch(current_user, punch_id, request.form.get("reason", ""))
+    punch = punches.void_punch(current_user, punch_id, request.form.get("reason", ""))
     flash(_("Punch voided; the day has been judged again."))
     day = punch.at.astimezone(clock.site_zone()).date()
     return redirect(url_for("shifts.day_punches", employee_no=punch.employee.employee_no, day=day))

@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from attendance.domain import dates
 from attendance.domain.errors import InvalidInput
 from attendance.domain.permissions import reach
 from attendance.reporting.attendance_sheet import cell_text, legend, total_headers, total_values
 from attendance.reporting.attendance_sheet import sheet_xlsx as build_xlsx
 from attendance.services import attendance as service
-from attendance.services import clock, meetings, scheduling
+from attendance.services import clock, meetings, people
 from attendance.timesheet.forms import MeetingForm
 from attendance.timesheet.labels import (
     BOARD_LABELS,
@@ -30,7 +31,7 @@ bp = Blueprint("timesheet", __name__, url_prefix="/attendance")
 
 
 def _default_team() -> str | None:
-    teams = scheduling.teams_for(current_user)
+    teams = people.teams_reached(current_user)
     mine = next((t.code for t in teams if t.id == current_user.team_id), None)
     return mine or (teams[0].code if teams else None)
 
@@ -40,7 +41,7 @@ def _month_arg() -> str:
 
 
 def _neighbours(month: str) -> tuple[str, str]:
-    first = scheduling.parse_month(month)
+    first = dates.parse_month(month)
     return (first - timedelta(days=1)).strftime("%Y-%m"), (first + timedelta(days=32)).strftime("%Y-%m")
 
 
@@ -48,9 +49,9 @@ def _neighbours(month: str) -> tuple[str, str]:
 @permission_required("attendance.team")
 def board():
     team = request.args.get("team") or _default_team()
-    day = scheduling.parse_day(request.args["date"]) if request.args.get("date") else clock.today()
+    day = dates.parse_day(request.args["date"]) if request.args.get("date") else clock.today()
     data = service.day_board(current_user, team, day) if team else None
-    return render_template("timesheet/board.html", board=data, teams=scheduling.teams_for(current_user), day=day,
+    return render_template("timesheet/board.html", board=data, teams=people.teams_reached(current_user), day=day,
                            labels=BOARD_LABELS, zone=clock.site_zone(), now=clock.now(),
                            prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
 
@@ -73,7 +74,7 @@ def sheet():
     team = request.args.get("team") or None
     data = service.month_sheet(current_user, month, team)
     prev_month, next_month = _neighbours(month)
-    return render_template("timesheet/sheet.html", sheet=data, teams=scheduling.teams_for(current_user),
+    return render_template("timesheet/sheet.html", sheet=data, teams=people.teams_reached(current_user),
                            month=month, cell_text=cell_text, total_headers=total_headers(),
                            total_values=total_values, legend=legend(), weekdays=WEEKDAYS,
                            prev_month=prev_month, next_month=next_month)
@@ -124,7 +125,7 @@ def meeting_list():
 @permission_required("meetings.record")
 def new_meeting():
     form = MeetingForm()
-    teams = scheduling.teams_for(current_user)
+    teams = people.teams_reached(current_user)
     form.team.choices = [SelectChoice(t.code, f"{t.code} {t.name}") for t in teams]
     if reach(current_user.roles) == "all":
         form.team.choices.insert(0, SelectChoice("", _("Whole department")))

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import Punch
-from attendance.services import scheduling
+from attendance.services import punches, roster, shift_types
 from tests.conftest import LEADERS, make_team, one_per_role, token_for
 
 EVERYONE = set(ROLES)
@@ -22,15 +22,15 @@ def world(app):
     t1 = make_team("T1", "热线一组")
     make_team("T2", "投诉组")
     people = one_per_role(t1)
-    scheduling.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
+    shift_types.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
     staff = people["staff"]
     for day in (2, 3, 4):
-        scheduling.set_roster_day(people["lead"], staff.employee_no, date(2026, 11, day), "D8")
-    scheduling.set_roster_day(people["lead"], staff.employee_no, date(2026, 11, 5), "REST")
+        roster.set_roster_day(people["lead"], staff.employee_no, date(2026, 11, day), "D8")
+    roster.set_roster_day(people["lead"], staff.employee_no, date(2026, 11, 5), "REST")
     for moment in ("2026-11-02T08:06:00+08:00", "2026-11-02T18:00:00+08:00", "2026-11-03T07:59:00+08:00"):
-        at = scheduling.parse_instant(moment)
+        at = punches.parse_instant(moment)
         db.session.add(Punch(employee_id=staff.id, at=at, source="import",
-                             dedupe_key=scheduling.dedupe_key(staff.id, at)))
+                             dedupe_key=punches.dedupe_key(staff.id, at)))
     db.session.commit()
     return people
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from attendance.domain.policy import ROLES
-from attendance.services import scheduling
+from attendance.services import shift_types
 from tests.conftest import make_person, make_team, one_per_role, token_for
 
 EVERYONE = set(ROLES)
@@ -17,7 +17,7 @@ def world(app):
     make_team("T2", "投诉组")
     people = one_per_role(t1)
     mate = make_person(["staff"], t1, employee_no="E101")
-    scheduling.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00",
+    shift_types.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00",
                                       "breaks": [{"start": "12:00", "end": "14:00"}]})
     return people, mate
 

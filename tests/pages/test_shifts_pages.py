@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import Punch, RosterEntry, ShiftType
-from attendance.services import scheduling
+from attendance.services import roster, shift_types
 from tests.conftest import LEADERS, login, make_team, one_per_role
 
 EVERYONE = set(ROLES)
@@ -22,8 +22,8 @@ def world(app):
     t1 = make_team("T1", "热线一组")
     make_team("T2", "投诉组")
     people = one_per_role(t1)
-    scheduling.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
-    scheduling.save_shift_type(None, {"code": "E", "name": "晚班", "start": "18:30", "end": "24:00"})
+    shift_types.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
+    shift_types.save_shift_type(None, {"code": "E", "name": "晚班", "start": "18:30", "end": "24:00"})
     return people
 
 
@@ -70,7 +70,7 @@ def test_an_admin_adds_and_edits_a_shift_type(client, world):
     edited = client.post("/shift-types/M12/edit", data={"code": "M12", "name": "中班", "start": "12:00",
                                                         "end": "20:30", "breaks": "", "active": "y"})
     assert edited.status_code == 302
-    assert scheduling.get_shift_type("M12").end == "20:30"
+    assert shift_types.get_shift_type("M12").end == "20:30"
 
 
 def test_a_lead_edits_the_week_grid_and_the_page_shows_holidays(client, world):
@@ -111,7 +111,7 @@ def test_the_generator_form_builds_the_roster(client, world):
 
 def test_staff_see_their_month_and_clock_in_at_server_time(client, world):
     login(client, world["staff"])
-    scheduling.set_roster_day(world["lead"], world["staff"].employee_no, "2026-11-03", "E")
+    roster.set_roster_day(world["lead"], world["staff"].employee_no, "2026-11-03", "E")
     month = client.get("/my/roster?month=2026-11")
     assert month.status_code == 200 and "18:30" in month.get_data(as_text=True)
     assert client.get("/my/roster?month=2026-13").status_code == 400

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import AttendanceDay, MeetingAttendance, Punch, Violation
-from attendance.services import meetings, scheduling
+from attendance.services import meetings, punches, roster, shift_types
 from tests.conftest import LEADERS, login, make_team, one_per_role
 
 EVERYONE = set(ROLES)
@@ -23,13 +23,13 @@ def world(app):
     t1 = make_team("T1", "热线一组")
     make_team("T2", "投诉组")
     people = one_per_role(t1)
-    scheduling.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
+    shift_types.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
     staff = people["staff"]
-    scheduling.set_roster_day(people["lead"], staff.employee_no, "2026-11-02", "D8")
-    scheduling.set_roster_day(people["lead"], staff.employee_no, "2026-11-03", "REST")
-    at = scheduling.parse_instant("2026-11-02T08:09:00")
+    roster.set_roster_day(people["lead"], staff.employee_no, "2026-11-02", "D8")
+    roster.set_roster_day(people["lead"], staff.employee_no, "2026-11-03", "REST")
+    at = punches.parse_instant("2026-11-02T08:09:00")
     db.session.add(Punch(employee_id=staff.id, at=at, direction="in", source="import",
-                         dedupe_key=scheduling.dedupe_key(staff.id, at)))
+                         dedupe_key=punches.dedupe_key(staff.id, at)))
     db.session.commit()
     meeting = meetings.create_meeting(people["lead"], {"kind": "morning", "date": "2026-11-02", "team": "T1"})
     people["meeting"] = meeting

@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
+from attendance.domain.errors import Forbidden, NotFound
 from attendance.extensions import db
-from attendance.models import AttendanceDay, Punch, Violation
-from attendance.services import attendance, meetings, scheduling
+from attendance.models import AttendanceDay, Punch, RosterEntry, Violation
+from attendance.services import attendance, meetings, punches, roster, shift_types
 from tests.conftest import make_person, make_team
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -27,20 +28,20 @@ def world(app):
     lead = make_person(["lead", "staff"], team)
     person = make_person(["staff"], team)
     hr = make_person(["hr"])
-    scheduling.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00",
+    shift_types.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00",
                                       "breaks": [{"start": "12:00", "end": "14:00"}]})
-    scheduling.save_shift_type(None, {"code": "E", "name": "晚班", "start": "18:30", "end": "24:00"})
+    shift_types.save_shift_type(None, {"code": "E", "name": "晚班", "start": "18:30", "end": "24:00"})
     return {"team": team, "lead": lead, "person": person, "hr": hr}
 
 
 def punch(person, moment, direction=None):
     db.session.add(Punch(employee_id=person.id, at=moment, direction=direction, source="import",
-                         dedupe_key=scheduling.dedupe_key(person.id, moment)))
+                         dedupe_key=punches.dedupe_key(person.id, moment)))
     db.session.commit()
 
 
 def rostered(world, code="D8", day=DAY, person=None):
-    return scheduling.set_roster_day(world["lead"], (person or world["person"]).employee_no, day, code)
+    return roster.set_roster_day(world["lead"], (person or world["person"]).employee_no, day, code)
 
 
 def day_of(person, day=DAY) -> AttendanceDay:
@@ -137,9 +138,9 @@ def test_a_correction_reverses_what_the_day_no_longer_supports(world):
     attendance.evaluate(world["hr"], DAY)
     [absent] = counted(world["person"], "ABSENT")
     # The lead enters the punches the clock lost: the day is re-judged at once.
-    scheduling.add_punch(world["lead"], {"employee_no": world["person"].employee_no, "at": "2026-11-02T08:03:00",
+    punches.add_punch(world["lead"], {"employee_no": world["person"].employee_no, "at": "2026-11-02T08:03:00",
                                          "direction": "in"})
-    scheduling.add_punch(world["lead"], {"employee_no": world["person"].employee_no, "at": "2026-11-02 18:01",
+    punches.add_punch(world["lead"], {"employee_no": world["person"].employee_no, "at": "2026-11-02 18:01",
                                          "direction": "out"})
     db.session.refresh(absent)
     assert absent.reversed_at is not None and absent.reversed_reason.startswith("re-evaluated")
@@ -177,7 +178,7 @@ def test_voiding_a_wrong_punch_re_judges_the_day(world):
     attendance.evaluate(world["hr"], DAY)
     assert day_of(world["person"]).status == "present"
     wrong = db.session.scalar(select(Punch).where(Punch.at == at(18, 0)))
-    scheduling.void_punch(world["lead"], wrong.id, "tapped a colleague's card")
+    punches.void_punch(world["lead"], wrong.id, "tapped a colleague's card")
     assert day_of(world["person"]).status == "half_absent"
     assert [v.rule_code for v in counted(world["person"])] == ["ABSENT"]
 
@@ -220,7 +221,7 @@ def test_people_who_left_are_not_judged(world):
 
 def test_listing_a_teams_month_runs_a_bounded_number_of_queries(app):
     team = make_team("T9", "大组")
-    scheduling.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
+    shift_types.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
     hr = make_person(["hr"])
 
     def count_queries(size):
@@ -228,10 +229,10 @@ def test_listing_a_teams_month_runs_a_bounded_number_of_queries(app):
             person = make_person(["staff"], team, login=False)
             for d in range(1, 32):
                 day = date(2026, 10, d)
-                db.session.add(scheduling.RosterEntry(employee_id=person.id, day=day,
-                                                      shift_type_id=scheduling.get_shift_type("D8").id))
+                db.session.add(RosterEntry(employee_id=person.id, day=day,
+                                                      shift_type_id=shift_types.get_shift_type("D8").id))
                 db.session.add(Punch(employee_id=person.id, at=at(8, d % 10, day), source="import",
-                                     dedupe_key=scheduling.dedupe_key(person.id, at(8, d % 10, day))))
+                                     dedupe_key=punches.dedupe_key(person.id, at(8, d % 10, day))))
         db.session.commit()
         db.session.expire_all()
         statements = []
@@ -273,7 +274,7 @@ def test_staff_list_only_their_own_attendance(world):
     rostered(world, person=world["lead"])
     page = attendance.list_attendance(world["person"], start=DAY, end=DAY)
     assert {r["employee_no"] for r in page.items} == {world["person"].employee_no}
-    with pytest.raises(scheduling.NotFound):
+    with pytest.raises(NotFound):
         attendance.list_attendance(world["person"], start=DAY, end=DAY, employee_no=world["lead"].employee_no)
 
 
@@ -304,5 +305,5 @@ def test_meeting_attendance_raises_meeting_violations_once_and_reverses_on_a_new
 
 def test_a_lead_cannot_hold_a_meeting_for_another_team(world):
     make_team("T2", "投诉组")
-    with pytest.raises(scheduling.Forbidden):
+    with pytest.raises(Forbidden):
         meetings.create_meeting(world["lead"], {"kind": "morning", "date": "2026-11-02", "team": "T2"})

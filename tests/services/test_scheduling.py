@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from attendance.domain.errors import Forbidden, InvalidInput, NotFound
 from attendance.extensions import db
 from attendance.models import AttendanceDay, AuditEvent, Punch, RosterEntry, Violation
-from attendance.services import attendance, scheduling
+from attendance.services import attendance, calendar, punches, roster, shift_types
 from tests.conftest import make_person, make_team
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -32,7 +32,7 @@ def world(app):
             ("D8S", "短白班", "08:00", "16:00", [{"start": "11:30", "end": "12:00"}]),
             ("E", "晚班", "18:30", "24:00", []),
             ("SUN", "周日全班", "09:30", "24:00", [])):
-        scheduling.save_shift_type(None, {"code": code, "name": name, "start": start, "end": end,
+        shift_types.save_shift_type(None, {"code": code, "name": name, "start": start, "end": end,
                                           "breaks": breaks})
     return {"t1": t1, "t2": t2, "lead": lead, "staff": staff, "other": other, "supervisor": supervisor, "hr": hr}
 
@@ -41,12 +41,12 @@ def world(app):
 
 
 def test_a_shift_type_keeps_its_times_breaks_and_own_grace(world):
-    st = scheduling.save_shift_type(world["supervisor"], {"code": "m12", "name": "中班", "start": "12:00",
+    st = shift_types.save_shift_type(world["supervisor"], {"code": "m12", "name": "中班", "start": "12:00",
                                                           "end": "20:00", "breaks": "17:30-18:00",
                                                           "grace_minutes": 10})
     assert (st.code, st.start, st.end, st.grace_minutes) == ("M12", "12:00", "20:00", 10)
     assert st.break_list == [{"start": "17:30", "end": "18:00"}]
-    night = scheduling.save_shift_type(None, {"code": "N", "name": "夜班", "start": "22:00", "end": "06:00",
+    night = shift_types.save_shift_type(None, {"code": "N", "name": "夜班", "start": "22:00", "end": "06:00",
                                               "breaks": [{"start": "02:00", "end": "02:30"}]})
     assert night.crosses_midnight and night.end == "06:00" and night.breaks == [[1560, 1590]]
 
@@ -63,30 +63,30 @@ def test_a_shift_type_keeps_its_times_breaks_and_own_grace(world):
 ])
 def test_a_bad_shift_type_names_the_bad_field(world, data, bad):
     with pytest.raises(InvalidInput) as caught:
-        scheduling.save_shift_type(None, data)
+        shift_types.save_shift_type(None, data)
     assert bad in caught.value.fields
 
 
 def test_changing_a_shift_types_start_keeps_its_end(world):
-    st = scheduling.save_shift_type(None, {"start": "07:30"}, "D8")
+    st = shift_types.save_shift_type(None, {"start": "07:30"}, "D8")
     assert (st.start, st.end) == ("07:30", "18:00")
     with pytest.raises(NotFound):
-        scheduling.save_shift_type(None, {"name": "x"}, "NOPE")
+        shift_types.save_shift_type(None, {"name": "x"}, "NOPE")
 
 
 # --------------------------------------------------------------------------- roster
 
 
 def test_a_lead_edits_a_cell_of_their_own_team_only(world):
-    entry = scheduling.set_roster_day(world["lead"], "E101", "2026-11-03", "d8")
+    entry = roster.set_roster_day(world["lead"], "E101", "2026-11-03", "d8")
     assert entry.code == "D8"
-    entry = scheduling.set_roster_day(world["lead"], "E101", "2026-11-03", "REST")
+    entry = roster.set_roster_day(world["lead"], "E101", "2026-11-03", "REST")
     assert entry.code == "REST" and entry.shift_type_id is None
     with pytest.raises(NotFound):  # the other team's people are out of the lead's sight
-        scheduling.set_roster_day(world["lead"], "E201", "2026-11-03", "D8")
-    assert scheduling.set_roster_day(world["supervisor"], "E201", "2026-11-03", "D8").code == "D8"
+        roster.set_roster_day(world["lead"], "E201", "2026-11-03", "D8")
+    assert roster.set_roster_day(world["supervisor"], "E201", "2026-11-03", "D8").code == "D8"
     with pytest.raises(Forbidden):
-        scheduling.set_roster_day(world["hr"], "E201", "2026-11-03", "D8")
+        roster.set_roster_day(world["hr"], "E201", "2026-11-03", "D8")
 
 
 @pytest.mark.parametrize("no, day, code, error", [
@@ -97,22 +97,22 @@ def test_a_lead_edits_a_cell_of_their_own_team_only(world):
 ])
 def test_bad_roster_input_is_refused(world, no, day, code, error):
     with pytest.raises(error):
-        scheduling.set_roster_day(world["lead"], no, day, code)
+        roster.set_roster_day(world["lead"], no, day, code)
 
 
 def test_copying_last_week_fills_this_week(world):
     for offset, code in enumerate(["D8", "D8", "E", "REST", "D8", "SUN", "REST"]):
-        scheduling.set_roster_day(world["lead"], "E101", date(2026, 11, 2) + timedelta(days=offset), code)
-    changed = scheduling.copy_week(world["lead"], "T1", "2026-11-11")  # any day of the target week
+        roster.set_roster_day(world["lead"], "E101", date(2026, 11, 2) + timedelta(days=offset), code)
+    changed = roster.copy_week(world["lead"], "T1", "2026-11-11")  # any day of the target week
     assert changed == 7
-    grid = scheduling.roster_grid(world["lead"], "T1", date(2026, 11, 9), date(2026, 11, 15))
+    grid = roster.roster_grid(world["lead"], "T1", date(2026, 11, 9), date(2026, 11, 15))
     person = next(p for p in grid.people if p.employee_no == "E101")
     assert [grid.code(person, d) for d in grid.days] == ["D8", "D8", "E", "REST", "D8", "SUN", "REST"]
-    assert scheduling.copy_week(world["lead"], "T1", "2026-11-09") == 0
+    assert roster.copy_week(world["lead"], "T1", "2026-11-09") == 0
 
 
 def test_the_generator_builds_a_month_for_a_team_of_12_with_a_weekly_rotating_rest_day(world):
-    report = scheduling.generate_roster(world["lead"], "T1", {
+    report = roster.generate_roster(world["lead"], "T1", {
         "pattern": "weekly_rest", "shift": "D8", "weekday_shifts": {"6": "SUN"},
         "from": "2026-11-01", "to": "2026-11-30"})
     assert (report.people, report.cells, report.changed) == (12, 360, 360)
@@ -125,7 +125,7 @@ def test_the_generator_builds_a_month_for_a_team_of_12_with_a_weekly_rotating_re
         week = [row.cells[date(2026, 11, 2) + timedelta(days=i)] for i in range(7)]
         assert [c.code for c in week].count("REST") == 1
         assert {c.code for c in week} <= {"D8", "SUN", "REST"}
-    again = scheduling.generate_roster(world["lead"], "T1", {
+    again = roster.generate_roster(world["lead"], "T1", {
         "pattern": "weekly_rest", "shift": "D8", "weekday_shifts": {"6": "SUN"},
         "from": "2026-11-01", "to": "2026-11-30"})
     assert again.changed == 0
@@ -133,25 +133,25 @@ def test_the_generator_builds_a_month_for_a_team_of_12_with_a_weekly_rotating_re
 
 def test_the_generator_checks_its_input(world):
     with pytest.raises(InvalidInput) as caught:
-        scheduling.generate_roster(world["lead"], "T1", {"pattern": "weekly_rest", "shift": "NOPE",
+        roster.generate_roster(world["lead"], "T1", {"pattern": "weekly_rest", "shift": "NOPE",
                                                          "from": "2026-11-01", "to": "2026-11-30"})
     assert "shift" in caught.value.fields
     with pytest.raises(InvalidInput):
-        scheduling.generate_roster(world["lead"], "T1", {"pattern": "cycle", "cycle": "D8,REST",
+        roster.generate_roster(world["lead"], "T1", {"pattern": "cycle", "cycle": "D8,REST",
                                                          "from": "2026-11-30", "to": "2026-11-01"})
     with pytest.raises(NotFound):
-        scheduling.generate_roster(world["lead"], "T2", {"pattern": "one_on_one_off", "shift": "E",
+        roster.generate_roster(world["lead"], "T2", {"pattern": "one_on_one_off", "shift": "E",
                                                          "from": "2026-11-01", "to": "2026-11-30"})
-    report = scheduling.generate_roster(world["lead"], "T1", {
+    report = roster.generate_roster(world["lead"], "T1", {
         "pattern": "cycle", "cycle": "E, REST", "employee_nos": ["E101", "E102"],
         "from": "2026-11-01", "to": "2026-11-04"})
     assert report.cells == 8
 
 
 def test_rest_on_holidays_uses_chinas_public_holiday_calendar(world):
-    scheduling.generate_roster(world["lead"], "T1", {"pattern": "cycle", "cycle": ["D8"], "rest_on_holidays": True,
+    roster.generate_roster(world["lead"], "T1", {"pattern": "cycle", "cycle": ["D8"], "rest_on_holidays": True,
                                                      "from": "2026-09-30", "to": "2026-10-09"})
-    grid = scheduling.roster_grid(world["lead"], "T1", date(2026, 9, 30), date(2026, 10, 9))
+    grid = roster.roster_grid(world["lead"], "T1", date(2026, 9, 30), date(2026, 10, 9))
     person = grid.people[0]
     assert grid.code(person, date(2026, 10, 1)) == "REST"
     assert grid.code(person, date(2026, 9, 30)) == "D8"
@@ -160,19 +160,19 @@ def test_rest_on_holidays_uses_chinas_public_holiday_calendar(world):
 
 
 def test_holidays_outside_the_librarys_years_show_nothing(world):
-    assert scheduling.holidays(date(2031, 1, 1), date(2031, 1, 3)) == {}
-    assert scheduling.holidays(date(2026, 2, 14), date(2026, 2, 15))[date(2026, 2, 14)].kind == "workday"
+    assert calendar.holidays(date(2031, 1, 1), date(2031, 1, 3)) == {}
+    assert calendar.holidays(date(2026, 2, 14), date(2026, 2, 15))[date(2026, 2, 14)].kind == "workday"
 
 
 def test_my_month_is_mine_unless_i_may_see_the_other_person(world):
-    scheduling.set_roster_day(world["lead"], "E101", "2026-11-03", "D8")
-    month = scheduling.my_month(world["staff"][0], "2026-11")
+    roster.set_roster_day(world["lead"], "E101", "2026-11-03", "D8")
+    month = calendar.my_month(world["staff"][0], "2026-11")
     assert month.person.employee_no == "E101" and month.cells[date(2026, 11, 3)].code == "D8"
     assert len(month.days) == 30
     with pytest.raises(NotFound):
-        scheduling.my_month(world["staff"][1], "2026-11", "E101")
+        calendar.my_month(world["staff"][1], "2026-11", "E101")
     with pytest.raises(InvalidInput):
-        scheduling.my_month(world["staff"][0], "2026-13")
+        calendar.my_month(world["staff"][0], "2026-13")
 
 
 # --------------------------------------------------------------------------- punches
@@ -181,32 +181,32 @@ def test_my_month_is_mine_unless_i_may_see_the_other_person(world):
 def test_clocking_in_takes_the_servers_time(world, monkeypatch):
     fixed = datetime(2026, 11, 24, 7, 58, 31, 123456, tzinfo=SH)
     monkeypatch.setattr("attendance.services.clock.now", lambda: fixed)
-    punch = scheduling.clock_punch(world["staff"][0], "in")
+    punch = punches.clock_punch(world["staff"][0], "in")
     assert punch.at == fixed.replace(microsecond=0) and punch.source == "web" and punch.direction == "in"
-    again = scheduling.clock_punch(world["staff"][0], "in")  # a double click is one punch
+    again = punches.clock_punch(world["staff"][0], "in")  # a double click is one punch
     assert again.id == punch.id
     with pytest.raises(InvalidInput):
-        scheduling.clock_punch(world["staff"][0], "sideways")
+        punches.clock_punch(world["staff"][0], "sideways")
     with pytest.raises(Forbidden):
-        scheduling.clock_punch(world["hr"], "in")
+        punches.clock_punch(world["hr"], "in")
 
 
 def test_staff_cannot_choose_the_time_of_their_own_punch(world):
     with pytest.raises(Forbidden):
-        scheduling.add_punch(world["staff"][0], {"at": "2026-11-20T08:00:00+08:00", "direction": "in"})
-    punch, created = scheduling.add_punch(world["staff"][0], {"direction": "in"})
+        punches.add_punch(world["staff"][0], {"at": "2026-11-20T08:00:00+08:00", "direction": "in"})
+    punch, created = punches.add_punch(world["staff"][0], {"direction": "in"})
     assert created and punch.source == "api"
 
 
 def test_a_time_clock_punch_is_stored_once(world):
     body = {"employee_no": "E101", "at": "2026-11-20T08:00:05+08:00", "direction": "in", "source": "clock"}
-    first, created = scheduling.add_punch(world["hr"], body)
-    second, again = scheduling.add_punch(world["hr"], body)
+    first, created = punches.add_punch(world["hr"], body)
+    second, again = punches.add_punch(world["hr"], body)
     assert created and not again and first.id == second.id
     with pytest.raises(InvalidInput):
-        scheduling.add_punch(world["hr"], body | {"at": "2099-01-01T08:00:00"})
+        punches.add_punch(world["hr"], body | {"at": "2099-01-01T08:00:00"})
     with pytest.raises(InvalidInput):
-        scheduling.add_punch(world["hr"], body | {"at": "yesterday"})
+        punches.add_punch(world["hr"], body | {"at": "yesterday"})
 
 
 CLOCK_EXPORT = """工号,姓名,打卡时间,方向,设备
@@ -225,8 +225,8 @@ E105,陈静,2026-11-02 08:02:00,,前台1号机
 
 def test_a_time_clock_export_is_imported_with_each_bad_line_reported(world):
     for no in ("E101", "E102", "E105"):
-        scheduling.set_roster_day(world["lead"], no, "2026-11-02", "D8")
-    report = scheduling.import_punches(world["hr"], CLOCK_EXPORT)
+        roster.set_roster_day(world["lead"], no, "2026-11-02", "D8")
+    report = punches.import_punches(world["hr"], CLOCK_EXPORT)
     assert report.imported == 5
     reasons = dict(report.rejected)
     assert sorted(reasons) == [6, 7, 8, 9]
@@ -243,9 +243,9 @@ def test_a_time_clock_export_is_imported_with_each_bad_line_reported(world):
 
 
 def test_importing_the_same_file_twice_adds_nothing(world):
-    first = scheduling.import_punches(world["hr"], CLOCK_EXPORT)
+    first = punches.import_punches(world["hr"], CLOCK_EXPORT)
     before = db.session.scalar(select(func.count()).select_from(Punch))
-    second = scheduling.import_punches(world["hr"], CLOCK_EXPORT)
+    second = punches.import_punches(world["hr"], CLOCK_EXPORT)
     assert second.imported == 0 and len(second.duplicates) == first.imported
     assert db.session.scalar(select(func.count()).select_from(Punch)) == before == 5
     assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
@@ -253,17 +253,17 @@ def test_importing_the_same_file_twice_adds_nothing(world):
 
 
 def test_an_export_without_a_header_is_read_as_number_time_direction(world):
-    report = scheduling.import_punches(world["hr"], "E101\t2026-11-03 08:00:00\tin\nE101\t2026-11-03 18:00:00\t\n")
+    report = punches.import_punches(world["hr"], "E101\t2026-11-03 08:00:00\tin\nE101\t2026-11-03 18:00:00\t\n")
     assert report.imported == 2 and report.rejected == []
-    split = scheduling.import_punches(world["hr"], "employee_no,date,time\nE102,2026-11-03,08:01:30\n")
+    split = punches.import_punches(world["hr"], "employee_no,date,time\nE102,2026-11-03,08:01:30\n")
     assert split.imported == 1
 
 
 def test_a_lead_voids_only_their_own_teams_punches(world):
-    punch, _ = scheduling.add_punch(world["hr"], {"employee_no": "E201", "at": "2026-11-20 08:00"})
+    punch, _ = punches.add_punch(world["hr"], {"employee_no": "E201", "at": "2026-11-20 08:00"})
     with pytest.raises(NotFound):
-        scheduling.void_punch(world["lead"], punch.id, "wrong card")
+        punches.void_punch(world["lead"], punch.id, "wrong card")
     with pytest.raises(InvalidInput):
-        scheduling.void_punch(world["supervisor"], punch.id, " ")
-    voided = scheduling.void_punch(world["supervisor"], punch.id, "wrong card")
+        punches.void_punch(world["supervisor"], punch.id, " ")
+    voided = punches.void_punch(world["supervisor"], punch.id, "wrong card")
     assert voided.voided_at is not None and voided.void_reason == "wrong card"

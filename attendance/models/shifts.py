@@ -1,7 +1,8 @@
-"""Shift types, the roster, punches, the derived attendance days, meetings (DOMAIN.md §2–§3)."""
+"""Shift types, the roster and punches, with the reads every service shares (DOMAIN.md §2)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -13,18 +14,16 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
-from attendance.domain.attendance_rules import MINUTES_PER_DAY, STATUSES, minutes_to_hhmm
+from attendance.domain.attendance_rules import MINUTES_PER_DAY, minutes_to_hhmm
 from attendance.extensions import db
 from attendance.models.types import UTCDateTime, utcnow
 
 PUNCH_SOURCES = ("web", "api", "clock", "import", "correction")
-MEETING_KINDS = ("morning", "weekly", "monthly")
-MEETING_MARKS = ("present", "late", "left_early", "absent", "excused")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -121,72 +120,35 @@ class Punch(db.Model):
     employee = relationship("Employee", foreign_keys=[employee_id])
 
 
-class AttendanceDay(db.Model):
-    """What a person's rostered day came to, as last evaluated (re-evaluated when something changes)."""
-
-    __tablename__ = "attendance_days"
-    __table_args__ = (
-        UniqueConstraint("employee_id", "day", name="uq_attendance_days_employee_day"),
-        CheckConstraint(_in("status", STATUSES), name="status_known"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))  # first column of the unique key
-    day: Mapped[date] = mapped_column(Date, index=True)
-    shift_type_id: Mapped[int | None] = mapped_column(ForeignKey("shift_types.id"))
-    status: Mapped[str] = mapped_column(String(16))
-    late_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    early_minutes: Mapped[int] = mapped_column(Integer, default=0)
-    worked_minutes: Mapped[int | None] = mapped_column(Integer)
-    missing_in: Mapped[bool] = mapped_column(Boolean, default=False)
-    missing_out: Mapped[bool] = mapped_column(Boolean, default=False)
-    in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    leave_type: Mapped[str | None] = mapped_column(String(16))
-    evaluated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    shift_type: Mapped[ShiftType | None] = relationship()
-    employee = relationship("Employee", foreign_keys=[employee_id])
+# Reads shared by the roster, punches and attendance services (which may not import each other both ways).
 
 
-class Meeting(db.Model):
-    """A morning, weekly or monthly meeting of a team (or of the whole department: no team)."""
-
-    __tablename__ = "meetings"
-    __table_args__ = (CheckConstraint(_in("kind", MEETING_KINDS), name="kind_known"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    title: Mapped[str] = mapped_column(String(200), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    team = relationship("Team")
-    attendance: Mapped[list[MeetingAttendance]] = relationship(
-        back_populates="meeting", order_by="MeetingAttendance.employee_id")
+def roster_cells(employee_ids: Iterable[int], start: date, end: date) -> dict[tuple[int, date], RosterEntry]:
+    """The roster entries of these people in the date range, by (person, day), shift types loaded."""
+    ids = list(set(employee_ids))
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(RosterEntry).options(joinedload(RosterEntry.shift_type))
+        .where(RosterEntry.employee_id.in_(ids), RosterEntry.day >= start, RosterEntry.day <= end))
+    return {(r.employee_id, r.day): r for r in rows}
 
 
-class MeetingAttendance(db.Model):
-    """How one person attended one meeting, as the lead marked it."""
+def days_with_roster(employee_ids: Iterable[int], days: Iterable[date]) -> set[tuple[int, date]]:
+    """Which of these (person, day) pairs have a roster entry."""
+    ids, days = list(set(employee_ids)), sorted(set(days))
+    if not ids or not days:
+        return set()
+    rows = db.session.execute(select(RosterEntry.employee_id, RosterEntry.day).where(
+        RosterEntry.employee_id.in_(ids), RosterEntry.day >= days[0], RosterEntry.day <= days[-1]))
+    return {(e, d) for e, d in rows}
 
-    __tablename__ = "meeting_attendance"
-    __table_args__ = (
-        UniqueConstraint("meeting_id", "employee_id", name="uq_meeting_attendance_meeting_employee"),
-        CheckConstraint(_in("mark", MEETING_MARKS), name="mark_known"),
-    )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))  # first column of the unique key
-    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
-    mark: Mapped[str] = mapped_column(String(16))
-    note: Mapped[str | None] = mapped_column(String(200))
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    meeting: Mapped[Meeting] = relationship(back_populates="attendance")
-    employee = relationship("Employee", foreign_keys=[employee_id])
+def punches_between(employee_ids: Iterable[int], start: datetime, end: datetime) -> list[Punch]:
+    """Punches not voided in [start, end), by person then time."""
+    ids = list(set(employee_ids))
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(Punch).where(Punch.employee_id.in_(ids), Punch.at >= start, Punch.at < end,
+                            Punch.voided_at.is_(None)).order_by(Punch.employee_id, Punch.at)))

@@ -1,0 +1,276 @@
+"""The roster (排班): edit a day, copy a week, generate a rotation, a team's grid and a person's month.
+
+Every write re-judges the days it touches that were already evaluated, so a correction reverses
+what the old reading of the day had raised (``services.attendance.reevaluate``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from attendance.domain import rotation
+from attendance.domain.dates import parse_day
+from attendance.domain.errors import Forbidden, InvalidInput
+from attendance.domain.permissions import allowed, reach
+from attendance.extensions import db
+from attendance.models import Employee, RosterEntry, ShiftType, Team
+from attendance.services import attendance, audit, shift_types
+from attendance.services.calendar import HolidayMark, check_range, holidays, public_holidays, week_start
+from attendance.services.paging import Page, page_rows, split_cursor
+from attendance.services.people import (
+    people_for_listing,
+    team_members,
+    teams_led_by,
+    visible_employee,
+    visible_team,
+)
+
+REST = rotation.REST
+
+def can_edit_roster(actor: Employee, person: Employee) -> bool:
+    """Leads edit their own teams' roster; supervisors and managers any."""
+    if not allowed(actor.roles, "roster.edit"):
+        return False
+    return reach(actor.roles) == "all" or person.team_id in teams_led_by(actor)
+
+
+def can_edit_team(actor: Employee, team: Team) -> bool:
+    if not allowed(actor.roles, "roster.edit"):
+        return False
+    return reach(actor.roles) == "all" or team.id in teams_led_by(actor)
+
+
+# ------------------------------------------------------------------------------- the roster
+
+
+def roster_cells(employee_ids: Iterable[int], start: date, end: date) -> dict[tuple[int, date], RosterEntry]:
+    ids = list(set(employee_ids))
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(RosterEntry).options(joinedload(RosterEntry.shift_type))
+        .where(RosterEntry.employee_id.in_(ids), RosterEntry.day >= start, RosterEntry.day <= end))
+    return {(r.employee_id, r.day): r for r in rows}
+
+
+@dataclass
+class RosterGrid:
+    team: Team
+    days: list[date]
+    people: list[Employee]
+    cells: dict[tuple[int, date], RosterEntry]
+    holidays: dict[date, HolidayMark]
+    editable: bool
+
+    def code(self, person: Employee, day: date) -> str | None:
+        entry = self.cells.get((person.id, day))
+        return entry.code if entry else None
+
+
+def roster_grid(viewer: Employee, team_code: str, start: date, end: date) -> RosterGrid:
+    """A team's roster from ``start`` to ``end`` as people × days, with the holidays of those days."""
+    team = visible_team(viewer, team_code)
+    days = check_range(start, end)
+    people = team_members(team)
+    return RosterGrid(team, days, people, roster_cells([p.id for p in people], start, end), holidays(start, end),
+                      can_edit_team(viewer, team))
+
+
+
+def list_roster(viewer: Employee, *, start: date, end: date, team: str | None = None,
+                employee_no: str | None = None, limit: int = 500, cursor: str | None = None) -> Page:
+    """Roster rows (employee_no, name, date, shift) the viewer may see, by person then day."""
+    days = check_range(start, end)
+    after = split_cursor(cursor)
+    need = limit // len(days) + 2
+    people = people_for_listing(viewer, team=team, employee_no=employee_no,
+                                after_no=after[0] if after else None, limit=need)
+    cells = roster_cells([p.id for p in people], start, end)
+    rows = []
+    for person in people:
+        for day in days:
+            entry = cells.get((person.id, day))
+            if entry is not None:
+                rows.append({"employee_no": person.employee_no, "name": person.name, "date": day,
+                             "shift": entry.code, "note": entry.note})
+    return page_rows(rows, after, limit, people, need)
+
+
+def _put(person: Employee, day: date, shift: ShiftType | None, actor: Employee | None,
+         existing: RosterEntry | None, note: str | None = None) -> bool:
+    """Set one cell; True when it changed."""
+    new_id = shift.id if shift else None
+    if existing is not None:
+        if existing.shift_type_id == new_id and (note is None or existing.note == note):
+            return False
+        existing.shift_type_id, existing.shift_type = new_id, shift
+        existing.updated_by_id = actor.id if actor else None
+        if note is not None:
+            existing.note = note
+        return True
+    db.session.add(RosterEntry(employee_id=person.id, day=day, shift_type_id=new_id, shift_type=shift,
+                               note=note, updated_by_id=actor.id if actor else None))
+    return True
+
+
+def set_roster_day(actor: Employee, employee_no: str, day, shift_code: str | None,
+                   note: str | None = None) -> RosterEntry:
+    """Put one shift (or REST) on one person's day.
+
+    :raise NotFound: unknown person, or one the actor may not see. :raise Forbidden: not the actor's team.
+    :raise InvalidInput: bad date or unknown shift code.
+    """
+    person = visible_employee(actor, employee_no)
+    day = parse_day(day)
+    if note is not None and len(note) > 200:
+        raise InvalidInput("note is too long", fields={"note": "at most 200 characters"})
+    save_cells(actor, [(person.employee_no, day, shift_code)], note=note)
+    return roster_cells([person.id], day, day)[(person.id, day)]
+
+
+def save_cells(actor: Employee, cells: list[tuple[str, object, str | None]], note: str | None = None) -> int:
+    """Put several (employee_no, day, shift code or REST) cells at once, all or nothing; returns how many changed.
+
+    :raise NotFound: a person the actor may not see. :raise Forbidden: not the actor's team.
+    :raise InvalidInput: a bad date or an unknown shift code.
+    """
+    wanted = []
+    for employee_no, day, shift_code in cells:
+        person = visible_employee(actor, employee_no)
+        day = parse_day(day)
+        code = str(shift_code or "").strip().upper()
+        if not code:
+            raise InvalidInput("shift is required (a shift code or REST)", fields={"shift": "required"})
+        if not can_edit_roster(actor, person):
+            raise Forbidden("you may edit only your own team's roster")
+        wanted.append((person, day, code))
+    wanted = list({(p.id, d): (p, d, c) for p, d, c in wanted}.values())  # the last word on a cell wins
+    if not wanted:
+        return 0
+    shifts = shift_types.shift_types_by_code({code for _, _, code in wanted})
+    days = [d for _, d, _ in wanted]
+    existing = roster_cells({p.id for p, _, _ in wanted}, min(days), max(days))
+    changed: set[tuple[int, date]] = set()
+    for person, day, code in wanted:
+        cell = existing.get((person.id, day))
+        before = cell.code if cell else None
+        if _put(person, day, shifts.get(code), actor, cell, note):
+            changed.add((person.id, day))
+            audit.record(actor, "roster.set", "roster_entry", f"{person.employee_no}:{day}",
+                         before=before, after=code)
+    db.session.flush()
+    attendance.reevaluate(actor, changed)
+    db.session.commit()
+    return len(changed)
+
+
+def copy_week(actor: Employee, team_code: str, target_monday) -> int:
+    """Copy the week before ``target_monday`` onto its week for the team; returns the cells changed."""
+    team = visible_team(actor, team_code)
+    if not can_edit_team(actor, team):
+        raise Forbidden("you may edit only your own team's roster")
+    monday = week_start(parse_day(target_monday, "week"))
+    people = team_members(team)
+    source = roster_cells([p.id for p in people], monday - timedelta(days=7), monday - timedelta(days=1))
+    target = roster_cells([p.id for p in people], monday, monday + timedelta(days=6))
+    changed: set[tuple[int, date]] = set()
+    for person in people:
+        for offset in range(7):
+            src = source.get((person.id, monday - timedelta(days=7 - offset)))
+            if src is None:
+                continue
+            day = monday + timedelta(days=offset)
+            if _put(person, day, src.shift_type, actor, target.get((person.id, day))):
+                changed.add((person.id, day))
+    db.session.flush()
+    audit.record(actor, "roster.copy_week", "team", team.code, week=monday.isoformat(), cells=len(changed))
+    attendance.reevaluate(actor, changed)
+    db.session.commit()
+    return len(changed)
+
+
+@dataclass
+class GenerateReport:
+    team: str
+    start: date
+    end: date
+    people: int
+    cells: int
+    changed: int
+
+
+def pattern_from(data: dict) -> rotation.RotationPattern:
+    """A rotation pattern from API/form fields. :raise InvalidInput: naming each bad field."""
+    kind = str(data.get("pattern") or "").strip()
+    cycle = data.get("cycle") or ()
+    if isinstance(cycle, str):
+        cycle = [c for c in re.split(r"[,;，\s]+", cycle.strip()) if c]
+    if not isinstance(cycle, list | tuple) or not all(isinstance(c, str) for c in cycle):
+        raise InvalidInput("cycle is a list of shift codes and REST", fields={"cycle": "a list of codes"})
+    weekday_shifts = data.get("weekday_shifts") or {}
+    if not isinstance(weekday_shifts, dict):
+        raise InvalidInput("weekday_shifts maps 0–6 to a code", fields={"weekday_shifts": "a mapping"})
+    try:
+        weekday_shifts = {int(k): str(v).strip().upper() for k, v in weekday_shifts.items()}
+    except (TypeError, ValueError):
+        raise InvalidInput("weekday_shifts maps 0–6 to a code",
+                           fields={"weekday_shifts": "weekdays are 0 (Monday) to 6 (Sunday)"}) from None
+    stagger = data.get("stagger", 1)
+    if isinstance(stagger, bool) or not isinstance(stagger, int):
+        raise InvalidInput("stagger is a whole number", fields={"stagger": "a whole number"})
+    pattern = rotation.RotationPattern(
+        kind=kind, shift=(str(data.get("shift") or "").strip().upper() or None),
+        cycle=tuple(c.strip().upper() for c in cycle), stagger=stagger, weekday_shifts=weekday_shifts,
+        rest_on_holidays=bool(data.get("rest_on_holidays", False)))
+    pattern.check()
+    return pattern
+
+
+def generate_roster(actor: Employee, team_code: str, data: dict) -> GenerateReport:
+    """Build a team's roster from ``from`` to ``to`` with a rotation pattern; existing cells are replaced.
+
+    ``data``: pattern, shift, cycle, stagger, weekday_shifts, rest_on_holidays, from, to and optionally
+    employee_nos (default: the team's active staff, by employee_no).
+    """
+    team = visible_team(actor, team_code)
+    if not can_edit_team(actor, team):
+        raise Forbidden("you may edit only your own team's roster")
+    start, end = parse_day(data.get("from"), "from"), parse_day(data.get("to"), "to")
+    rotation.days_between(start, end)
+    pattern = pattern_from(data)
+    shifts = shift_types.shift_types_by_code(pattern.codes())
+    members = team_members(team, staff_only=True)
+    wanted = data.get("employee_nos")
+    if wanted:
+        by_no = {p.employee_no: p for p in team_members(team)}
+        unknown = [no for no in wanted if no not in by_no]
+        if unknown:
+            raise InvalidInput("not in this team: " + ", ".join(map(str, unknown)),
+                               fields={"employee_nos": "not in this team: " + ", ".join(map(str, unknown))})
+        members = [by_no[no] for no in wanted]
+    plan = rotation.generate(pattern, [p.employee_no for p in members], start, end,
+                             public_holidays(start, end) if pattern.rest_on_holidays else frozenset())
+    existing = roster_cells([p.id for p in members], start, end)
+    changed: set[tuple[int, date]] = set()
+    for person in members:
+        for day in rotation.days_between(start, end):
+            code = plan[(person.employee_no, day)]
+            if _put(person, day, shifts.get(code), actor, existing.get((person.id, day))):
+                changed.add((person.id, day))
+    db.session.flush()
+    audit.record(actor, "roster.generate", "team", team.code, pattern=pattern.kind, start=start.isoformat(),
+                 end=end.isoformat(), people=len(members), changed=len(changed))
+    attendance.reevaluate(actor, changed)
+    db.session.commit()
+    return GenerateReport(team.code, start, end, len(members), len(plan), len(changed))
+
+
+
+
+
