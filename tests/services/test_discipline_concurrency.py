@@ -32,7 +32,7 @@ def slow_engine(monkeypatch):
         time.sleep(0.2)
         return escalation.escalate(*args, **kwargs)
 
-    monkeypatch.setattr(svc, "escalate", slow)
+    monkeypatch.setattr(svc.violations, "escalate", slow)
 
 
 def run_together(app, jobs):

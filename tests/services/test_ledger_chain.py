@@ -106,7 +106,7 @@ def test_a_change_forced_past_the_triggers_is_named_by_verify(posted):
 
 def test_a_forced_change_that_also_rewrites_the_hash_breaks_the_next_link(posted):
     entry = db.session.get(LedgerEntry, 2)
-    content = svc._content(entry)
+    content = svc.ledger._content(entry)
     forged = chain.entry_hash(entry.prev_hash, chain.EntryContent(**{**content.__dict__, "amount": Decimal("1.00")}))
     with triggers_off():
         db.session.execute(text("UPDATE ledger_entries SET amount = 100, hash = :h WHERE id = 2"), {"h": forged})

@@ -1,0 +1,49 @@
+"""Discipline use cases: record a violation, the append-only ledger, appeals, re-stepping, dismissal reviews.
+
+One module per part: ``violations`` (record, reverse, re-step, lists), ``ledger`` (the hash chain),
+``appeals`` (appeals and dismissal reviews), ``evidence`` (photo storage), ``inputs`` (what callers send).
+The names callers use are re-exported here, so ``services.discipline.record_violation`` stays the one door.
+
+Locks, always taken in this order so two transactions never wait on each other in a circle:
+an appeal or review row → the person's employee row → the ledger head. The person's row
+serialises the numbering of their occurrences; the head serialises every ledger append,
+so the hash chain stays one straight line. (FOR UPDATE is a no-op on SQLite, where the
+whole database has one writer at a time anyway.)
+
+Callers check the permission table; these functions check who may see whom (404 otherwise).
+"""
+
+from attendance.services.discipline.appeals import (
+    appeals,
+    decide_appeal,
+    decide_dismissal,
+    dismissal_reviews,
+    file_appeal,
+    get_appeal,
+)
+from attendance.services.discipline.evidence import check_evidence
+from attendance.services.discipline.inputs import Page, parse_instant, parse_month
+from attendance.services.discipline.ledger import LedgerRow, get_entry, ledger_for, post_entry, verify_ledger
+from attendance.services.discipline.violations import (
+    MyDiscipline,
+    OutOfStep,
+    evidence_file,
+    get_violation,
+    my_discipline,
+    out_of_step,
+    record_violation,
+    recordable_employee,
+    restep,
+    reverse_entry,
+    reverse_violation,
+    violation_log,
+    violations_for,
+)
+
+__all__ = [
+    "LedgerRow", "MyDiscipline", "OutOfStep", "Page", "appeals", "check_evidence", "decide_appeal",
+    "decide_dismissal", "dismissal_reviews", "evidence_file", "file_appeal", "get_appeal", "get_entry",
+    "get_violation", "ledger_for", "my_discipline", "out_of_step", "parse_instant", "parse_month", "post_entry",
+    "record_violation", "recordable_employee", "restep", "reverse_entry", "reverse_violation", "verify_ledger",
+    "violation_log", "violations_for",
+]

@@ -1,0 +1,60 @@
+"""Photo evidence of a violation: checked by its bytes, stored under the instance folder, served to those who
+may see the violation, and removed again when the transaction that stored it does not commit."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from pathlib import Path
+
+from flask import current_app
+
+from attendance.domain.discipline import (
+    EVIDENCE_MAX_BYTES,
+    EVIDENCE_TYPES,
+    sniff_image,
+)
+from attendance.domain.errors import InvalidInput
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+def check_evidence(evidence: tuple[str, bytes, str]) -> tuple[bytes, str]:
+    """The photo's bytes and real type. :raise InvalidInput: empty, too large, or not JPEG/PNG/WebP."""
+    _name, data, _declared = evidence  # the declared type is not trusted: the bytes decide
+    limit = current_app.config.get("EVIDENCE_MAX_BYTES", EVIDENCE_MAX_BYTES)
+    if not data:
+        raise InvalidInput("the evidence file is empty", fields={"evidence": "empty"})
+    if len(data) > limit:
+        raise InvalidInput("the evidence photo is too large",
+                           fields={"evidence": f"at most {limit // 1048576} MB" if limit >= 1048576
+                                   else f"at most {limit} bytes"})
+    mime = sniff_image(data)
+    if mime is None:
+        raise InvalidInput("evidence must be a JPEG, PNG or WebP photo", fields={"evidence": "JPEG, PNG or WebP"})
+    return data, mime
+
+
+def _save_evidence(data: bytes, mime: str) -> tuple[str, str, str]:
+    folder = Path(current_app.instance_path) / "evidence"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{uuid.uuid4().hex}.{EVIDENCE_TYPES[mime]}"
+    (folder / name).write_bytes(data)
+    return f"evidence/{name}", mime, hashlib.sha256(data).hexdigest()
+
+
+
+def _forget(stored: tuple[str, str, str] | None) -> None:
+    if stored:
+        (Path(current_app.instance_path) / stored[0]).unlink(missing_ok=True)
+
+
+def stored_path(relative: str) -> Path:
+    """Where a stored evidence file (as kept on the violation) is on disk."""
+    return Path(current_app.instance_path) / relative
+
+
+def remove(relative_paths) -> None:
+    """Delete stored evidence files (those a rolled-back transaction had saved)."""
+    for relative in relative_paths:
+        stored_path(relative).unlink(missing_ok=True)

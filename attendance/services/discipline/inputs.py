@@ -1,0 +1,74 @@
+"""What the discipline use cases read from callers: months, instants, bounded text, row ids and cursors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from attendance.domain import dates
+from attendance.domain.errors import InvalidInput
+from attendance.extensions import db
+from attendance.services import clock
+
+MAX_TEXT = 2000
+FUTURE_SLACK = timedelta(minutes=5)  # a clock a little fast is not an error
+
+
+@dataclass
+class Page:
+    items: list
+    next: str | None
+
+
+# --- input -------------------------------------------------------------------------------------
+
+
+def parse_month(value: str | None) -> tuple[date, date] | None:
+    """``YYYY-MM`` → (first day, first day of the next month). :raise InvalidInput: otherwise."""
+    if not value:
+        return None
+    first = dates.parse_month(value)
+    return first, dates.add_months(first, 1)
+
+
+def parse_instant(value: object, field: str = "occurred_at") -> datetime:
+    """An ISO 8601 instant; a naive one is read on the site's clock (API.md). :raise InvalidInput:"""
+    if isinstance(value, datetime):
+        instant = value
+    else:
+        try:
+            instant = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InvalidInput(f"not an instant: {value}", fields={field: "ISO 8601, like 2026-11-03T09:00+08:00"}
+                               ) from None
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        instant = instant.replace(tzinfo=clock.site_zone())
+    return instant
+
+
+def _text(value: str | None, field: str, *, required: bool) -> str:
+    text = (value or "").strip()
+    if required and not text:
+        raise InvalidInput(f"{field} is required", fields={field: "required"})
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"{field} is too long", fields={field: f"at most {MAX_TEXT} characters"})
+    return text
+
+
+MAX_ID = 2**31 - 1  # an INTEGER column; a bigger number would be a database error, not a 404
+
+
+def _cursor(value: str | None) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        cursor = int(str(value), 10)
+    except ValueError:
+        cursor = -1
+    if not 0 <= cursor <= MAX_ID:
+        raise InvalidInput("bad cursor", fields={"cursor": "not a cursor from a previous page"})
+    return cursor
+
+
+def _get(model, row_id: int):
+    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None

@@ -1,0 +1,366 @@
+"""Recording and reversing violations (stepped by the policy in force that day), re-stepping after an
+occurrence stops counting, the lists and the person's own record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from attendance.domain.discipline import (
+    SOURCES,
+)
+from attendance.domain.errors import Conflict, InvalidInput, NotFound, RuleRefused
+from attendance.domain.escalation import Decision, PriorOccurrence, escalate
+from attendance.domain.permissions import reach
+from attendance.domain.policy import Policy, parse_policy
+from attendance.extensions import db
+from attendance.models import (
+    DismissalReview,
+    Employee,
+    LedgerEntry,
+    PolicyVersion,
+    Team,
+    Violation,
+)
+from attendance.models.types import utcnow
+from attendance.services import audit, clock, people
+from attendance.services import policy as policy_service
+from attendance.services.discipline.evidence import _forget, _save_evidence, check_evidence, stored_path
+from attendance.services.discipline.inputs import (
+    FUTURE_SLACK,
+    MAX_ID,
+    Page,
+    _cursor,
+    _text,
+    parse_month,
+)
+from attendance.services.discipline.ledger import LedgerRow, _append, _lock_person, get_entry, ledger_for
+
+# --- who may see what --------------------------------------------------------------------------
+
+
+def recordable_employee(actor: Employee, employee_no: str) -> Employee:
+    """The person ``actor`` may record a violation for. :raise NotFound: unknown, or out of reach."""
+    person = people.get_employee(actor, (employee_no or "").strip())
+    if not person.active:
+        raise InvalidInput(f"{employee_no} is deactivated", fields={"employee_no": "deactivated"})
+    return person
+
+
+def get_violation(viewer: Employee, violation_id: int) -> Violation:
+    """The violation, if ``viewer`` may see its person. :raise NotFound: otherwise, so nothing leaks."""
+    violation = None if not 0 < violation_id <= MAX_ID else db.session.scalar(
+        select(Violation).where(Violation.id == violation_id).options(
+            joinedload(Violation.employee).joinedload(Employee.team), joinedload(Violation.recorded_by),
+            joinedload(Violation.appeal), joinedload(Violation.review), selectinload(Violation.ledger_entries)))
+    if violation is None or not people.can_see(viewer, violation.employee):
+        raise NotFound(f"no violation {violation_id}")
+    return violation
+
+
+def _violation_query():
+    return (select(Violation).join(Employee, Violation.employee_id == Employee.id).options(
+        joinedload(Violation.employee).joinedload(Employee.team), joinedload(Violation.recorded_by),
+        joinedload(Violation.appeal), joinedload(Violation.review), selectinload(Violation.ledger_entries)))
+
+
+def violations_for(viewer: Employee, employee_no: str | None = None, month: str | None = None, *,
+                   team: str | None = None, limit: int = 50, cursor: str | None = None) -> Page:
+    """Violations ``viewer`` may see, newest first, ``limit`` at a time; reversed ones included and marked.
+
+    :raise NotFound: for an ``employee_no`` the viewer may not see.
+    """
+    stmt = _violation_query().where(people.visible_clause(viewer)).order_by(Violation.id.desc())
+    if employee_no:
+        stmt = stmt.where(Violation.employee_id == people.get_employee(viewer, employee_no).id)
+    if team:
+        stmt = stmt.join(Team, Employee.team_id == Team.id).where(Team.code == team)
+    span = parse_month(month)
+    if span:
+        stmt = stmt.where(Violation.occurred_on >= span[0], Violation.occurred_on < span[1])
+    after = _cursor(cursor)
+    if after is not None:
+        stmt = stmt.where(Violation.id < after)
+    rows = list(db.session.scalars(stmt.limit(limit + 1)).unique())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, str(rows[-1].id) if more else None)
+
+
+def violation_log(viewer: Employee, team_code: str, month: str) -> tuple[Team, list[Violation]]:
+    """《客服人员违纪记录表》: every violation of a team's people in a month, in the order they happened."""
+    team = people.get_team(team_code)
+    span = parse_month(month)
+    if span is None:
+        raise InvalidInput("month is required", fields={"month": "YYYY-MM"})
+    if reach(viewer.roles) != "all" and team.id not in people.teams_led_by(viewer):
+        raise NotFound(f"no team {team_code}")
+    stmt = (_violation_query().where(Employee.team_id == team.id, Violation.occurred_on >= span[0],
+                                     Violation.occurred_on < span[1])
+            .order_by(Violation.occurred_at, Violation.id))
+    return team, list(db.session.scalars(stmt).unique())
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+
+def _counted_by_ref(source_ref: str) -> Violation | None:
+    return db.session.scalar(select(Violation).where(Violation.source_ref == source_ref,
+                                                     Violation.reversed_at.is_(None)))
+
+
+def _prior(employee_id: int, rule_code: str) -> list[Violation]:
+    """The person's counted violations of a rule, in the order they happened."""
+    return list(db.session.scalars(
+        select(Violation).where(Violation.employee_id == employee_id, Violation.rule_code == rule_code,
+                                Violation.reversed_at.is_(None))
+        .order_by(Violation.occurred_at, Violation.id)))
+
+
+def _local_day(instant: datetime) -> date:
+    return instant.astimezone(clock.site_zone()).date()
+
+
+def _add_violation(actor: Employee | None, *, employee: Employee, decision: Decision, policy: Policy,
+                   version_id: int, occurred_at: datetime, note: str, source: str, source_ref: str | None,
+                   evidence: tuple[str, str | None, str | None] | None = None,
+                   restep_of: Violation | None = None) -> Violation:
+    rule = policy.rule(decision.rule)
+    path, mime, sha = evidence or (None, None, None)
+    violation = Violation(
+        employee_id=employee.id, rule_code=rule.code, rule_name_zh=rule.name.zh, rule_name_en=rule.name.en,
+        policy_version_id=version_id, occurred_at=occurred_at, occurred_on=_local_day(occurred_at),
+        occurrence=decision.occurrence, step=decision.step, sanction=decision.sanction, fine=decision.fine,
+        points=decision.points, flagged_for_review=decision.flagged_for_review,
+        dismissal_review=decision.dismissal_review, source=source, source_ref=source_ref, note=note,
+        evidence_path=path, evidence_type=mime, evidence_sha256=sha,
+        recorded_by_id=actor.id if actor else None, recorded_at=utcnow(),
+        restep_of_id=restep_of.id if restep_of else None)
+    db.session.add(violation)
+    db.session.flush()
+    entry = _append(actor, employee_id=employee.id, kind="fine", amount=decision.fine, points=decision.points,
+                    occurred_on=violation.occurred_on, violation_id=violation.id,
+                    reason=f"{rule.code} #{decision.occurrence}")
+    if decision.dismissal_review:
+        db.session.add(DismissalReview(violation_id=violation.id, employee_id=employee.id, status="pending"))
+    audit.record(actor, "violation.restep" if restep_of else "violation.record", "violation", violation.id,
+                 employee=employee.employee_no, rule=rule.code, occurrence=decision.occurrence,
+                 step=decision.step, sanction=decision.sanction, fine=str(decision.fine),
+                 points=decision.points, source=source, source_ref=source_ref, ledger_entry=entry.id,
+                 restep_of=restep_of.id if restep_of else None)
+    return violation
+
+
+def record_violation(actor: Employee | None, *, employee: Employee, rule_code: str, occurred_at: datetime,
+                     note: str = "", amount: Decimal | None = None, source: str = "manual",
+                     source_ref: str | None = None, evidence: tuple[str, bytes, str] | None = None,
+                     commit: bool = True) -> Violation:
+    """Judge and record one violation with the policy in force on its local date, and post its fine entry.
+
+    :param source_ref: an idempotency key for automated sources; while a counted violation with
+        the same key exists, that one is returned and nothing is created.
+    :param evidence: ``(filename, bytes, content type)`` of a photo (JPEG/PNG/WebP, at most 5 MB).
+    :raise InvalidInput: naive or future time, unknown rule or source, bad amount or evidence.
+    :raise RuleRefused: a range step without an amount inside the range (``code`` names the rule).
+    """
+    if not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
+        raise InvalidInput("occurred_at needs a time zone", fields={"occurred_at": "needs a time zone"})
+    if occurred_at > clock.now() + FUTURE_SLACK:
+        raise InvalidInput("occurred_at is in the future", fields={"occurred_at": "in the future"})
+    if source not in SOURCES:
+        raise InvalidInput(f"unknown source {source}", fields={"source": "one of " + ", ".join(SOURCES)})
+    note = _text(note, "note", required=False)
+    source_ref = (source_ref or "").strip() or None
+    if source_ref and len(source_ref) > 200:
+        raise InvalidInput("source_ref is too long", fields={"source_ref": "at most 200 characters"})
+    photo = check_evidence(evidence) if evidence else None
+    rule_code = (rule_code or "").strip().upper()
+
+    _lock_person(employee.id)
+    if source_ref and (existing := _counted_by_ref(source_ref)) is not None:
+        return existing
+    day = _local_day(occurred_at)
+    try:
+        in_force = policy_service.in_force(day)
+    except NotFound:
+        raise InvalidInput(f"no policy is in force on {day}", fields={"occurred_at": "before the first policy"}
+                           ) from None
+    prior = [PriorOccurrence(v.occurred_at) for v in _prior(employee.id, rule_code)]
+    # Calendar windows are read on the site's clock, whatever offset the caller sent.
+    decision = escalate(in_force.policy, rule_code, occurred_at.astimezone(clock.site_zone()), prior, amount)
+    stored = _save_evidence(*photo) if photo else None
+    try:
+        violation = _add_violation(actor, employee=employee, decision=decision, policy=in_force.policy,
+                                   version_id=in_force.version.id, occurred_at=occurred_at, note=note,
+                                   source=source, source_ref=source_ref, evidence=stored)
+        if commit:
+            db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        _forget(stored)
+        if source_ref and commit and (existing := _counted_by_ref(source_ref)) is not None:
+            return existing  # another process recorded the same thing a moment ago
+        raise
+    except Exception:
+        _forget(stored)
+        raise
+    return violation
+
+
+
+def _fine_entry(violation: Violation) -> LedgerEntry | None:
+    return db.session.scalar(select(LedgerEntry).where(LedgerEntry.violation_id == violation.id,
+                                                       LedgerEntry.kind.in_(("fine", "adjustment")))
+                           .order_by(LedgerEntry.id))
+
+
+def _reverse(actor: Employee | None, original: LedgerEntry, reason: str) -> LedgerEntry:
+    if original.kind == "reversal":
+        raise Conflict("a reversal is not reversed; post an adjustment instead")
+    if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == original.id)) is not None:
+        raise Conflict(f"ledger entry {original.id} is already reversed")
+    return _append(actor, employee_id=original.employee_id, kind="reversal", amount=-original.amount,
+                   points=-original.points, occurred_on=original.occurred_on, reason=reason,
+                   violation_id=original.violation_id, reverses_id=original.id)
+
+
+def reverse_violation(actor: Employee | None, violation: Violation, reason: str, *,
+                      commit: bool = True) -> LedgerEntry:
+    """Post a reversal of the violation's fine entry and mark it reversed; it stops counting.
+
+    :raise Conflict: already reversed.
+    """
+    reason = _text(reason, "reason", required=True)
+    _lock_person(violation.employee_id)
+    db.session.refresh(violation)
+    if violation.reversed_at is not None:
+        raise Conflict(f"violation {violation.id} is already reversed")
+    original = _fine_entry(violation)
+    if original is None:  # cannot happen: every violation is posted with its entry
+        raise Conflict(f"violation {violation.id} has no ledger entry")
+    entry = _reverse(actor, original, reason)
+    violation.reversed_at = utcnow()
+    violation.reversed_by_id = actor.id if actor else None
+    violation.reversed_reason = reason
+    audit.record(actor, "violation.reverse", "violation", violation.id, reason=reason, ledger_entry=entry.id,
+                 reverses=original.id)
+    if commit:
+        db.session.commit()
+    return entry
+
+
+def reverse_entry(actor: Employee, entry_id: int, reason: str) -> LedgerEntry:
+    """Reverse one ledger entry; for a violation's fine this is reversing the violation."""
+    original = get_entry(actor, entry_id)
+    if original.kind in ("fine", "adjustment") and original.violation_id is not None:
+        return reverse_violation(actor, original.violation, reason)
+    reason = _text(reason, "reason", required=True)
+    _lock_person(original.employee_id)
+    entry = _reverse(actor, original, reason)
+    audit.record(actor, "ledger.reverse", "ledger_entry", entry.id, reverses=original.id, reason=reason)
+    db.session.commit()
+    return entry
+
+
+# --- re-stepping after a change in what counts -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutOfStep:
+    violation: Violation
+    decision: Decision | None  # what it should be now; None when its new step needs an amount chosen
+
+
+def _policy_of(version_id: int, cache: dict[int, Policy]) -> Policy:
+    if version_id not in cache:
+        cache[version_id] = parse_policy(db.session.get(PolicyVersion, version_id).document)
+    return cache[version_id]
+
+
+def _same(violation: Violation, decision: Decision) -> bool:
+    return (violation.occurrence, violation.step, violation.sanction, violation.fine, violation.points,
+            violation.flagged_for_review, violation.dismissal_review) == (
+        decision.occurrence, decision.step, decision.sanction, decision.fine, decision.points,
+        decision.flagged_for_review, decision.dismissal_review)
+
+
+def out_of_step(employee: Employee, rule_code: str) -> list[OutOfStep]:
+    """The person's counted violations of a rule whose step is no longer right, e.g. after an
+    earlier one was overturned or a forgotten earlier one was recorded late. Each is judged again
+    by the policy version it was judged by, seeing only the counted ones before it."""
+    cache: dict[int, Policy] = {}
+    counted = _prior(employee.id, rule_code)
+    wrong = []
+    for i, violation in enumerate(counted):
+        policy = _policy_of(violation.policy_version_id, cache)
+        prior = [PriorOccurrence(v.occurred_at) for v in counted[:i]]
+        at = violation.occurred_at.astimezone(clock.site_zone())
+        try:
+            decision = escalate(policy, rule_code, at, prior)
+        except RuleRefused:  # a range step: keep the amount chosen, if it still fits
+            try:
+                decision = escalate(policy, rule_code, at, prior, violation.fine)
+            except RuleRefused:
+                decision = None
+        if decision is None or not _same(violation, decision):
+            wrong.append(OutOfStep(violation, decision))
+    return wrong
+
+
+def restep(actor: Employee, employee: Employee, rule_code: str, reason: str) -> list[Violation]:
+    """Put every out-of-step violation of the rule right: a reversal and a new, correctly stepped
+    violation with its own entry. Nothing is changed silently. :raise RuleRefused: one needs a new amount."""
+    reason = _text(reason, "reason", required=True)
+    _lock_person(employee.id)
+    items = out_of_step(employee, rule_code)
+    if any(item.decision is None for item in items):
+        raise RuleRefused("a violation now falls on a step with an amount range; reverse it and record it again",
+                          code=rule_code)
+    cache: dict[int, Policy] = {}
+    created = []
+    for item in items:
+        old = item.violation
+        reverse_violation(actor, old, f"re-step: {reason}", commit=False)
+        created.append(_add_violation(
+            actor, employee=employee, decision=item.decision, policy=_policy_of(old.policy_version_id, cache),
+            version_id=old.policy_version_id, occurred_at=old.occurred_at, note=old.note, source=old.source,
+            source_ref=old.source_ref, evidence=(old.evidence_path, old.evidence_type, old.evidence_sha256)
+            if old.evidence_path else None, restep_of=old))
+    db.session.commit()
+    return created
+
+
+# --- the person's own page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyDiscipline:
+    violations: list[Violation]
+    ledger: list[LedgerRow]
+    month: str
+    fines_this_month: Decimal
+    points_this_month: int
+
+
+def my_discipline(person: Employee) -> MyDiscipline:
+    """What the person sees on their own page: recent violations, this month's ledger."""
+    month = clock.today().strftime("%Y-%m")
+    rows = ledger_for(person, person.employee_no, month, limit=200).items
+    return MyDiscipline(
+        violations=violations_for(person, person.employee_no, limit=20).items, ledger=rows, month=month,
+        fines_this_month=sum((r.entry.amount for r in rows), Decimal("0.00")),
+        points_this_month=sum(r.entry.points for r in rows))
+
+
+def evidence_file(viewer: Employee, violation_id: int) -> tuple[Path, str]:
+    violation = get_violation(viewer, violation_id)
+    path = stored_path(violation.evidence_path or "")
+    if not violation.evidence_path or not path.is_file():
+        raise NotFound(f"violation {violation_id} has no evidence")
+    return path, violation.evidence_type or "application/octet-stream"
