@@ -1,0 +1,128 @@
+"""A ``Policy`` back to its document, for export: the inverse of ``parse_policy``."""
+
+from __future__ import annotations
+
+import copy
+from decimal import Decimal
+from typing import Any
+
+from attendance.domain.money import fmt
+from attendance.domain.policy.model import (
+    GroomingItem,
+    LeaveChain,
+    Name,
+    Policy,
+    Rule,
+    Step,
+    Window,
+)
+
+
+def _number(value: Decimal | int) -> int | str:
+    number = Decimal(value)
+    return int(number) if number == number.to_integral_value() else str(number)
+
+
+def _name_doc(name: Name) -> dict:
+    return {"zh": name.zh, "en": name.en}
+
+
+def _window_doc(window: Window) -> dict:
+    return {"days": window.days} if window.days is not None else {"calendar": window.calendar}
+
+
+def _step_doc(step: Step) -> dict:
+    doc: dict[str, Any] = {"sanction": step.sanction}
+    if step.amount is not None:
+        doc["amount"] = fmt(step.amount)
+    if step.amount_range is not None:
+        doc["amount_range"] = [fmt(step.amount_range[0]), fmt(step.amount_range[1])]
+    doc["points"] = step.points
+    if step.review is not None:
+        doc["review"] = step.review
+    return doc
+
+
+def _rule_doc(rule: Rule) -> dict:
+    doc: dict[str, Any] = {"code": rule.code, "name": _name_doc(rule.name), "category": rule.category}
+    if rule.source is not None:
+        doc["source"] = rule.source
+    if rule.window is not None:
+        doc["window"] = _window_doc(rule.window)
+    if rule.after_ladder is not None:
+        doc["after_ladder"] = rule.after_ladder
+    doc["ladder"] = [_step_doc(step) for step in rule.ladder]
+    return doc
+
+
+def _chain_doc(chain: LeaveChain) -> dict:
+    doc: dict[str, Any] = {}
+    if chain.max_days is not None:
+        doc["max_days"] = _number(chain.max_days)
+    if chain.types is not None:
+        doc["types"] = list(chain.types)
+    doc["steps"] = list(chain.steps)
+    return doc
+
+
+def _item_doc(item: GroomingItem) -> dict:
+    doc: dict[str, Any] = {
+        "code": item.code,
+        "name": _name_doc(item.name),
+        "rule": item.rule,
+        "kind": item.kind,
+    }
+    if item.teams is not None:
+        doc["teams"] = list(item.teams)
+    if not item.active:
+        doc["active"] = False
+    return doc
+
+
+def policy_to_document(policy: Policy) -> dict:
+    """The document for ``policy``, every section written out; plain JSON/YAML types only
+    (dates as ``YYYY-MM-DD`` and money as ``"10.00"`` strings). ``parse_policy`` reads it back equal."""
+    leave = policy.leave
+    doc: dict[str, Any] = {
+        "version": policy.version,
+        "effective_from": policy.effective_from.isoformat(),
+        "timezone": policy.timezone,
+        "currency": policy.currency,
+        "score": {"base": policy.score_base, "floor": policy.score_floor},
+        "defaults": {"window": _window_doc(policy.default_window), "after_ladder": policy.after_ladder},
+        "attendance": {
+            "grace_minutes": policy.attendance.grace_minutes,
+            "half_absent_after_minutes": policy.attendance.half_absent_after_minutes,
+            "rules": dict(policy.attendance.rules),
+        },
+        "swaps": {
+            "notice_hours": policy.swaps.notice_hours,
+            "max_per_month": policy.swaps.max_per_month,
+            "same_team": policy.swaps.same_team,
+            "approver": policy.swaps.approver,
+        },
+        "leave": {
+            "notice_hours": leave.notice_hours,
+            "long_personal_days": leave.long_personal_days,
+            "long_personal_notice_days": leave.long_personal_notice_days,
+            "emergency_report_hours": leave.emergency_report_hours,
+            "extension_notice_hours": leave.extension_notice_hours,
+            "sick_needs_certificate": leave.sick_needs_certificate,
+            "chains": [_chain_doc(chain) for chain in leave.chains],
+            "file_with": leave.file_with,
+            "annual_days": [{"min_years": t.min_years, "days": t.days} for t in leave.annual_days],
+        },
+        "deductions": {
+            "cap_percent_of_wage": _number(policy.deductions.cap_percent_of_wage),
+            "minimum_wage": fmt(policy.deductions.minimum_wage),
+        },
+        "rewards": {
+            name: {"amount": fmt(reward.amount), "points": reward.points}
+            for name, reward in policy.rewards.items()
+        },
+        "grooming": {"items": [_item_doc(item) for item in policy.grooming_items]},
+        "rules": [_rule_doc(rule) for rule in policy.rules.values()],
+    }
+    if policy.settings:
+        doc["settings"] = copy.deepcopy(policy.settings)
+    return doc

@@ -1,0 +1,171 @@
+"""The policy model: one version of the department's whole rule book as frozen dataclasses, and the
+defaults a document that leaves a section out gets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+SANCTIONS = ("warning", "fine", "points", "dismissal_review")
+AFTER_LADDER = ("repeat_last", "review")
+CALENDAR_WINDOWS = ("month", "year")
+ROLES = ("staff", "lead", "supervisor", "manager", "gm", "hr", "admin")
+REVIEWS = ("dismissal",)
+GROOMING_KINDS = ("grooming", "workstation")
+# 事假 病假 婚假 产假 丧假 调休/换休 带薪年假 工伤假 (DOMAIN.md §4)
+LEAVE_TYPES = ("personal", "sick", "marriage", "maternity", "bereavement", "in_lieu", "annual", "work_injury")
+ATTENDANCE_EVENTS = ("late", "early", "absent")
+
+
+
+@dataclass(frozen=True)
+class Name:
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where earlier occurrences count: the last ``days`` days, or the calendar month/year."""
+
+    days: int | None = None
+    calendar: str | None = None  # "month" | "year"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a rule's ladder."""
+
+    sanction: str  # one of SANCTIONS
+    amount: Decimal | None = None  # a fixed fine
+    amount_range: tuple[Decimal, Decimal] | None = None  # the recorder picks inside it
+    points: int = 0
+    review: str | None = None  # "dismissal": also raise a dismissal review
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: Name
+    category: str
+    ladder: tuple[Step, ...]
+    window: Window | None = None  # None: the policy's default window
+    after_ladder: str | None = None  # None: the policy's default
+    source: str | None = None  # where the rule book says it, e.g. "000 §5 惩罚1"
+
+
+@dataclass(frozen=True)
+class AttendancePolicy:
+    grace_minutes: int = 5
+    half_absent_after_minutes: int = 30
+    rules: dict[str, str] = field(
+        default_factory=lambda: {"late": "LATE", "early": "EARLY", "absent": "ABSENT"}
+    )
+
+
+@dataclass(frozen=True)
+class SwapPolicy:
+    notice_hours: int = 24
+    max_per_month: int = 2
+    same_team: bool = True
+    approver: str = "supervisor"
+
+
+@dataclass(frozen=True)
+class LeaveChain:
+    steps: tuple[str, ...]
+    max_days: Decimal | None = None
+    types: tuple[str, ...] | None = None  # None: any leave type
+
+
+@dataclass(frozen=True)
+class AnnualLeaveTier:
+    """Paid annual leave: ``days`` a year once the person has worked ``min_years``."""
+
+    min_years: int
+    days: int
+
+
+DEFAULT_LEAVE_CHAINS = (
+    LeaveChain(steps=("lead", "supervisor"), max_days=Decimal("1")),
+    LeaveChain(steps=("lead", "supervisor", "gm")),
+)
+DEFAULT_ANNUAL_DAYS = (AnnualLeaveTier(1, 5), AnnualLeaveTier(10, 10), AnnualLeaveTier(20, 15))
+
+
+@dataclass(frozen=True)
+class LeavePolicy:
+    notice_hours: int = 24
+    long_personal_days: int = 3
+    long_personal_notice_days: int = 7
+    emergency_report_hours: int = 24
+    sick_needs_certificate: bool = True
+    chains: tuple[LeaveChain, ...] = DEFAULT_LEAVE_CHAINS  # first match wins
+    file_with: str = "hr"
+    extension_notice_hours: int = 12  # an extension is asked at least half a day before the end
+    annual_days: tuple[AnnualLeaveTier, ...] = DEFAULT_ANNUAL_DAYS  # ascending min_years
+
+
+@dataclass(frozen=True)
+class DeductionPolicy:
+    cap_percent_of_wage: Decimal = Decimal("20")
+    minimum_wage: Decimal = Decimal("2690.00")
+
+
+@dataclass(frozen=True)
+class Reward:
+    amount: Decimal
+    points: int = 0
+
+
+@dataclass(frozen=True)
+class GroomingItem:
+    code: str
+    name: Name
+    rule: str
+    kind: str = "grooming"  # or "workstation"
+    teams: tuple[str, ...] | None = None  # None: every team
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str
+    effective_from: date
+    timezone: str
+    currency: str
+    score_base: int
+    score_floor: int
+    default_window: Window
+    after_ladder: str
+    attendance: AttendancePolicy
+    swaps: SwapPolicy
+    leave: LeavePolicy
+    deductions: DeductionPolicy
+    rewards: dict[str, Reward]
+    grooming_items: tuple[GroomingItem, ...]
+    rules: dict[str, Rule]  # by code, in document order
+    settings: dict = field(default_factory=dict)  # product decisions with no other home
+
+    def rule(self, code: str) -> Rule:
+        """The rule with this code. :raise KeyError: if the policy has none."""
+        return self.rules[code]
+
+    def window_for(self, rule: Rule) -> Window:
+        return rule.window or self.default_window
+
+    def after_ladder_for(self, rule: Rule) -> str:
+        return rule.after_ladder or self.after_ladder
+
+
+# What a document that leaves a whole section out gets (the other sections default
+# to their dataclass's defaults).
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+DEFAULT_CURRENCY = "CNY"
+DEFAULT_SCORE_BASE = 100
+DEFAULT_SCORE_FLOOR = 0
+DEFAULT_WINDOW = Window(days=365)
+DEFAULT_AFTER_LADDER = "review"
+DEFAULT_GROOMING_RULE = "GROOMING"
+DEFAULT_CATEGORY = "general"
