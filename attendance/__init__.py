@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """One page blueprint per capability, then the API under /api/v1."""
     from attendance.api import register as register_api
+    from attendance.attendance.views import bp as attendance_bp
     from attendance.auth.views import bp as auth_bp
     from attendance.discipline.views import bp as discipline_bp
     from attendance.grooming.views import bp as grooming_bp
@@ -52,9 +53,8 @@ def register_blueprints(app: Flask) -> None:
     from attendance.policy.views import bp as policy_bp
     from attendance.scores.views import bp as scores_bp
     from attendance.shifts.views import bp as shifts_bp
-    from attendance.timesheet.views import bp as timesheet_bp
 
-    for bp in (auth_bp, people_bp, policy_bp, discipline_bp, shifts_bp, timesheet_bp, grooming_bp, scores_bp):
+    for bp in (auth_bp, people_bp, policy_bp, discipline_bp, shifts_bp, attendance_bp, grooming_bp, scores_bp):
         app.register_blueprint(bp)
     register_api(app)
 

@@ -9,37 +9,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from attendance.domain.errors import DomainError, PolicyInvalid
-from attendance.domain.permissions import allowed
-from attendance.extensions import db
+from attendance.commands import actor_for, fail
+from attendance.domain.errors import DomainError
 
 policy_cli = AppGroup("policy", help="Import and export policy versions.")
-
-
-def _fail(error: DomainError) -> None:
-    if isinstance(error, PolicyInvalid):
-        for path, why in error.problems:
-            click.echo(f"  {path or '(document)'}: {why}", err=True)
-    else:
-        click.echo(f"error: {error.message}", err=True)
-        for name, why in error.fields.items():
-            click.echo(f"  {name}: {why}", err=True)
-    sys.exit(1)
-
-
-def _actor(username: str | None, action: str):
-    """The person a command acts as; the permission table is asked exactly as for pages and API."""
-    if not username:
-        return None
-    from sqlalchemy import select
-
-    from attendance.models import Employee
-
-    person = db.session.scalar(select(Employee).where(Employee.username == username))
-    if person is None or not allowed(person.roles, action):
-        click.echo(f"error: {username} may not {action}", err=True)
-        sys.exit(1)
-    return person
 
 
 @click.command("create-admin")
@@ -56,7 +29,7 @@ def create_admin(username: str, password: str, name: str) -> None:
             "username": username, "password": password})
         policy.ensure_default(person)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"admin {person.username} created")
 
 
@@ -79,12 +52,12 @@ def import_employees(file: Path, skip_errors: bool, as_user: str | None) -> None
     """Import employees from a CSV file (UTF-8 or GB18030)."""
     from attendance.services import people
 
-    actor = _actor(as_user, "employees.manage")
+    actor = actor_for(as_user, "employees.manage")
     try:
         report = people.import_employees(actor, people.decode_upload(file.read_bytes()),
                                          skip_errors=skip_errors)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     for rejected in report.rejected:
         click.echo(f"line {rejected.line}: {rejected.reason}", err=True)
     if not report.committed:
@@ -100,11 +73,11 @@ def policy_import(file: Path, as_user: str | None) -> None:
     """Store FILE (YAML or JSON) as a new policy version; nothing changes if it has faults."""
     from attendance.services import policy
 
-    actor = _actor(as_user, "policy.manage")
+    actor = actor_for(as_user, "policy.manage")
     try:
         row = policy.add_version(actor, policy.read_document(file.read_bytes()))
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"policy version {row.label} (#{row.id}) in force from {row.effective_from}")
 
 
@@ -118,7 +91,7 @@ def policy_export(on, output: Path | None) -> None:
     try:
         row = policy.version_in_force(on.date() if on else clock.today())
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     text = policy.export_yaml(row)
     if output:
         output.write_text(text, encoding="utf-8")
@@ -133,7 +106,7 @@ def register(app: Flask) -> None:
     from attendance.discipline.cli import ledger_cli
 
     app.cli.add_command(ledger_cli)
-    from attendance.timesheet.cli import attendance_cli
+    from attendance.attendance.cli import attendance_cli
 
     app.cli.add_command(attendance_cli)
     from attendance.scores.cli import COMMANDS as score_commands

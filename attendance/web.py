@@ -29,12 +29,12 @@ NAV = [
     ("people.me", _l("My record"), "self.view"),
     ("shifts.clock_page", _l("Clock in/out"), "punches.own"),
     ("shifts.my_month", _l("My roster"), "roster.view"),
-    ("timesheet.calendar", _l("My attendance"), "attendance.view"),
+    ("attendance.calendar", _l("My attendance"), "attendance.view"),
     # leads on the floor
     ("grooming.index", _l("Grooming"), "grooming.view"),
     ("discipline.record", _l("Record violation"), "violations.record"),
     ("shifts.roster", _l("Roster"), "roster.team"),
-    ("timesheet.board", _l("Attendance"), "attendance.team"),
+    ("attendance.board", _l("Attendance"), "attendance.team"),
     # supervisors, managers, HR
     ("discipline.violations", _l("Violations"), "violations.view"),
     ("discipline.appeals", _l("Appeals"), "appeals.decide"),

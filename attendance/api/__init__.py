@@ -7,7 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from attendance.api import (
-        attendance_api,
+        attendance,
         auth,
         grooming,
         ledger,
@@ -19,5 +19,5 @@ def register(app: Flask) -> None:
     )
     from attendance.extensions import api
 
-    for module in (auth, people, policy, violations, ledger, shifts, attendance_api, grooming, scores):
+    for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores):
         api.register_blueprint(module.blp)

@@ -5,8 +5,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from attendance.discipline.labels import DISMISSAL_LABELS, SOURCE_LABELS
 from attendance.domain.discipline import DISMISSAL_OUTCOMES
+from attendance.labels import DISMISSAL_LABELS, SOURCE_LABELS
 
 # What a person records by hand; grooming and attendance violations come from their own checks.
 PAGE_SOURCES = ("manual", "complaint", "meeting", "swap")

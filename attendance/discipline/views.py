@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from attendance.discipline import labels
+from attendance import labels
 from attendance.discipline.forms import AppealDecisionForm, DismissalForm, ReasonForm, RecordForm
 from attendance.domain.discipline import APPEAL_STATUSES, DISMISSAL_STATUSES
 from attendance.domain.errors import DomainError, InvalidInput

@@ -1,6 +1,6 @@
 """The monthly attendance sheet 考勤表 as XLSX: people × days with a mark per day, and each person's totals.
 
-The same marks as the page (attendance.timesheet.labels), so HR reads the grid they know.
+The same marks as the page (attendance.labels), so HR reads the grid they know.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from attendance.timesheet.labels import MISSING_MARK, STATUS_LABELS, STATUS_MARKS, WEEKDAYS
+from attendance.labels import MISSING_MARK, STATUS_LABELS, STATUS_MARKS, WEEKDAYS
 
 TITLE = "考勤表"
 FILLS = {

@@ -22,7 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from attendance.discipline.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS
+from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS
 from attendance.services.clock import site_zone
 
 NOTICE_TITLE = "违纪处罚通知单"

@@ -28,7 +28,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from attendance.discipline.labels import SANCTION_LABELS, SOURCE_LABELS
+from attendance.labels import SANCTION_LABELS, SOURCE_LABELS
 from attendance.services.clock import site_zone
 from attendance.services.scores import cents_to_money
 

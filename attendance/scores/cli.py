@@ -7,14 +7,9 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 
+from attendance.commands import actor_for, fail, in_site_language
 from attendance.domain.errors import DomainError
-
-
-def _in_site_language():
-    """gettext needs a request to pick the language; a command gets the site's default (Chinese)."""
-    return current_app.test_request_context()
 
 
 @click.command("report")
@@ -22,16 +17,15 @@ def _in_site_language():
 @click.option("--as", "as_user", help="Username to record as the author (must be allowed to).")
 def report_command(month: str, as_user: str | None) -> None:
     """Write MONTH's report (YYYY-MM): PDF, XLSX and charts, to reports/YYYY-MM/."""
-    from attendance.cli import _actor, _fail
     from attendance.services import reports
 
-    actor = _actor(as_user, "reports.generate")
+    actor = actor_for(as_user, "reports.generate")
     try:
         reports.ensure_month(month)
-        with _in_site_language(), click.progressbar(length=reports.report_steps(), label=f"report {month}") as bar:
+        with in_site_language(), click.progressbar(length=reports.report_steps(), label=f"report {month}") as bar:
             paths = reports.generate(actor, month, progress=lambda _step: bar.update(1))
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     for path in paths:
         click.echo(f"written {path}")
 
@@ -41,14 +35,13 @@ def report_command(month: str, as_user: str | None) -> None:
 @click.option("--as", "as_user", required=True, help="Username of the HR person closing the month.")
 def close_month_command(month: str, as_user: str) -> None:
     """Close MONTH (YYYY-MM): freeze its scores and payroll deductions."""
-    from attendance.cli import _actor, _fail
     from attendance.services import scores
 
-    actor = _actor(as_user, "months.close")
+    actor = actor_for(as_user, "months.close")
     try:
         close = scores.close_month(actor, month)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"{month} closed: {close.staff} people")
 
 
@@ -79,7 +72,7 @@ def benchmark_command(staff: int, months: int, seed: int, repeat: int, no_build:
             built = benchmark.build(staff, months, seed, progress=lambda _step: bar.update(1))
         click.echo(f"built in {built.seconds:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in built.rows.items()))
     month = scoring.add_months(scores.open_month(), -1)
-    with _in_site_language(), click.progressbar(length=4, label=f"timing {scoring.month_label(month)}") as bar:
+    with in_site_language(), click.progressbar(length=4, label=f"timing {scoring.month_label(month)}") as bar:
         timings = benchmark.run(month, repeat, progress=lambda _step: bar.update(1))
 
     rows = [("(a) one month's scores, everyone", "scores", "< 2 s and ≤ 3× floor"),

@@ -5,7 +5,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from attendance.timesheet.labels import PATTERN_LABELS
+from attendance.labels import PATTERN_LABELS
 
 
 class ShiftTypeForm(FlaskForm):

@@ -12,10 +12,10 @@ from wtforms.fields.choices import SelectChoice
 
 from attendance.domain import dates
 from attendance.domain.errors import DomainError, InvalidInput
+from attendance.labels import PATTERN_LABELS, WEEKDAYS
 from attendance.models import shifts as shiftmodels
 from attendance.services import calendar, clock, people, punches, roster, shift_types
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
-from attendance.timesheet.labels import PATTERN_LABELS, WEEKDAYS
 from attendance.web import permission_required, show_field_errors
 
 bp = Blueprint("shifts", __name__)

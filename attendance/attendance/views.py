@@ -10,24 +10,24 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from attendance.attendance.forms import MeetingForm
 from attendance.domain import dates
 from attendance.domain.errors import InvalidInput
 from attendance.domain.permissions import reach
-from attendance.reporting.attendance_sheet import cell_text, legend, total_headers, total_values
-from attendance.reporting.attendance_sheet import sheet_xlsx as build_xlsx
-from attendance.services import attendance as service
-from attendance.services import clock, meetings, people
-from attendance.timesheet.forms import MeetingForm
-from attendance.timesheet.labels import (
+from attendance.labels import (
     BOARD_LABELS,
     MEETING_KIND_LABELS,
     MEETING_MARK_LABELS,
     STATUS_LABELS,
     WEEKDAYS,
 )
+from attendance.reporting.attendance_sheet import cell_text, legend, total_headers, total_values
+from attendance.reporting.attendance_sheet import sheet_xlsx as build_xlsx
+from attendance.services import attendance as service
+from attendance.services import clock, meetings, people
 from attendance.web import can, permission_required
 
-bp = Blueprint("timesheet", __name__, url_prefix="/attendance")
+bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 
 
 def _default_team() -> str | None:
@@ -51,7 +51,7 @@ def board():
     team = request.args.get("team") or _default_team()
     day = dates.parse_day(request.args["date"]) if request.args.get("date") else clock.today()
     data = service.day_board(current_user, team, day) if team else None
-    return render_template("timesheet/board.html", board=data, teams=people.teams_reached(current_user), day=day,
+    return render_template("attendance/board.html", board=data, teams=people.teams_reached(current_user), day=day,
                            labels=BOARD_LABELS, zone=clock.site_zone(), now=clock.now(),
                            prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
 
@@ -62,7 +62,7 @@ def calendar():
     month = _month_arg()
     person, days = service.my_calendar(current_user, month, request.args.get("employee_no") or None)
     prev_month, next_month = _neighbours(month)
-    return render_template("timesheet/calendar.html", person=person, days=days, labels=STATUS_LABELS,
+    return render_template("attendance/calendar.html", person=person, days=days, labels=STATUS_LABELS,
                            weekdays=WEEKDAYS, zone=clock.site_zone(), today=clock.today(), month=month,
                            prev_month=prev_month, next_month=next_month)
 
@@ -74,7 +74,7 @@ def sheet():
     team = request.args.get("team") or None
     data = service.month_sheet(current_user, month, team)
     prev_month, next_month = _neighbours(month)
-    return render_template("timesheet/sheet.html", sheet=data, teams=people.teams_reached(current_user),
+    return render_template("attendance/sheet.html", sheet=data, teams=people.teams_reached(current_user),
                            month=month, cell_text=cell_text, total_headers=total_headers(),
                            total_values=total_values, legend=legend(), weekdays=WEEKDAYS,
                            prev_month=prev_month, next_month=next_month)
@@ -100,12 +100,12 @@ def evaluate():
         report = service.evaluate(current_user, day, team=team)
     except InvalidInput as exc:
         flash(exc.message, "error")
-        return redirect(url_for("timesheet.board", team=team))
+        return redirect(url_for("attendance.board", team=team))
     flash(_("%(days)s days judged, %(raised)s violations raised, %(reversed)s reversed, %(open)s not over yet.",
             days=report.days, raised=len(report.raised), reversed=report.reversed, open=report.not_over))
     for problem in report.problems:
         flash(problem, "error")
-    return redirect(url_for("timesheet.board", team=team, date=day))
+    return redirect(url_for("attendance.board", team=team, date=day))
 
 
 # --- meetings ----------------------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def evaluate():
 def meeting_list():
     month = _month_arg()
     prev_month, next_month = _neighbours(month)
-    return render_template("timesheet/meetings.html", meetings=meetings.list_meetings(current_user, month=month),
+    return render_template("attendance/meetings.html", meetings=meetings.list_meetings(current_user, month=month),
                            kinds=MEETING_KIND_LABELS, month=month, prev_month=prev_month, next_month=next_month,
                            zone=clock.site_zone())
 
@@ -149,9 +149,9 @@ def new_meeting():
                     flash(f"{name}: {why}", "error")
         else:
             flash(_("Meeting added: now take attendance."))
-            return redirect(url_for("timesheet.meeting", meeting_id=meeting.id))
+            return redirect(url_for("attendance.meeting", meeting_id=meeting.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("timesheet/meeting_form.html", form=form), status
+    return render_template("attendance/meeting_form.html", form=form), status
 
 
 @bp.route("/meetings/<int:meeting_id>", methods=["GET", "POST"])
@@ -167,12 +167,12 @@ def meeting(meeting_id: int):
             report = meetings.record_attendance(current_user, meeting_id, marks, notes)
         except InvalidInput as exc:
             flash(exc.message, "error")
-            return redirect(url_for("timesheet.meeting", meeting_id=meeting_id))
+            return redirect(url_for("attendance.meeting", meeting_id=meeting_id))
         flash(_("Attendance saved: %(raised)s violations raised, %(reversed)s reversed.",
                 raised=len(report.raised), reversed=report.reversed))
         for problem in report.problems:
             flash(problem, "error")
-        return redirect(url_for("timesheet.meeting", meeting_id=meeting_id))
+        return redirect(url_for("attendance.meeting", meeting_id=meeting_id))
     marks = {a.employee_id: a for a in item.attendance}
-    return render_template("timesheet/meeting.html", meeting=item, people=meetings.participants(item), marks=marks,
+    return render_template("attendance/meeting.html", meeting=item, people=meetings.participants(item), marks=marks,
                            kinds=MEETING_KIND_LABELS, mark_labels=MEETING_MARK_LABELS, zone=clock.site_zone())

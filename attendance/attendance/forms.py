@@ -4,7 +4,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from attendance.timesheet.labels import MEETING_KIND_LABELS
+from attendance.labels import MEETING_KIND_LABELS
 
 
 class MeetingForm(FlaskForm):

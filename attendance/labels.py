@@ -1,6 +1,24 @@
-"""What attendance statuses, meeting kinds and marks are called on pages and in the 考勤表 sheet."""
+"""What domain codes are called on pages, in documents and on charts: one vocabulary for pages and reporting,
+translated through the catalog when shown."""
 
 from flask_babel import lazy_gettext as _l
+
+# --- discipline
+
+SANCTION_LABELS = {"warning": _l("Warning"), "fine": _l("Fine"), "points": _l("Points deducted"),
+                   "dismissal_review": _l("Dismissal review")}
+SOURCE_LABELS = {"manual": _l("Recorded by hand"), "grooming": _l("Grooming check"),
+                 "attendance": _l("Attendance"), "complaint": _l("Customer complaint"),
+                 "swap": _l("Shift swap"), "meeting": _l("Meeting")}
+KIND_LABELS = {"fine": _l("Fine"), "reward": _l("Reward"), "reversal": _l("Reversal"),
+               "adjustment": _l("Adjustment")}
+APPEAL_LABELS = {"pending": _l("Appeal pending"), "upheld": _l("Appeal upheld"),
+                 "overturned": _l("Appeal overturned")}
+DISMISSAL_LABELS = {"pending": _l("Pending"), "dismiss": _l("Dismiss"), "final_warning": _l("Final warning"),
+                    "dropped": _l("Dropped")}
+
+
+# --- attendance: statuses, the 考勤表 marks, the day board, meetings, rotations
 
 STATUS_LABELS = {
     "present": _l("Present"), "late": _l("Late"), "early": _l("Left early"), "late_early": _l("Late and left early"),

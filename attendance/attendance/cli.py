@@ -7,6 +7,7 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 
+from attendance.commands import actor_for, fail
 from attendance.domain.errors import DomainError
 
 attendance_cli = AppGroup("attendance", help="Judge attendance days and raise their violations.")
@@ -20,16 +21,15 @@ attendance_cli = AppGroup("attendance", help="Judge attendance days and raise th
 @click.option("--as", "as_user", help="Username to record as the evaluator (must be allowed to).")
 def evaluate(day: str, to: str | None, team: str | None, as_user: str | None) -> None:
     """Judge every rostered day that is over; LATE/EARLY/ABSENT are raised once per person and day."""
-    from attendance.cli import _actor, _fail
     from attendance.services import attendance, clock
 
-    actor = _actor(as_user, "attendance.evaluate")
+    actor = actor_for(as_user, "attendance.evaluate")
     if day == "yesterday":
         day = (clock.today() - timedelta(days=1)).isoformat()
     try:
         report = attendance.evaluate(actor, day, to, team=team)
     except DomainError as exc:
-        _fail(exc)
+        fail(exc)
     for problem in report.problems:
         click.echo(f"not raised: {problem}", err=True)
     click.echo(f"days judged {report.days}, violations raised {len(report.raised)}, "
