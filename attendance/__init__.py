@@ -64,7 +64,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from attendance.web import register_errors
+    from attendance.errors import register_errors
 
     register_errors(app)
 

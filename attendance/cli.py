@@ -86,7 +86,8 @@ def policy_import(file: Path, as_user: str | None) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path))
 def policy_export(on, output: Path | None) -> None:
     """Write the policy in force (today, or --on DATE) as YAML."""
-    from attendance.services import clock, policy
+    from attendance import clock
+    from attendance.services import policy
 
     try:
         row = policy.version_in_force(on.date() if on else clock.today())

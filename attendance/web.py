@@ -1,27 +1,16 @@
-"""Shared by the page blueprints: the permission guard, navigation by role, errors as HTML or JSON."""
+"""Shared by the page blueprints: the permission guard, navigation by role, form errors beside their fields."""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import Flask, abort, flash, render_template, request
+from flask import abort, flash
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from werkzeug.exceptions import HTTPException, InternalServerError
 
-from attendance.domain.errors import (
-    Conflict,
-    DomainError,
-    Forbidden,
-    InvalidInput,
-    NotFound,
-    RuleRefused,
-    Unauthenticated,
-)
+from attendance.domain.errors import DomainError
 from attendance.domain.permissions import allowed
-
-STATUS = {InvalidInput: 400, Unauthenticated: 401, Forbidden: 403, NotFound: 404, Conflict: 409, RuleRefused: 422}
 
 # (endpoint, label, action) — the navigation each role sees follows from the permission table.
 NAV = [
@@ -87,39 +76,3 @@ def nav_items() -> list[tuple[str, str]]:
 
 def template_helpers() -> dict:
     return {"can": can, "nav_items": nav_items, "get_locale": get_locale}
-
-
-def status_of(error: DomainError) -> int:
-    for cls in type(error).__mro__:
-        if cls in STATUS:
-            return STATUS[cls]
-    return 400
-
-
-def register_errors(app: Flask) -> None:
-    from attendance.api.core import error_body, flatten_messages, is_api_request
-
-    def http_error(error: HTTPException):
-        if is_api_request():
-            data = getattr(error, "data", None) or {}
-            fields = flatten_messages(data["messages"]) if "messages" in data else None
-            message = data.get("message") or (
-                "invalid input" if fields else (error.description or error.name))
-            headers = data.get("headers") or {}
-            return error_body(error.code or 500, message=message, fields=fields), error.code, headers
-        return render_template("errors/error.html", status=error.code, error=error), error.code
-
-    def domain_error(error: DomainError):
-        status = status_of(error)
-        if is_api_request():
-            return error_body(status, error.code, error.message, error.fields), status
-        return render_template("errors/error.html", status=status, error=error), status
-
-    def unexpected(error: Exception):
-        app.logger.exception("unhandled error on %s", request.path)
-        return http_error(InternalServerError())
-
-    app.register_error_handler(HTTPException, http_error)
-    app.register_error_handler(DomainError, domain_error)
-    if not app.testing:
-        app.register_error_handler(Exception, unexpected)

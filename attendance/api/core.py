@@ -14,15 +14,12 @@ from webargs.flaskparser import FlaskParser
 
 from attendance.domain.errors import Forbidden
 from attendance.domain.permissions import allowed
+from attendance.errors import PREFIX, error_body, flatten_messages, is_api_request  # noqa: F401  (the API modules' one import)
 from attendance.extensions import csrf, db
 from attendance.models import IdempotencyRecord
 from attendance.services import accounts
 
-PREFIX = "/api/v1"
 PUBLIC_ENDPOINTS = {"api_auth.issue_token"}
-ERROR_CODES = {400: "invalid_input", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
-               422: "rule_refused", 500: "internal_error"}
 
 
 class Parser(FlaskParser):
@@ -42,38 +39,6 @@ class ErrorDetail(ma.Schema):
 
 class ErrorSchema(ma.Schema):
     error = ma.fields.Nested(ErrorDetail, required=True)
-
-
-def error_body(status: int, code: str | None = None, message: str | None = None,
-               fields: dict | None = None) -> dict:
-    body = {"code": code or ERROR_CODES.get(status, "error"), "message": message or ""}
-    if fields:
-        body["fields"] = {str(k): str(v) for k, v in fields.items()}
-    return {"error": body}
-
-
-def flatten_messages(messages, prefix: str = "") -> dict[str, str]:
-    """webargs/marshmallow nest errors by location and field; API.md wants one flat field → text map."""
-    out: dict[str, str] = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            if not prefix and key in ("json", "query", "form", "files", "headers", "view_args"):
-                out.update(flatten_messages(value, ""))
-                continue
-            path = f"{prefix}.{key}" if prefix else str(key)
-            out.update(flatten_messages(value, path))
-    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        out[prefix or "_body"] = "; ".join(messages)
-    elif isinstance(messages, list):
-        for i, m in enumerate(messages):
-            out.update(flatten_messages(m, f"{prefix}[{i}]"))
-    else:
-        out[prefix or "_body"] = str(messages)
-    return out
-
-
-def is_api_request() -> bool:
-    return request.path.startswith(PREFIX + "/") or request.path == PREFIX
 
 
 def make_blueprint(name: str, url: str, description: str) -> Blueprint:

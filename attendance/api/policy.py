@@ -8,8 +8,8 @@ from flask import request
 
 from attendance.api import schemas
 from attendance.api.core import PageArgs, actor, make_blueprint, page_body, paged_schema, permission
+from attendance.clock import today
 from attendance.services import policy as policy_service
-from attendance.services.clock import today
 
 blp = make_blueprint("api_policy", "/policy", "The policy as data")
 

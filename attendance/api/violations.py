@@ -8,6 +8,7 @@ import binascii
 import marshmallow as ma
 from flask import Response
 
+from attendance import clock
 from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
 from attendance.api.schemas import Money
 from attendance.domain.discipline import (
@@ -19,8 +20,8 @@ from attendance.domain.discipline import (
 )
 from attendance.domain.errors import InvalidInput
 from attendance.reporting import discipline_documents as documents
-from attendance.services import clock, people
 from attendance.services import discipline as svc
+from attendance.services import people
 
 blp = make_blueprint("api_violations", "", "Violations, appeals and dismissal reviews")
 

@@ -21,7 +21,8 @@ attendance_cli = AppGroup("attendance", help="Judge attendance days and raise th
 @click.option("--as", "as_user", help="Username to record as the evaluator (must be allowed to).")
 def evaluate(day: str, to: str | None, team: str | None, as_user: str | None) -> None:
     """Judge every rostered day that is over; LATE/EARLY/ABSENT are raised once per person and day."""
-    from attendance.services import attendance, clock
+    from attendance import clock
+    from attendance.services import attendance
 
     actor = actor_for(as_user, "attendance.evaluate")
     if day == "yesterday":

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from attendance import clock
 from attendance.attendance.forms import MeetingForm
 from attendance.domain import dates
 from attendance.domain.errors import InvalidInput
@@ -24,7 +25,7 @@ from attendance.labels import (
 from attendance.reporting.attendance_sheet import cell_text, legend, total_headers, total_values
 from attendance.reporting.attendance_sheet import sheet_xlsx as build_xlsx
 from attendance.services import attendance as service
-from attendance.services import clock, meetings, people
+from attendance.services import meetings, people
 from attendance.web import can, permission_required
 
 bp = Blueprint("attendance", __name__, url_prefix="/attendance")

@@ -6,10 +6,10 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from attendance import clock
 from attendance.domain.errors import DomainError
 from attendance.extensions import db
 from attendance.models import Employee, Violation
-from attendance.services import clock
 from attendance.services import discipline as service
 
 # (employee_no, rule, days ago, hour, recorder username, note, amount)

@@ -6,17 +6,18 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from attendance import labels
+from attendance import clock, labels
 from attendance.discipline.forms import AppealDecisionForm, DismissalForm, ReasonForm, RecordForm
 from attendance.domain.discipline import APPEAL_STATUSES, DISMISSAL_STATUSES
 from attendance.domain.errors import DomainError, InvalidInput
 from attendance.domain.permissions import reach
 from attendance.extensions import db
 from attendance.reporting import discipline_documents as documents
-from attendance.services import clock, people
 from attendance.services import discipline as svc
+from attendance.services import people
 from attendance.services import policy as policy_service
-from attendance.web import can, permission_required, show_field_errors, status_of
+from attendance.errors import status_of
+from attendance.web import can, permission_required, show_field_errors
 
 bp = Blueprint("discipline", __name__)
 

@@ -27,3 +27,11 @@ def to_money(value: object) -> Decimal:
 def fmt(amount: Decimal | None) -> str | None:
     """The API's money string: ``"10.00"``."""
     return None if amount is None else str(to_money(amount))
+
+
+def cents_to_money(cents) -> Decimal:
+    return Decimal(int(cents)).scaleb(-2)
+
+
+def money_to_cents(amount: Decimal | None) -> int:
+    return int(to_money(amount or 0) * 100)

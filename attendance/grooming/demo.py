@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from attendance import clock
 from attendance.domain.errors import DomainError
 from attendance.extensions import db
 from attendance.models import Employee, GroomingCheck, Team
-from attendance.services import clock
 from attendance.services import grooming as service
 
 DAYS = 5

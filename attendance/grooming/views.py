@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from attendance import clock
 from attendance.domain.errors import InvalidInput
-from attendance.services import clock
 from attendance.services import grooming as service
 from attendance.web import can, permission_required
 

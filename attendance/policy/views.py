@@ -8,10 +8,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from attendance.clock import today
 from attendance.domain.errors import InvalidInput, PolicyInvalid
 from attendance.policy.forms import PolicyUploadForm
 from attendance.services import policy as policy_service
-from attendance.services.clock import today
 from attendance.web import permission_required
 
 bp = Blueprint("policy", __name__, url_prefix="/policy")

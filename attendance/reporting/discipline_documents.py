@@ -22,8 +22,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from attendance.clock import site_zone
 from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS
-from attendance.services.clock import site_zone
 
 NOTICE_TITLE = "违纪处罚通知单"
 LOG_TITLE = "客服人员违纪记录表"

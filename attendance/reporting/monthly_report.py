@@ -28,9 +28,9 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from attendance.clock import site_zone
+from attendance.domain.money import cents_to_money
 from attendance.labels import SANCTION_LABELS, SOURCE_LABELS
-from attendance.services.clock import site_zone
-from attendance.services.scores import cents_to_money
 
 FONT = "STSong-Light"
 TITLE = "客服部月度考核报告"

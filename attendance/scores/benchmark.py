@@ -28,6 +28,7 @@ import pandas as pd
 from flask import current_app
 from sqlalchemy import func, insert, literal, select, text, union_all, update
 
+from attendance import clock
 from attendance.domain import ledger as chain
 from attendance.domain import scoring
 from attendance.domain.money import to_money
@@ -45,8 +46,8 @@ from attendance.models import (
     Team,
     Violation,
 )
-from attendance.services import clock, scores
 from attendance.services import policy as policy_service
+from attendance.services import scores
 
 TEAM_SIZE = 20
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"

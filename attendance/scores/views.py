@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from attendance.domain import scoring
 from attendance.domain.errors import Conflict, InvalidInput, NotFound, RuleRefused
+from attendance.domain.money import cents_to_money
 from attendance.reporting import charts
 from attendance.reporting import payroll as payroll_files
 from attendance.services import reports, scores
@@ -71,7 +72,7 @@ def dashboard():
         "average": round(float(people_all["score"].mean()), 1) if total else None,
         "full_attendance": int(people_all["full_attendance"].sum()) if total else 0,
         "reward_eligible": int(people_all["reward_eligible"].sum()) if total else 0,
-        "fines": scores.cents_to_money(int(people_all["fines_cents"].sum())) if total else 0,
+        "fines": cents_to_money(int(people_all["fines_cents"].sum())) if total else 0,
     }
     can_close = (can("months.close") and figures.closed is None
                  and figures.month < scores.open_month())
@@ -125,7 +126,7 @@ def _payroll():
 def payroll():
     result = _payroll()
     rows = scores.payroll_rows(result)
-    totals = {key: sum((r[key] for r in rows), scores.cents_to_money(0))
+    totals = {key: sum((r[key] for r in rows), cents_to_money(0))
               for key in ("fines_due", "deducted", "carried_over")}
     return render_template("scores/payroll.html", month=_month_arg(), team=_team_arg(), rows=rows,
                            totals=totals, closed=result.closed, teams=teams_for(current_user),

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from attendance import clock
 from attendance.domain import dates
 from attendance.domain.attendance_rules import (
     KINDS,
@@ -37,7 +38,7 @@ from attendance.domain.rotation import REST
 from attendance.extensions import db
 from attendance.models import AttendanceDay, Employee, PolicyVersion, RosterEntry, Team, Violation
 from attendance.models import shifts as shiftmodels
-from attendance.services import audit, calendar, clock, paging
+from attendance.services import audit, calendar, paging
 from attendance.services.people import people_for_listing, team_members, teams_led_by, visible_team
 
 REEVALUATED = "re-evaluated"  # how a reversal made by a later reading of the day begins its reason

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from attendance import clock
 from attendance.domain import dates
 from attendance.domain import grooming as rules
 from attendance.domain.attendance_rules import ShiftWindow
@@ -31,7 +32,7 @@ from attendance.extensions import db
 from attendance.models import Employee, PolicyVersion, RosterEntry, ShiftType, Team, Violation
 from attendance.models.grooming import NO_SHIFT, GroomingCheck, GroomingFailure
 from attendance.models.types import utcnow
-from attendance.services import audit, clock, discipline, people
+from attendance.services import audit, discipline, people
 from attendance.services import policy as policy_service
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from attendance import clock
 from attendance.domain import dates
 from attendance.domain.attendance_rules import hhmm_to_minutes
 from attendance.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
@@ -20,7 +21,7 @@ from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import Employee, Meeting, MeetingAttendance, Team, Violation
 from attendance.models.attendance import MEETING_KINDS, MEETING_MARKS
-from attendance.services import audit, calendar, clock, people
+from attendance.services import audit, calendar, people
 from attendance.services import policy as policy_service
 from attendance.services.people import teams_led_by
 

@@ -15,12 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from attendance import clock
 from attendance.domain.dates import parse_day
 from attendance.domain.errors import Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import Employee, Punch
-from attendance.services import attendance, audit, clock
+from attendance.services import attendance, audit
 from attendance.services.people import (
     can_see,
     teams_led_by,

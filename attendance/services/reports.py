@@ -19,16 +19,16 @@ import pandas as pd
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from matplotlib.figure import Figure
 from sqlalchemy import select
 
+from attendance import clock
 from attendance.domain import scoring
 from attendance.domain.errors import NotFound
 from attendance.domain.permissions import reach
 from attendance.extensions import db
 from attendance.models import AttendanceDay, Employee, Team, Violation
 from attendance.reporting import charts
-from attendance.services import audit, clock, people, scores
+from attendance.services import audit, people, scores
 
 CHARTS = ("ranking", "trend", "categories", "lateness", "attendance")
 TREND_MONTHS = 12
@@ -83,7 +83,7 @@ def _ends_note(table: pd.DataFrame) -> str:
     return " " + _("(first and last %(n)d of %(total)d)", n=MAX_BARS // 2, total=total) if total else ""
 
 
-def ranking_figure(figures: scores.MonthFigures, team: Team | None) -> Figure:
+def ranking_figure(figures: scores.MonthFigures, team: Team | None) -> charts.Figure:
     """Without a team: the teams by average score. With one: its people by score."""
     if team is None:
         summary = _ends(scores.team_summary(figures))
@@ -115,7 +115,7 @@ def _lines(history: pd.DataFrame, key: str, names: dict, months: list[date]):
         low.fillna(mean).to_numpy(dtype=float), high.fillna(mean).to_numpy(dtype=float))
 
 
-def trend_figure(month: date, team: Team | None, *, base: int = 100, floor: int = 0) -> Figure:
+def trend_figure(month: date, team: Team | None, *, base: int = 100, floor: int = 0) -> charts.Figure:
     """Scores over the last 12 months: per team (or per person of one team)."""
     months = scoring.last_months(month, TREND_MONTHS)
     labels = [scoring.month_label(m) for m in months]
@@ -135,7 +135,7 @@ def trend_figure(month: date, team: Team | None, *, base: int = 100, floor: int 
                         band_label=_("10th–90th percentile"), empty=_no_data())
 
 
-def person_trend_figure(viewer: Employee, employee_no: str, month: date | None = None) -> Figure:
+def person_trend_figure(viewer: Employee, employee_no: str, month: date | None = None) -> charts.Figure:
     """One person's score over the last 12 months. :raise NotFound: someone ``viewer`` may not see."""
     person = people.get_employee(viewer, employee_no)
     month = month or scores.open_month()
@@ -148,7 +148,7 @@ def person_trend_figure(viewer: Employee, employee_no: str, month: date | None =
                         ylabel=_("Score"), empty=_no_data())
 
 
-def categories_figure(month: date, team: Team | None) -> Figure:
+def categories_figure(month: date, team: Team | None) -> charts.Figure:
     months = scoring.last_months(month, TREND_MONTHS)
     table = scores.violations_by_category(months, team.id if team else None)
     stacks = {str(CATEGORY_LABELS.get(c, c)): [int(v) for v in table[c]] for c in table.columns}
@@ -158,7 +158,7 @@ def categories_figure(month: date, team: Team | None) -> Figure:
     return charts.stacked(list(table.index), stacks, title=title, ylabel=_("Violations"), empty=_no_data())
 
 
-def lateness_figure(month: date, team: Team | None) -> Figure:
+def lateness_figure(month: date, team: Team | None) -> charts.Figure:
     matrix = scores.lateness_matrix(month, team.id if team else None)
     title = _("Late arrivals by weekday and shift start, %(month)s", month=scoring.month_label(month))
     if team is not None:
@@ -167,7 +167,7 @@ def lateness_figure(month: date, team: Team | None) -> Figure:
                           xlabel=_("Shift starts at (hour)"), colorbar=_("Late days"))
 
 
-def attendance_figure(figures: scores.MonthFigures) -> Figure:
+def attendance_figure(figures: scores.MonthFigures) -> charts.Figure:
     summary = _ends(scores.team_summary(figures).sort_values(["attendance_rate", "team_code"],
                                                              ascending=[False, True]))
     return charts.rates(list(summary["team_name"]), list(summary["attendance_rate"]),
@@ -176,7 +176,7 @@ def attendance_figure(figures: scores.MonthFigures) -> Figure:
 
 
 def chart_figure(viewer: Employee, name: str, month_text: str | None, team_code: str | None = None,
-                 figures: scores.MonthFigures | None = None) -> Figure:
+                 figures: scores.MonthFigures | None = None) -> charts.Figure:
     """The named chart for the month (and team). :raise NotFound: unknown chart or team out of reach."""
     name = parse_chart(name)
     month = scoring.parse_month(month_text) if month_text else scoring.add_months(scores.open_month(), -1)
@@ -212,7 +212,7 @@ class ReportData:
     violations: pd.DataFrame
     attendance: pd.DataFrame  # one row per person, one column per day of the month (marks)
     charts: dict[str, bytes]  # name → PNG
-    chart_figures: dict[str, Figure]
+    chart_figures: dict[str, charts.Figure]
     generated_at: datetime
     generated_by: str
 

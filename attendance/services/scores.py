@@ -21,15 +21,16 @@ import pandas as pd
 from sqlalchemy import BigInteger, and_, case, func, insert, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
+from attendance import clock
 from attendance.domain import scoring
 from attendance.domain.errors import Conflict, InvalidInput, NotFound, RuleRefused
-from attendance.domain.money import to_money
+from attendance.domain.money import cents_to_money, money_to_cents
 from attendance.domain.permissions import reach
 from attendance.domain.policy import Policy, parse_policy
 from attendance.extensions import db
 from attendance.models import AttendanceDay, Employee, LedgerEntry, LedgerHead, PolicyVersion, Team, Violation
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
-from attendance.services import audit, clock
+from attendance.services import audit
 from attendance.services.people import teams_led_by
 
 STATUS_COLUMNS = {  # attendance day status → the count column it adds to
@@ -43,14 +44,6 @@ SNAPSHOT_FIGURES = [*COUNT_COLUMNS, "points_lost", "violations", "score", "full_
 
 
 # --- small helpers ----------------------------------------------------------------------------
-
-
-def cents_to_money(cents) -> Decimal:
-    return Decimal(int(cents)).scaleb(-2)
-
-
-def money_to_cents(amount: Decimal | None) -> int:
-    return int(to_money(amount or 0) * 100)
 
 
 def _conn():

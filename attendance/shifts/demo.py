@@ -9,10 +9,11 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from attendance import clock
 from attendance.domain.errors import DomainError
 from attendance.extensions import db
 from attendance.models import Employee, Punch, RosterEntry, ShiftType, Team
-from attendance.services import attendance, clock, meetings, punches, roster, shift_types
+from attendance.services import attendance, meetings, punches, roster, shift_types
 
 # DOMAIN.md §2 [000 §7 五, §4 四.1]
 SHIFT_TYPES = [

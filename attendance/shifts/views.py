@@ -10,11 +10,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from attendance import clock
 from attendance.domain import dates
 from attendance.domain.errors import DomainError, InvalidInput
 from attendance.labels import PATTERN_LABELS, WEEKDAYS
 from attendance.models import shifts as shiftmodels
-from attendance.services import calendar, clock, people, punches, roster, shift_types
+from attendance.services import calendar, people, punches, roster, shift_types
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
 from attendance.web import permission_required, show_field_errors
 

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from attendance import clock
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import GroomingCheck, Violation
-from attendance.services import clock
 from tests.conftest import make_person, make_team, token_for
 
 

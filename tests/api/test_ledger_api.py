@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from attendance import clock
 from attendance.extensions import db
-from attendance.services import clock
 from tests.conftest import ON_POSTGRES, make_person, make_team, token_for
 
 

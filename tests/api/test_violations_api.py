@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from attendance import clock
 from attendance.extensions import db
 from attendance.models import LedgerEntry, Violation
-from attendance.services import clock
 from tests.conftest import make_person, make_team, token_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 from reportlab.lib.rl_accel import escapePDF
 from sqlalchemy import func, select
 
+from attendance import clock
 from attendance.extensions import db
 from attendance.models import Violation
 from attendance.reporting import discipline_documents as documents
-from attendance.services import clock
 from attendance.services import discipline as svc
 from tests.conftest import LEADERS, make_person, make_team
 from tests.conftest import login as log_in

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from attendance import create_app
+from attendance import clock, create_app
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import GroomingCheck, Violation
-from attendance.services import clock
 from tests.conftest import LEADERS, PASSWORD, login, make_person, make_team
 
 STATIC = Path(__file__).resolve().parents[2] / "static"

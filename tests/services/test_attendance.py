@@ -185,7 +185,7 @@ def test_voiding_a_wrong_punch_re_judges_the_day(world):
 
 def test_days_not_over_are_left_for_later(world, monkeypatch):
     rostered(world)
-    monkeypatch.setattr("attendance.services.clock.now", lambda: at(12, 0))
+    monkeypatch.setattr("attendance.clock.now", lambda: at(12, 0))
     report = attendance.evaluate(world["hr"], DAY)
     assert (report.days, report.not_over) == (0, 1)
     assert day_of(world["person"]) is None
@@ -206,7 +206,7 @@ def test_the_cli_evaluates_a_date(world, runner):
 
 def test_a_nightly_job_evaluates_yesterday(world, runner, monkeypatch):
     rostered(world)
-    monkeypatch.setattr("attendance.services.clock.now", lambda: at(9, 0, DAY + timedelta(days=1)))
+    monkeypatch.setattr("attendance.clock.now", lambda: at(9, 0, DAY + timedelta(days=1)))
     result = runner.invoke(args=["attendance", "evaluate", "--date", "yesterday"])
     assert result.exit_code == 0, result.output
     assert day_of(world["person"]).status == "absent"
@@ -283,7 +283,7 @@ def test_the_day_board_shows_who_is_in_late_and_missing(world, monkeypatch):
     for p in (world["person"], mate, world["lead"]):
         rostered(world, person=p)
     punch(world["person"], at(8, 12), "in")
-    monkeypatch.setattr("attendance.services.clock.now", lambda: at(9, 0))
+    monkeypatch.setattr("attendance.clock.now", lambda: at(9, 0))
     board = attendance.day_board(world["lead"], "T1", DAY)
     states = {r.person.employee_no: r for r in board.rows}
     assert states[world["person"].employee_no].state == "in"

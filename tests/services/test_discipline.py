@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from attendance import clock
 from attendance.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.domain.policy import default_policy_document
 from attendance.extensions import db
 from attendance.models import AuditEvent, DismissalReview, LedgerEntry, Violation
-from attendance.services import clock
 from attendance.services import discipline as svc
 from attendance.services import policy as policy_service
 from tests.conftest import make_person, make_team

@@ -14,10 +14,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from attendance import clock
 from attendance.domain import escalation
 from attendance.extensions import db
 from attendance.models import Employee, LedgerEntry, Violation
-from attendance.services import clock
 from attendance.services import discipline as svc
 from tests.conftest import ON_POSTGRES, make_person, make_team, token_for
 

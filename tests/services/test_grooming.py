@@ -9,12 +9,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from attendance import clock
 from attendance.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from attendance.domain.policy import default_policy_document
 from attendance.extensions import db
 from attendance.models import GroomingCheck, GroomingFailure, LedgerEntry, RosterEntry, ShiftType, Violation
 from attendance.reporting.grooming_charts import failed_items_png
-from attendance.services import clock, discipline
+from attendance.services import discipline
 from attendance.services import grooming as service
 from attendance.services import policy as policy_service
 from tests.conftest import make_person, make_team

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from attendance import clock
 from attendance.domain import ledger as chain
 from attendance.domain.errors import Conflict, InvalidInput
 from attendance.extensions import db
 from attendance.models import LedgerEntry, LedgerHead
-from attendance.services import clock
 from attendance.services import discipline as svc
 from tests.conftest import ON_POSTGRES, make_person, make_team
 

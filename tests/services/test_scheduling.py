@@ -180,7 +180,7 @@ def test_my_month_is_mine_unless_i_may_see_the_other_person(world):
 
 def test_clocking_in_takes_the_servers_time(world, monkeypatch):
     fixed = datetime(2026, 11, 24, 7, 58, 31, 123456, tzinfo=SH)
-    monkeypatch.setattr("attendance.services.clock.now", lambda: fixed)
+    monkeypatch.setattr("attendance.clock.now", lambda: fixed)
     punch = punches.clock_punch(world["staff"][0], "in")
     assert punch.at == fixed.replace(microsecond=0) and punch.source == "web" and punch.direction == "in"
     again = punches.clock_punch(world["staff"][0], "in")  # a double click is one punch

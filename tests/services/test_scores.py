@@ -8,11 +8,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, insert
 
+from attendance import clock
 from attendance.domain.policy import default_policy_document
 from attendance.domain.scoring import add_months, month_end, month_label
 from attendance.extensions import db
 from attendance.models import AttendanceDay, ShiftType
-from attendance.services import clock, discipline, scores
+from attendance.services import discipline, scores
 from attendance.services import policy as policy_service
 from tests.conftest import make_person, make_team
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from attendance import clock
 from attendance.domain import dates
 from attendance.domain.errors import InvalidInput
 from attendance.extensions import db
-from attendance.services import clock
 
 MAX_TEXT = 2000
 FUTURE_SLACK = timedelta(minutes=5)  # a clock a little fast is not an error

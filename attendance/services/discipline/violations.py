@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from attendance import clock
 from attendance.domain.discipline import (
     SOURCES,
 )
@@ -29,7 +30,7 @@ from attendance.models import (
     Violation,
 )
 from attendance.models.types import utcnow
-from attendance.services import audit, clock, people
+from attendance.services import audit, people
 from attendance.services import policy as policy_service
 from attendance.services.discipline.evidence import _forget, _save_evidence, check_evidence, stored_path
 from attendance.services.discipline.inputs import (

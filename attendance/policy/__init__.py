@@ -1,0 +1,1 @@
+"""The policy pages: the rule book in force, its versions, import and export."""
