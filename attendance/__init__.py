@@ -32,6 +32,10 @@ def register_extensions(app: Flask) -> None:
     from attendance.extensions import api, babel, csrf, db, migrate
 
     db.init_app(app)
+    from attendance.services.transaction import configure_engine
+
+    with app.app_context():
+        configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)

@@ -15,6 +15,7 @@ from werkzeug.security import generate_password_hash
 from attendance.extensions import db
 from attendance.models import Employee, Team
 from attendance.services import audit, policy
+from attendance.services.transaction import use_case
 
 DEMO_PASSWORD = "demo1234"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
@@ -63,6 +64,7 @@ def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, 
     return [(p.username, p.name, sorted(p.roles)) for p in rows]
 
 
+@use_case
 def _create(staff_per_team: int, seed: int) -> None:
     rng = random.Random(seed)
     password_hash = generate_password_hash(DEMO_PASSWORD)  # one hash for every demo login: fast
@@ -95,4 +97,3 @@ def _create(staff_per_team: int, seed: int) -> None:
             person.set_roles({"staff"})
             db.session.add(person)
     audit.record(None, "demo.create", "department", "demo", teams=len(TEAMS))
-    db.session.commit()

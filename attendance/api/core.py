@@ -18,6 +18,7 @@ from attendance.errors import PREFIX, error_body, flatten_messages, is_api_reque
 from attendance.extensions import csrf, db
 from attendance.models import IdempotencyRecord
 from attendance.services import accounts
+from attendance.services.transaction import savepoint, transaction
 
 PUBLIC_ENDPOINTS = {"api_auth.issue_token"}
 
@@ -86,8 +87,17 @@ def permission(action: str):
     return decorate
 
 
+class _KeyTaken(Exception):
+    """The Idempotency-Key already has an answer (or had one committed while this request waited)."""
+
+
 def idempotent(view):
-    """Replay the stored first answer when the same Idempotency-Key comes again from the same caller."""
+    """Replay the stored first answer when the same Idempotency-Key comes again from the same caller.
+
+    The key is claimed first, in the same transaction as the effect: a duplicate sent at the same moment
+    waits for the first (its insert of the same key blocks on the unique key; on SQLite the whole use case
+    waits for the write lock) and then replays its answer. If the first fails, its claim goes with it.
+    """
 
     @wraps(view)
     def wrapper(*args, **kwargs):
@@ -95,25 +105,33 @@ def idempotent(view):
         if not key:
             return view(*args, **kwargs)
         digest = hashlib.sha256(request.get_data() or b"").hexdigest()
-        found = _stored(key)
-        if found is not None:
-            return _replay(found, digest)
-        result = view(*args, **kwargs)
-        response = current_app.make_response(result)
-        if response.status_code < 500:
-            try:
-                db.session.add(IdempotencyRecord(
-                    employee_id=g.actor.id, key=key, method=request.method, path=request.path,
-                    request_hash=digest, status_code=response.status_code,
-                    response_body=response.get_data(as_text=True)))
-                db.session.commit()
-            except IntegrityError:
-                # Another process took the same key at the same moment; its answer is the first.
-                db.session.rollback()
-                return _replay(_stored(key), digest)
+        try:
+            with transaction():
+                record = _claim(key, digest)
+                response = current_app.make_response(view(*args, **kwargs))
+                if response.status_code >= 500:
+                    db.session.delete(record)  # a failure is not an answer to replay
+                else:
+                    record.status_code = response.status_code
+                    record.response_body = response.get_data(as_text=True)
+        except _KeyTaken:
+            return _replay(_stored(key), digest)
         return response
 
     return wrapper
+
+
+def _claim(key: str, digest: str) -> IdempotencyRecord:
+    if _stored(key) is not None:
+        raise _KeyTaken
+    record = IdempotencyRecord(employee_id=g.actor.id, key=key, method=request.method, path=request.path,
+                               request_hash=digest, status_code=0, response_body="")
+    try:
+        with savepoint():
+            db.session.add(record)
+    except IntegrityError:
+        raise _KeyTaken from None
+    return record
 
 
 def _stored(key: str) -> IdempotencyRecord | None:

@@ -43,8 +43,8 @@ def build_discipline_demo() -> int:
             recorded.append(service.record_violation(
                 recorder, employee=person, rule_code=rule, occurred_at=when, note=note, amount=amount,
                 source="complaint" if rule == "COMPLAINT" else "manual", source_ref=f"demo:{no}:{rule}:{days}"))
-        except DomainError:  # a policy without the rule: no demo for it
-            db.session.rollback()
+        except DomainError:  # a policy without the rule: no demo for it (its use case rolled back)
+            continue
     by_key = {(v.employee.employee_no, v.rule_code): v for v in recorded}
     supervisor = logins.get("supervisor")
     if (second := by_key.get(("E0101", "COMPLAINT"))) is not None:

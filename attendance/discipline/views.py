@@ -11,12 +11,11 @@ from attendance.discipline.forms import AppealDecisionForm, DismissalForm, Reaso
 from attendance.domain.discipline import APPEAL_STATUSES, DISMISSAL_STATUSES
 from attendance.domain.errors import DomainError, InvalidInput
 from attendance.domain.permissions import reach
-from attendance.extensions import db
+from attendance.errors import status_of
 from attendance.reporting import discipline_documents as documents
 from attendance.services import discipline as svc
 from attendance.services import people
 from attendance.services import policy as policy_service
-from attendance.errors import status_of
 from attendance.web import can, permission_required, show_field_errors
 
 bp = Blueprint("discipline", __name__)
@@ -59,7 +58,6 @@ def record():
                 amount=(form.amount.data or "").strip() or None, source=form.source.data,
                 evidence=(upload.filename, upload.read(), upload.mimetype) if upload and upload.filename else None)
         except DomainError as exc:
-            db.session.rollback()
             show_field_errors(form, exc, {"employee_no": "employee"})
             status = status_of(exc)
         else:
@@ -128,7 +126,6 @@ def _act_on(violation_id: int, action, done: str):
     try:
         action(v, form.reason.data)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
         v = svc.get_violation(current_user, violation_id)
         return render_template("discipline/violation.html", v=v, out_of_step=[], form=form), status_of(exc)
@@ -165,7 +162,6 @@ def appeal(violation_id: int):
         try:
             svc.file_appeal(current_user, violation_id, form.reason.data)
         except DomainError as exc:
-            db.session.rollback()
             show_field_errors(form, exc)
             status = status_of(exc)
         else:
@@ -194,7 +190,6 @@ def decide_appeal(appeal_id: int):
         try:
             svc.decide_appeal(current_user, appeal_id, form.outcome.data, form.reason.data)
         except DomainError as exc:
-            db.session.rollback()
             show_field_errors(form, exc)
             status = status_of(exc)
             item = svc.get_appeal(current_user, appeal_id)
@@ -226,7 +221,6 @@ def decide_dismissal(review_id: int):
             raise InvalidInput(_("A decision and a reason are required."))
         svc.decide_dismissal(current_user, review_id, form.outcome.data, form.reason.data)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "error")
         page = svc.dismissal_reviews(current_user, "pending")
         return render_template("discipline/dismissal_reviews.html", page=page, status="pending",

@@ -14,6 +14,7 @@ from attendance.extensions import db
 from attendance.models import ApiToken, Employee
 from attendance.models.types import utcnow
 from attendance.services import audit
+from attendance.services.transaction import use_case
 
 MIN_PASSWORD = 8
 
@@ -57,25 +58,25 @@ def set_login(actor: Employee | None, person: Employee, username: str | None, pa
     audit.record(actor, "password.set", "employee", person.employee_no)
 
 
+@use_case
 def change_password(actor: Employee, employee_no: str, password: str) -> None:
     person = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no))
     if person is None:
         raise NotFound("no such employee")
     set_login(actor, person, None if person.username else person.employee_no.lower(), password)
-    db.session.commit()
 
 
+@use_case
 def set_locale(person: Employee, lang: str) -> None:
     """Keep the person's language on their account, so every device shows it."""
     person.locale = lang
-    db.session.commit()
 
 
+@use_case
 def issue_token(person: Employee, hours: int) -> tuple[str, datetime]:
     token = secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(hours=hours)
     db.session.add(ApiToken(employee_id=person.id, token_hash=_hash_token(token), expires_at=expires))
-    db.session.commit()
     return token, expires
 
 
@@ -87,10 +88,10 @@ def person_for_token(token: str) -> Employee | None:
     return person if person.active else None
 
 
+@use_case
 def revoke_token(token: str) -> bool:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
     if row is None or row.revoked_at is not None:
         return False
     row.revoked_at = utcnow()
-    db.session.commit()
     return True

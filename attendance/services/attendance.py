@@ -40,6 +40,7 @@ from attendance.models import AttendanceDay, Employee, PolicyVersion, RosterEntr
 from attendance.models import shifts as shiftmodels
 from attendance.services import audit, calendar, paging
 from attendance.services.people import people_for_listing, team_members, teams_led_by, visible_team
+from attendance.services.transaction import use_case
 
 REEVALUATED = "re-evaluated"  # how a reversal made by a later reading of the day begins its reason
 # Totals of the monthly sheet: how much of a day each status counts as worked / absent.
@@ -254,15 +255,14 @@ def _apply(actor: Employee | None, items: list[Derived], report: EvaluationRepor
                     violation = discipline.record_violation(
                         actor, employee=derived.employee, rule_code=code,
                         occurred_at=_occurred_at(derived, kind), note=_note(derived, kind),
-                        source="attendance", source_ref=ref, commit=False)
+                        source="attendance", source_ref=ref)
                 except DomainError as exc:
                     report.problems.append(f"{ref}: {exc.message}")
                     continue
                 report.raised.append(violation)
             elif counted:
                 discipline.reverse_violation(
-                    actor, last, f"{REEVALUATED}: {derived.day.isoformat()} is now {derived.result.status}",
-                    commit=False)
+                    actor, last, f"{REEVALUATED}: {derived.day.isoformat()} is now {derived.result.status}")
                 report.reversed += 1
 
 
@@ -278,8 +278,9 @@ def _people_rostered(start: date, end: date, *, team: Team | None = None,
     return list(db.session.scalars(stmt))
 
 
+@use_case
 def evaluate(actor: Employee | None, start, end=None, *, team: str | None = None,
-             employee_nos: list[str] | None = None, commit: bool = True) -> EvaluationReport:
+             employee_nos: list[str] | None = None) -> EvaluationReport:
     """Judge and store every rostered day from ``start`` to ``end`` that is over, raising LATE, EARLY and
     ABSENT violations once per person and day and reversing those a corrected day no longer supports.
 
@@ -304,12 +305,11 @@ def evaluate(actor: Employee | None, start, end=None, *, team: str | None = None
     _apply(actor, ready, report)
     audit.record(actor, "attendance.evaluate", "attendance", f"{start}..{end}", days=report.days,
                  raised=len(report.raised), reversed=report.reversed, team=team)
-    if commit:
-        db.session.commit()
     return report
 
 
-def reevaluate(actor: Employee | None, pairs: set[tuple[int, date]], *, commit: bool = False,
+@use_case
+def reevaluate(actor: Employee | None, pairs: set[tuple[int, date]], *,
                include_new: bool = False) -> int:
     """Judge again the (person, day) pairs a change touched: those already evaluated, and with
     ``include_new`` also rostered days not evaluated yet. Days not over are left alone. Returns the days judged."""
@@ -327,8 +327,6 @@ def reevaluate(actor: Employee | None, pairs: set[tuple[int, date]], *, commit: 
     ready = [d for key, d in derived.items() if key in wanted and d.over]
     report = EvaluationReport()
     _apply(actor, ready, report)
-    if commit:
-        db.session.commit()
     return report.days
 
 

@@ -13,9 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -34,6 +32,7 @@ from attendance.models.grooming import NO_SHIFT, GroomingCheck, GroomingFailure
 from attendance.models.types import utcnow
 from attendance.services import audit, discipline, people
 from attendance.services import policy as policy_service
+from attendance.services.transaction import savepoint, use_case
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
 
@@ -302,7 +301,8 @@ def _record(actor: Employee, person: Employee, team_id: int | None, day: date, s
             entry: Entry, items: tuple[GroomingItem, ...], version_id: int,
             form_token: str | None, current: GroomingCheck | None, stored: list[str]) -> Outcome:
     """Store one person's check against their ``current`` one (None: the first of the day and shift).
-    Photos saved for new violations are noted in ``stored``, to be removed if the transaction fails."""
+    Photos saved for new violations are noted in ``stored``: a double submit caught by the unique key
+    undoes this person's rows in a savepoint, and its photos must go with them."""
     shift_code = shift.code if shift else NO_SHIFT
     status = "absent" if entry.absent else "present"
     failed = {} if entry.absent else entry.failed
@@ -344,7 +344,7 @@ def _record(actor: Employee, person: Employee, team_id: int | None, day: date, s
                 note += " — " + "; ".join(t for t in (failed[code], entry.note) if t)
             violation = discipline.record_violation(
                 actor, employee=person, rule_code=item.rule, occurred_at=occurred_at, note=note,
-                source="grooming", source_ref=ref, evidence=entry.evidence, commit=False)
+                source="grooming", source_ref=ref, evidence=entry.evidence)
             if before is None:
                 raised.append(violation)
                 if violation.evidence_path:
@@ -361,8 +361,7 @@ def _record(actor: Employee, person: Employee, team_id: int | None, day: date, s
         violation = old[code].violation
         if violation is None or violation.reversed_at is not None or _still_failed_elsewhere(violation.id):
             continue
-        discipline.reverse_violation(actor, violation, f"grooming check {check.id} corrected: {code} {why}",
-                                     commit=False)
+        discipline.reverse_violation(actor, violation, f"grooming check {check.id} corrected: {code} {why}")
         reversed_.append(violation)
     db.session.refresh(check, ["failures"])
     audit.record(actor, "grooming.correct" if current else "grooming.check", "grooming_check", check.id,
@@ -370,13 +369,6 @@ def _record(actor: Employee, person: Employee, team_id: int | None, day: date, s
                  failed=ordered, raised=[v.id for v in raised], reversed=[v.id for v in reversed_],
                  supersedes=current.id if current else None)
     return Outcome(check, changed=True, raised=raised, reversed=reversed_, superseded=current)
-
-
-def _undo(stored: list[str]) -> None:
-    """Roll the transaction back and remove the photos it had saved."""
-    db.session.rollback()
-    for path in stored:
-        (Path(current_app.instance_path) / path).unlink(missing_ok=True)
 
 
 def _check_failed(failed: dict[str, str], items: tuple[GroomingItem, ...], where: str) -> dict[str, str]:
@@ -402,6 +394,7 @@ def _replay(form_token: str) -> list[GroomingCheck]:
         .where(GroomingCheck.form_token == form_token).order_by(GroomingCheck.id)))
 
 
+@use_case
 def submit_team(actor: Employee, team_code: str, day: object, shift_code: str | None, entries: list[Entry], *,
                 form_token: str | None = None) -> TeamOutcome:
     """Record a whole team's check in one transaction: everyone listed, absent or present, items
@@ -448,22 +441,20 @@ def submit_team(actor: Employee, team_code: str, day: object, shift_code: str | 
     current = {c.employee_id: c for c in _current_checks([p.id for p, _e in checked], day, shift_key)}
     stored: list[str] = []
     try:
-        outcomes = [_record(actor, person, team.id, day, shift, entry, items, in_force.version.id, form_token,
-                            current.get(person.id), stored) for person, entry in checked]
-        db.session.commit()
+        with savepoint():
+            outcomes = [_record(actor, person, team.id, day, shift, entry, items, in_force.version.id, form_token,
+                                current.get(person.id), stored) for person, entry in checked]
     except IntegrityError:
-        _undo(stored)
+        discipline.evidence.remove(stored)  # the savepoint undid the rows that named them
         if form_token and (done := _replay(form_token)):
             return TeamOutcome(team, day, shift_key, [
                 Outcome(c, changed=True, raised=[f.violation for f in c.failures if f.violation]) for c in done],
                 replayed=True)
         raise Conflict("the check was recorded by someone else meanwhile; reload and try again") from None
-    except Exception:
-        _undo(stored)  # nothing of a half-recorded team stays, not even in this session
-        raise
     return TeamOutcome(team, day, shift_key, outcomes)
 
 
+@use_case
 def submit_check(actor: Employee, data: dict) -> Outcome:
     """One person's check (the API): ``employee_no``, ``date``, ``shift`` (default: their rostered
     shift that day), ``items`` {code: pass|fail}, ``notes`` (text, or {code: note}), ``status``."""
@@ -500,18 +491,12 @@ def submit_check(actor: Employee, data: dict) -> Outcome:
         raise InvalidInput("someone absent is marked absent, not failed", fields={"items": "must pass when absent"})
     entry = Entry(person.employee_no, absent=status == "absent",
                   failed={code: item_notes.get(code, "") for code in failed}, note=check_note)
-    stored: list[str] = []
     try:
         existing = _current_checks([person.id], day, shift.code if shift else NO_SHIFT)
         outcome = _record(actor, person, person.team_id, day, shift, entry, items, in_force.version.id, None,
-                          existing[0] if existing else None, stored)
-        db.session.commit()
+                          existing[0] if existing else None, [])
     except IntegrityError:
-        _undo(stored)
         raise Conflict("the check was recorded by someone else meanwhile; try again") from None
-    except Exception:
-        _undo(stored)
-        raise
     return outcome
 
 

@@ -24,6 +24,7 @@ from attendance.models.attendance import MEETING_KINDS, MEETING_MARKS
 from attendance.services import audit, calendar, people
 from attendance.services import policy as policy_service
 from attendance.services.people import teams_led_by
+from attendance.services.transaction import use_case
 
 RE_MARKED = "re-marked"  # how a reversal made by a later mark begins its reason
 DEFAULT_RULES = {"late": "MEETING_LATE", "absent": "MEETING_ABSENT"}
@@ -53,6 +54,7 @@ def _may_run(actor: Employee, team: Team | None) -> bool:
     return team is not None and team.id in teams_led_by(actor)
 
 
+@use_case
 def create_meeting(actor: Employee, data: dict) -> Meeting:
     """A meeting of a team (a lead: one of theirs) or, with no team, of the whole department."""
     errors: dict[str, str] = {}
@@ -96,7 +98,6 @@ def create_meeting(actor: Employee, data: dict) -> Meeting:
     db.session.flush()
     audit.record(actor, "meeting.create", "meeting", meeting.id, kind=kind, day=day.isoformat(),
                  team=team.code if team else None)
-    db.session.commit()
     return meeting
 
 
@@ -145,6 +146,7 @@ def source_ref(meeting: Meeting, employee_no: str, kind: str) -> str:
     return f"meeting:{meeting.id}:{employee_no}:{kind}"
 
 
+@use_case
 def record_attendance(actor: Employee, meeting_id: int, marks: dict[str, str],
                       notes: dict[str, str] | None = None) -> MarkReport:
     """Mark people present, late, left_early, absent or excused at a meeting; raise and reverse violations."""
@@ -198,14 +200,13 @@ def record_attendance(actor: Employee, meeting_id: int, marks: dict[str, str],
                 try:
                     report.raised.append(discipline.record_violation(
                         actor, employee=person, rule_code=code,
-                        occurred_at=meeting.starts_at, source="meeting", source_ref=ref, commit=False,
+                        occurred_at=meeting.starts_at, source="meeting", source_ref=ref,
                         note=f"{meeting.day.isoformat()} {meeting.kind} meeting · {mark}"
                              + (f" · {notes[no]}" if notes.get(no) else "")))
                 except DomainError as exc:
                     report.problems.append(f"{ref}: {exc.message}")
             elif counted:
-                discipline.reverse_violation(actor, last, f"{RE_MARKED}: now {mark}", commit=False)
+                discipline.reverse_violation(actor, last, f"{RE_MARKED}: now {mark}")
                 report.reversed += 1
     audit.record(actor, "meeting.attendance", "meeting", meeting.id, marks=marks)
-    db.session.commit()
     return report

@@ -19,6 +19,7 @@ from attendance.extensions import db
 from attendance.models import Employee, Team
 from attendance.services import accounts, audit
 from attendance.services.paging import Page, paginate
+from attendance.services.transaction import use_case
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,31}$")
 EMPLOYEE_FIELDS = ("employee_no", "name", "team", "roles", "hire_date", "monthly_wage", "active")
@@ -167,6 +168,7 @@ def _employee_by_no(no: str | None, field_name: str) -> Employee | None:
     return person
 
 
+@use_case
 def save_team(actor: Employee, data: dict, code: str | None = None) -> Team:
     """Create a team (``code`` None) or change one; ``lead`` is an employee_no."""
     errors = {}
@@ -193,7 +195,6 @@ def save_team(actor: Employee, data: dict, code: str | None = None) -> Team:
     db.session.flush()
     audit.record(actor, "team.create" if code is None else "team.update", "team", team.code,
                  **{k: str(v) for k, v in data.items()})
-    db.session.commit()
     return team
 
 
@@ -243,7 +244,8 @@ def _apply(person: Employee, clean: dict) -> None:
         person.set_roles(clean["roles"])
 
 
-def create_employee(actor: Employee | None, data: dict, *, commit: bool = True) -> Employee:
+@use_case
+def create_employee(actor: Employee | None, data: dict) -> Employee:
     clean = clean_employee(data)
     clean.setdefault("roles", {"staff"})
     if db.session.scalar(select(Employee.id).where(Employee.employee_no == clean["employee_no"])):
@@ -259,11 +261,10 @@ def create_employee(actor: Employee | None, data: dict, *, commit: bool = True) 
     db.session.flush()
     audit.record(actor, "employee.create", "employee", person.employee_no,
                  **{k: str(v) for k, v in clean.items()})
-    if commit:
-        db.session.commit()
     return person
 
 
+@use_case
 def update_employee(actor: Employee, employee_no: str, data: dict) -> Employee:
     person = get_employee(actor, employee_no)
     clean = clean_employee(data, partial=True)
@@ -274,7 +275,6 @@ def update_employee(actor: Employee, employee_no: str, data: dict) -> Employee:
     person.updated_by_id = actor.id
     audit.record(actor, "employee.update", "employee", person.employee_no,
                  before=before, after={k: str(v) for k, v in clean.items()})
-    db.session.commit()
     return person
 
 
@@ -313,6 +313,7 @@ def decode_upload(raw: bytes) -> str:
     raise InvalidInput("the file is neither UTF-8 nor GB18030 text", fields={"file": N_("unreadable")})
 
 
+@use_case
 def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = False) -> ImportReport:
     """Add the employees of a CSV file; nothing is imported from a file with errors unless told to skip."""
     report = ImportReport()
@@ -355,11 +356,10 @@ def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = F
     if report.rejected and not skip_errors:
         return report
     for row in good:
-        create_employee(actor, {k: v for k, v in row.items() if v != ""}, commit=False)
+        create_employee(actor, {k: v for k, v in row.items() if v != ""})
         report.imported.append(row["employee_no"])
     audit.record(actor, "employee.import", "employee", "*", imported=len(good),
                  rejected=len(report.rejected))
-    db.session.commit()
     report.committed = True
     return report
 

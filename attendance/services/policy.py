@@ -15,6 +15,7 @@ from attendance.extensions import db
 from attendance.models import Employee, PolicyVersion
 from attendance.services import audit
 from attendance.services.paging import Page, paginate
+from attendance.services.transaction import use_case
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def read_document(text: str | bytes) -> dict:
     return doc
 
 
+@use_case
 def add_version(actor: Employee | None, doc: dict) -> PolicyVersion:
     """Store a new version after checking all of it; a bad document changes nothing."""
     policy = parse_policy(doc)
@@ -62,7 +64,6 @@ def add_version(actor: Employee | None, doc: dict) -> PolicyVersion:
     db.session.flush()
     audit.record(actor, "policy.add_version", "policy_version", row.id,
                  label=row.label, effective_from=row.effective_from.isoformat())
-    db.session.commit()
     return row
 
 

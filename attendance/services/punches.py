@@ -27,6 +27,7 @@ from attendance.services.people import (
     teams_led_by,
     visible_employee,
 )
+from attendance.services.transaction import savepoint, use_case
 
 # ------------------------------------------------------------------------------- punches
 
@@ -99,11 +100,10 @@ def _store_punch(person: Employee, at: datetime, direction: str | None, source: 
         return found, False
     punch = Punch(employee_id=person.id, at=at, direction=direction, source=source, dedupe_key=key,
                   note=note, created_by_id=actor.id if actor else None)
-    db.session.add(punch)
     try:
-        db.session.flush()
+        with savepoint():
+            db.session.add(punch)
     except IntegrityError:  # the same punch arrived by another door at the same moment
-        db.session.rollback()
         return db.session.scalar(select(Punch).where(Punch.dedupe_key == key)), False
     audit.record(actor, "punch.add", "punch", punch.id, employee_no=person.employee_no,
                  at=at.isoformat(), direction=direction, source=source)
@@ -119,6 +119,7 @@ def can_correct(actor: Employee, person: Employee) -> bool:
     return person.id != actor.id and person.team_id in teams_led_by(actor)
 
 
+@use_case
 def clock_punch(actor: Employee, direction: str) -> Punch:
     """Clock the actor in or out at the server's time (never the browser's)."""
     if not allowed(actor.roles, "punches.own"):
@@ -131,10 +132,10 @@ def clock_punch(actor: Employee, direction: str) -> Punch:
         raise InvalidInput("direction is in or out", fields={"direction": "in or out"})
     punch, _ = _store_punch(actor, clock.now(), direction, "web", actor)
     attendance.reevaluate(actor, _days_touched([(actor.id, punch.at)]))
-    db.session.commit()
     return punch
 
 
+@use_case
 def add_punch(actor: Employee, data: dict) -> tuple[Punch, bool]:
     """``POST /punches``: a person's own punch at server time, or a time clock's / a correction at ``at``.
 
@@ -177,10 +178,10 @@ def add_punch(actor: Employee, data: dict) -> tuple[Punch, bool]:
     punch, created = _store_punch(person, at, direction, source, actor, note)
     if created:
         attendance.reevaluate(actor, _days_touched([(person.id, punch.at)]))
-    db.session.commit()
     return punch, created
 
 
+@use_case
 def void_punch(actor: Employee, punch_id: int, reason: str) -> Punch:
     """Take a wrong punch out of the reckoning (kept, marked void) and re-judge its day."""
     punch = db.session.get(Punch, punch_id)
@@ -195,7 +196,6 @@ def void_punch(actor: Employee, punch_id: int, reason: str) -> Punch:
         audit.record(actor, "punch.void", "punch", punch.id, reason=reason)
         db.session.flush()
         attendance.reevaluate(actor, _days_touched([(punch.employee_id, punch.at)]))
-    db.session.commit()
     return punch
 
 
@@ -254,6 +254,7 @@ def _columns(first_row: list[str]) -> dict[str, int] | None:
     return None
 
 
+@use_case
 def import_punches(actor: Employee | None, text: str) -> PunchImportReport:
     """Import a time clock's export: employee number, timestamp, optional direction (in/out, 上班/下班).
 
@@ -338,14 +339,12 @@ def import_punches(actor: Employee | None, text: str) -> PunchImportReport:
     try:
         db.session.flush()
     except IntegrityError:
-        # Another import stored some of the same punches meanwhile: nothing of this one is kept; run it again.
-        db.session.rollback()
+        # Another import stored some of the same punches meanwhile: nothing of this one is kept (the use
+        # case rolls back); run it again.
         raise InvalidInput("another import of the same punches ran at the same time; import the file again",
                            fields={"file": "try again"}) from None
     touched = _days_touched(new)
     if touched:
-        from attendance.services import attendance
 
-        report.evaluated = attendance.reevaluate(actor, touched, commit=False, include_new=True)
-    db.session.commit()
+        report.evaluated = attendance.reevaluate(actor, touched, include_new=True)
     return report

@@ -29,6 +29,7 @@ from attendance.extensions import db
 from attendance.models import AttendanceDay, Employee, Team, Violation
 from attendance.reporting import charts
 from attendance.services import audit, people, scores
+from attendance.services.transaction import use_case
 
 CHARTS = ("ranking", "trend", "categories", "lateness", "attendance")
 TREND_MONTHS = 12
@@ -293,6 +294,7 @@ def report_steps() -> int:
     return 4 + len(CHARTS) + 2
 
 
+@use_case
 def generate(actor: Employee | None, month_text: str, progress: Callable[[str], None] | None = None) -> list[Path]:
     """Write the month's report (PDF, XLSX, each chart as PNG and SVG) to ``reports/YYYY-MM/``.
 
@@ -328,7 +330,6 @@ def generate(actor: Employee | None, month_text: str, progress: Callable[[str], 
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     audit.record(actor, "report.generate", "report", label, files=[p.name for p in paths])
-    db.session.commit()
     return paths
 
 

@@ -30,6 +30,7 @@ from attendance.services.people import (
     visible_employee,
     visible_team,
 )
+from attendance.services.transaction import use_case
 
 REST = rotation.REST
 
@@ -134,6 +135,7 @@ def set_roster_day(actor: Employee, employee_no: str, day, shift_code: str | Non
     return roster_cells([person.id], day, day)[(person.id, day)]
 
 
+@use_case
 def save_cells(actor: Employee, cells: list[tuple[str, object, str | None]], note: str | None = None) -> int:
     """Put several (employee_no, day, shift code or REST) cells at once, all or nothing; returns how many changed.
 
@@ -166,10 +168,10 @@ def save_cells(actor: Employee, cells: list[tuple[str, object, str | None]], not
                          before=before, after=code)
     db.session.flush()
     attendance.reevaluate(actor, changed)
-    db.session.commit()
     return len(changed)
 
 
+@use_case
 def copy_week(actor: Employee, team_code: str, target_monday) -> int:
     """Copy the week before ``target_monday`` onto its week for the team; returns the cells changed."""
     team = visible_team(actor, team_code)
@@ -191,7 +193,6 @@ def copy_week(actor: Employee, team_code: str, target_monday) -> int:
     db.session.flush()
     audit.record(actor, "roster.copy_week", "team", team.code, week=monday.isoformat(), cells=len(changed))
     attendance.reevaluate(actor, changed)
-    db.session.commit()
     return len(changed)
 
 
@@ -232,6 +233,7 @@ def pattern_from(data: dict) -> rotation.RotationPattern:
     return pattern
 
 
+@use_case
 def generate_roster(actor: Employee, team_code: str, data: dict) -> GenerateReport:
     """Build a team's roster from ``from`` to ``to`` with a rotation pattern; existing cells are replaced.
 
@@ -267,7 +269,6 @@ def generate_roster(actor: Employee, team_code: str, data: dict) -> GenerateRepo
     audit.record(actor, "roster.generate", "team", team.code, pattern=pattern.kind, start=start.isoformat(),
                  end=end.isoformat(), people=len(members), changed=len(changed))
     attendance.reevaluate(actor, changed)
-    db.session.commit()
     return GenerateReport(team.code, start, end, len(members), len(plan), len(changed))
 
 

@@ -32,6 +32,7 @@ from attendance.models import AttendanceDay, Employee, LedgerEntry, LedgerHead, 
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
 from attendance.services import audit
 from attendance.services.people import teams_led_by
+from attendance.services.transaction import savepoint, use_case
 
 STATUS_COLUMNS = {  # attendance day status → the count column it adds to
     "present": "present_days", "late": "late_days", "early": "early_days", "late_early": "late_early_days",
@@ -555,6 +556,7 @@ def _lock_ledger() -> None:
     db.session.execute(select(LedgerHead.id).where(LedgerHead.id == 1).with_for_update())
 
 
+@use_case
 def close_month(actor: Employee | None, month_text: str) -> MonthClose:
     """Freeze the month's scores, ranks and payroll deductions (HR).
 
@@ -579,10 +581,9 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
                        cap_percent=str(policy.deductions.cap_percent_of_wage),
                        minimum_wage=policy.deductions.minimum_wage, staff=0)
     try:
-        db.session.add(close)
-        db.session.flush()  # takes the write lock on SQLite; on PostgreSQL a second close waits here
+        with savepoint():  # on PostgreSQL a second close waits here for the first to end
+            db.session.add(close)
     except IntegrityError:
-        db.session.rollback()
         raise Conflict(f"{scoring.month_label(month)} is already closed") from None
     _lock_ledger()
     figures = _live(month, book)
@@ -618,5 +619,4 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
     audit.record(actor, "month.close", "month", scoring.month_label(month), staff=len(snapshots),
                  deducted=str(sum((d["deducted"] for d in deductions), Decimal("0.00"))),
                  policy_version=version_id)
-    db.session.commit()
     return close

@@ -13,6 +13,7 @@ from attendance.domain.rotation import REST
 from attendance.extensions import db
 from attendance.models import Employee, ShiftType
 from attendance.services import audit
+from attendance.services.transaction import use_case
 
 SHIFT_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9_\-]{0,15}$")
 
@@ -115,6 +116,7 @@ def get_shift_type(code: str) -> ShiftType:
     return row
 
 
+@use_case
 def save_shift_type(actor: Employee | None, data: dict, code: str | None = None) -> ShiftType:
     """Create a shift type (``code`` None) or change one. A change applies to days evaluated from now on."""
     row = get_shift_type(code) if code else None
@@ -127,7 +129,6 @@ def save_shift_type(actor: Employee | None, data: dict, code: str | None = None)
     db.session.flush()
     audit.record(actor, "shift_type.create" if code is None else "shift_type.update", "shift_type", row.code,
                  **{k: str(v) for k, v in clean.items()})
-    db.session.commit()
     return row
 
 

@@ -14,6 +14,7 @@ from attendance.domain.errors import DomainError
 from attendance.extensions import db
 from attendance.models import Employee, Punch, RosterEntry, ShiftType, Team
 from attendance.services import attendance, meetings, punches, roster, shift_types
+from attendance.services.transaction import use_case
 
 # DOMAIN.md §2 [000 §7 五, §4 四.1]
 SHIFT_TYPES = [
@@ -69,6 +70,7 @@ def _at(day: date, minute: int) -> datetime:
     return datetime.combine(day, time(0), tzinfo=clock.site_zone()) + timedelta(minutes=minute)
 
 
+@use_case
 def _punches(rng: random.Random, first: date, last: date) -> int:
     rows = db.session.scalars(select(RosterEntry).where(RosterEntry.day >= first, RosterEntry.day <= last,
                                                         RosterEntry.shift_type_id.is_not(None))
@@ -96,7 +98,6 @@ def _punches(rng: random.Random, first: date, last: date) -> int:
             db.session.add(Punch(employee_id=entry.employee_id, at=at, direction=direction, source="clock",
                                  dedupe_key=punches.dedupe_key(entry.employee_id, at)))
             made += 1
-    db.session.commit()
     return made
 
 

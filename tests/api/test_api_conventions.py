@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from attendance import clock
 from attendance.extensions import db
-from attendance.models import ApiToken, Employee
+from attendance.models import ApiToken, Employee, IdempotencyRecord, LedgerEntry, Violation
+from tests.concurrency import run_together
 from tests.conftest import PASSWORD, make_person, make_team, token_for
 
 
@@ -103,6 +105,26 @@ def test_the_same_idempotency_key_replays_the_first_answer_and_creates_nothing(c
     reused = client.post("/api/v1/employees", json={"employee_no": "E9002", "name": "李"}, headers=headers)
     assert reused.status_code == 409
     assert reused.get_json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_one_idempotency_key_sent_eight_times_at_once_records_one_violation_and_one_fine(client, app):
+    """The duplicates wait for the first and replay its answer; none of them records anything."""
+    team = make_team("T1", "热线一组")
+    lead, staff = make_person(["lead", "staff"], team), make_person(["staff"], team)
+    headers = token_for(client, lead) | {"Idempotency-Key": "shift-start-1"}
+    body = {"employee_no": staff.employee_no, "rule": "COMPLAINT",
+            "occurred_at": (clock.now() - timedelta(hours=1)).isoformat()}
+
+    def post():
+        response = app.test_client().post("/api/v1/violations", json=body, headers=headers)
+        return response.status_code, response.get_json()
+
+    answers = run_together(app, [post] * 8)
+    assert [status for status, _ in answers] == [201] * 8
+    assert len({answer["id"] for _, answer in answers}) == 1
+    assert db.session.scalar(select(func.count()).select_from(Violation)) == 1
+    assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyRecord)) == 1
 
 
 def test_lists_are_paged_with_limit_and_cursor(client, app):

@@ -1,13 +1,14 @@
-"""Recording at the same moment, on PostgreSQL: numbering and the ledger chain stay right.
+"""Recording at the same moment, on PostgreSQL and on the default SQLite install: numbering and the ledger
+chain stay right.
 
 Each thread has its own app context, so its own session and database connection: these are
 real concurrent transactions. The engine is slowed down a little between counting and writing,
-so without the row locks the race would be lost almost every time.
+so without the row locks (PostgreSQL) or the write lock a use case takes first (SQLite's BEGIN IMMEDIATE)
+the race would be lost almost every time.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 
@@ -19,9 +20,8 @@ from attendance.domain import escalation
 from attendance.extensions import db
 from attendance.models import Employee, LedgerEntry, Violation
 from attendance.services import discipline as svc
-from tests.conftest import ON_POSTGRES, make_person, make_team, token_for
-
-pytestmark = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
+from tests.concurrency import run_together
+from tests.conftest import make_person, make_team, token_for
 
 
 @pytest.fixture
@@ -33,30 +33,6 @@ def slow_engine(monkeypatch):
         return escalation.escalate(*args, **kwargs)
 
     monkeypatch.setattr(svc.violations, "escalate", slow)
-
-
-def run_together(app, jobs):
-    """Run each job in its own thread and app context, released at the same instant."""
-    barrier = threading.Barrier(len(jobs))
-    results, errors = [None] * len(jobs), []
-
-    def run(i, job):
-        with app.app_context():
-            try:
-                barrier.wait()
-                results[i] = job()
-            except Exception as exc:  # reported below, with the thread's error
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 def test_two_leads_recording_the_same_rule_for_the_same_person_get_occurrences_1_and_2(app, slow_engine):

@@ -27,10 +27,12 @@ from attendance.services.discipline.inputs import (
     _text,
 )
 from attendance.services.discipline.violations import get_violation, reverse_violation
+from attendance.services.transaction import savepoint, use_case
 
 # --- appeals -----------------------------------------------------------------------------------
 
 
+@use_case
 def file_appeal(actor: Employee, violation_id: int, reason: str) -> Appeal:
     """The person appeals their own violation, once. :raise Forbidden: someone else's; Conflict: twice."""
     violation = get_violation(actor, violation_id)
@@ -43,14 +45,12 @@ def file_appeal(actor: Employee, violation_id: int, reason: str) -> Appeal:
         raise Conflict("this violation has already been appealed")
     appeal = Appeal(violation_id=violation.id, employee_id=actor.id, reason=reason, filed_by_id=actor.id,
                     filed_at=utcnow(), status="pending")
-    db.session.add(appeal)
     try:
-        db.session.flush()
+        with savepoint():
+            db.session.add(appeal)
     except IntegrityError:
-        db.session.rollback()
         raise Conflict("this violation has already been appealed") from None
     audit.record(actor, "appeal.file", "appeal", appeal.id, violation=violation.id, reason=reason)
-    db.session.commit()
     return appeal
 
 
@@ -81,6 +81,7 @@ def appeals(viewer: Employee, status: str | None = "pending", *, limit: int = 50
     return Page(rows[:limit], str(rows[limit - 1].id) if len(rows) > limit else None)
 
 
+@use_case
 def decide_appeal(actor: Employee, appeal_id: int, outcome: str, reason: str) -> Appeal:
     """Uphold or overturn; overturning posts the reversal. :raise Conflict: already decided."""
     get_appeal(actor, appeal_id)
@@ -95,11 +96,10 @@ def decide_appeal(actor: Employee, appeal_id: int, outcome: str, reason: str) ->
     appeal.status, appeal.decision_reason = outcome, reason
     appeal.decided_by_id, appeal.decided_at = actor.id, utcnow()
     if outcome == "overturned" and appeal.violation.reversed_at is None:
-        entry = reverse_violation(actor, appeal.violation, f"appeal {appeal.id} overturned: {reason}", commit=False)
+        entry = reverse_violation(actor, appeal.violation, f"appeal {appeal.id} overturned: {reason}")
         appeal.reversal_entry_id = entry.id
     audit.record(actor, "appeal.decide", "appeal", appeal.id, outcome=outcome, reason=reason,
                  violation=appeal.violation_id)
-    db.session.commit()
     return appeal
 
 
@@ -126,6 +126,7 @@ def dismissal_reviews(viewer: Employee, status: str | None = "pending", *, limit
     return Page(rows[:limit], str(rows[limit - 1].id) if len(rows) > limit else None)
 
 
+@use_case
 def decide_dismissal(actor: Employee, review_id: int, outcome: str, reason: str) -> DismissalReview:
     """Record a manager's decision with who and when. :raise Conflict: already decided."""
     review = _get(DismissalReview, review_id)
@@ -143,5 +144,4 @@ def decide_dismissal(actor: Employee, review_id: int, outcome: str, reason: str)
     review.decided_by_id, review.decided_at = actor.id, utcnow()
     audit.record(actor, "dismissal.decide", "dismissal_review", review.id, outcome=outcome, reason=reason,
                  violation=review.violation_id, employee=review.employee.employee_no)
-    db.session.commit()
     return review

@@ -17,6 +17,7 @@ from attendance.domain.discipline import (
 from attendance.domain.errors import InvalidInput
 
 # --- evidence ----------------------------------------------------------------------------------
+from attendance.services.transaction import on_rollback
 
 
 def check_evidence(evidence: tuple[str, bytes, str]) -> tuple[bytes, str]:
@@ -35,18 +36,15 @@ def check_evidence(evidence: tuple[str, bytes, str]) -> tuple[bytes, str]:
     return data, mime
 
 
-def _save_evidence(data: bytes, mime: str) -> tuple[str, str, str]:
+def save(data: bytes, mime: str) -> tuple[str, str, str]:
+    """Store a checked photo; (relative path, type, SHA-256). The file goes again if the use case rolls back."""
     folder = Path(current_app.instance_path) / "evidence"
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{uuid.uuid4().hex}.{EVIDENCE_TYPES[mime]}"
     (folder / name).write_bytes(data)
-    return f"evidence/{name}", mime, hashlib.sha256(data).hexdigest()
-
-
-
-def _forget(stored: tuple[str, str, str] | None) -> None:
-    if stored:
-        (Path(current_app.instance_path) / stored[0]).unlink(missing_ok=True)
+    relative = f"evidence/{name}"
+    on_rollback(lambda: remove([relative]))
+    return relative, mime, hashlib.sha256(data).hexdigest()
 
 
 def stored_path(relative: str) -> Path:
@@ -55,6 +53,6 @@ def stored_path(relative: str) -> Path:
 
 
 def remove(relative_paths) -> None:
-    """Delete stored evidence files (those a rolled-back transaction had saved)."""
+    """Delete stored evidence files (those of a check that no longer keeps them, or of a rolled-back use case)."""
     for relative in relative_paths:
         stored_path(relative).unlink(missing_ok=True)

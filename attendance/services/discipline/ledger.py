@@ -30,6 +30,7 @@ from attendance.services.discipline.inputs import (
     _text,
     parse_month,
 )
+from attendance.services.transaction import use_case
 
 # --- the ledger --------------------------------------------------------------------------------
 
@@ -81,8 +82,9 @@ def _append(actor: Employee | None, *, employee_id: int, kind: str, amount: Deci
     return entry
 
 
+@use_case
 def post_entry(actor: Employee | None, employee: Employee, *, kind: str, amount: Decimal, points: int,
-               reason: str, occurred_on: date, commit: bool = True) -> LedgerEntry:
+               reason: str, occurred_on: date) -> LedgerEntry:
     """A reward or an adjustment (signs: attendance.domain.ledger). Fines come only from violations."""
     if kind not in ("reward", "adjustment"):
         raise InvalidInput("only rewards and adjustments are posted directly", fields={"kind": "reward or adjustment"})
@@ -92,8 +94,6 @@ def post_entry(actor: Employee | None, employee: Employee, *, kind: str, amount:
                     occurred_on=occurred_on, reason=reason)
     audit.record(actor, f"ledger.{kind}", "ledger_entry", entry.id, employee=employee.employee_no,
                  amount=str(amount), points=points, reason=reason)
-    if commit:
-        db.session.commit()
     return entry
 
 

@@ -32,7 +32,8 @@ from attendance.models import (
 from attendance.models.types import utcnow
 from attendance.services import audit, people
 from attendance.services import policy as policy_service
-from attendance.services.discipline.evidence import _forget, _save_evidence, check_evidence, stored_path
+from attendance.services.discipline import evidence as evidence_store
+from attendance.services.discipline.evidence import check_evidence, stored_path
 from attendance.services.discipline.inputs import (
     FUTURE_SLACK,
     MAX_ID,
@@ -42,6 +43,7 @@ from attendance.services.discipline.inputs import (
     parse_month,
 )
 from attendance.services.discipline.ledger import LedgerRow, _append, _lock_person, get_entry, ledger_for
+from attendance.services.transaction import savepoint, use_case
 
 # --- who may see what --------------------------------------------------------------------------
 
@@ -158,10 +160,10 @@ def _add_violation(actor: Employee | None, *, employee: Employee, decision: Deci
     return violation
 
 
+@use_case
 def record_violation(actor: Employee | None, *, employee: Employee, rule_code: str, occurred_at: datetime,
                      note: str = "", amount: Decimal | None = None, source: str = "manual",
-                     source_ref: str | None = None, evidence: tuple[str, bytes, str] | None = None,
-                     commit: bool = True) -> Violation:
+                     source_ref: str | None = None, evidence: tuple[str, bytes, str] | None = None) -> Violation:
     """Judge and record one violation with the policy in force on its local date, and post its fine entry.
 
     :param source_ref: an idempotency key for automated sources; while a counted violation with
@@ -195,21 +197,17 @@ def record_violation(actor: Employee | None, *, employee: Employee, rule_code: s
     prior = [PriorOccurrence(v.occurred_at) for v in _prior(employee.id, rule_code)]
     # Calendar windows are read on the site's clock, whatever offset the caller sent.
     decision = escalate(in_force.policy, rule_code, occurred_at.astimezone(clock.site_zone()), prior, amount)
-    stored = _save_evidence(*photo) if photo else None
+    stored = evidence_store.save(*photo) if photo else None
     try:
-        violation = _add_violation(actor, employee=employee, decision=decision, policy=in_force.policy,
-                                   version_id=in_force.version.id, occurred_at=occurred_at, note=note,
-                                   source=source, source_ref=source_ref, evidence=stored)
-        if commit:
-            db.session.commit()
+        with savepoint():
+            violation = _add_violation(actor, employee=employee, decision=decision, policy=in_force.policy,
+                                       version_id=in_force.version.id, occurred_at=occurred_at, note=note,
+                                       source=source, source_ref=source_ref, evidence=stored)
     except IntegrityError:
-        db.session.rollback()
-        _forget(stored)
-        if source_ref and commit and (existing := _counted_by_ref(source_ref)) is not None:
+        if source_ref and (existing := _counted_by_ref(source_ref)) is not None:
+            if stored:
+                evidence_store.remove([stored[0]])
             return existing  # another process recorded the same thing a moment ago
-        raise
-    except Exception:
-        _forget(stored)
         raise
     return violation
 
@@ -231,8 +229,8 @@ def _reverse(actor: Employee | None, original: LedgerEntry, reason: str) -> Ledg
                    violation_id=original.violation_id, reverses_id=original.id)
 
 
-def reverse_violation(actor: Employee | None, violation: Violation, reason: str, *,
-                      commit: bool = True) -> LedgerEntry:
+@use_case
+def reverse_violation(actor: Employee | None, violation: Violation, reason: str) -> LedgerEntry:
     """Post a reversal of the violation's fine entry and mark it reversed; it stops counting.
 
     :raise Conflict: already reversed.
@@ -251,11 +249,10 @@ def reverse_violation(actor: Employee | None, violation: Violation, reason: str,
     violation.reversed_reason = reason
     audit.record(actor, "violation.reverse", "violation", violation.id, reason=reason, ledger_entry=entry.id,
                  reverses=original.id)
-    if commit:
-        db.session.commit()
     return entry
 
 
+@use_case
 def reverse_entry(actor: Employee, entry_id: int, reason: str) -> LedgerEntry:
     """Reverse one ledger entry; for a violation's fine this is reversing the violation."""
     original = get_entry(actor, entry_id)
@@ -265,7 +262,6 @@ def reverse_entry(actor: Employee, entry_id: int, reason: str) -> LedgerEntry:
     _lock_person(original.employee_id)
     entry = _reverse(actor, original, reason)
     audit.record(actor, "ledger.reverse", "ledger_entry", entry.id, reverses=original.id, reason=reason)
-    db.session.commit()
     return entry
 
 
@@ -314,6 +310,7 @@ def out_of_step(employee: Employee, rule_code: str) -> list[OutOfStep]:
     return wrong
 
 
+@use_case
 def restep(actor: Employee, employee: Employee, rule_code: str, reason: str) -> list[Violation]:
     """Put every out-of-step violation of the rule right: a reversal and a new, correctly stepped
     violation with its own entry. Nothing is changed silently. :raise RuleRefused: one needs a new amount."""
@@ -327,13 +324,12 @@ def restep(actor: Employee, employee: Employee, rule_code: str, reason: str) -> 
     created = []
     for item in items:
         old = item.violation
-        reverse_violation(actor, old, f"re-step: {reason}", commit=False)
+        reverse_violation(actor, old, f"re-step: {reason}")
         created.append(_add_violation(
             actor, employee=employee, decision=item.decision, policy=_policy_of(old.policy_version_id, cache),
             version_id=old.policy_version_id, occurred_at=old.occurred_at, note=old.note, source=old.source,
             source_ref=old.source_ref, evidence=(old.evidence_path, old.evidence_type, old.evidence_sha256)
             if old.evidence_path else None, restep_of=old))
-    db.session.commit()
     return created
 
 
