@@ -13,6 +13,7 @@ from attendance.extensions import db
 from attendance.models import Punch, RosterEntry, ShiftType
 from attendance.services import scheduling
 from tests.conftest import LEADERS, login, make_team, one_per_role
+from tests.forms import form_as_rendered
 
 EVERYONE = set(ROLES)
 
@@ -71,6 +72,15 @@ def test_an_admin_adds_and_edits_a_shift_type(client, world):
                                                         "end": "20:30", "breaks": "", "active": "y"})
     assert edited.status_code == 302
     assert scheduling.get_shift_type("M12").end == "20:30"
+
+
+def test_saving_the_shift_type_page_unchanged_keeps_its_breaks(client, world):
+    scheduling.save_shift_type(None, {"code": "M12", "name": "中班", "start": "12:00", "end": "20:00",
+                                      "breaks": "17:30-18:00"})
+    login(client, world["admin"])
+    page = client.get("/shift-types/M12/edit").get_data(as_text=True)
+    assert client.post("/shift-types/M12/edit", data=form_as_rendered(page)).status_code == 302
+    assert scheduling.get_shift_type("M12").break_list == [{"start": "17:30", "end": "18:00"}]
 
 
 def test_a_lead_edits_the_week_grid_and_the_page_shows_holidays(client, world):
