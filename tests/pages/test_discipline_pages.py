@@ -325,6 +325,8 @@ MATRIX = [
     ("GET", "/violations/log.csv", LEADERS),
     ("GET", "/violations/log.xlsx", LEADERS),
     ("GET", "/ledger", set(ROLES)),
+    ("POST", "/violations/new", RECORD),
+    ("POST", "/violations/{v}/appeal", OWNER),
 ]
 
 
@@ -345,7 +347,10 @@ def test_each_role_reaches_exactly_the_discipline_pages_it_should(client, app, t
     for method, path, allowed in MATRIX:
         url = path.format(v=v.id, a=a.id, r=r.id)
         outcome = "dropped" if "dismissal" in url else "upheld"
-        response = client.open(url, method=method, data={"reason": "核实", "outcome": outcome})
+        when = (clock.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+        response = client.open(url, method=method, data={
+            "reason": "核实", "outcome": outcome, "employee": f"{staff.employee_no} {staff.name}",
+            "rule": "COMPLAINT · 名称", "occurred_at": when, "source": "manual"})
         if role in allowed:
             assert response.status_code < 400, (role, method, url, response.status_code)
         else:

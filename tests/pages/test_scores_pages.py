@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
+from attendance.domain.policy import ROLES
 from attendance.domain.scoring import month_label
-from tests.conftest import login, make_person, make_team
+from attendance.extensions import db
+from tests.conftest import LEADERS, login, make_person, make_team
 from tests.services.test_scores import attend, last_month, violation
 
 
@@ -108,3 +110,39 @@ def test_my_record_shows_my_score_trend_and_nobody_elses(client, world):
     own = client.get(f"/scores/people/{world['staff'].employee_no}/trend.png")
     assert own.status_code == 200 and own.data.startswith(b"\x89PNG")
     assert client.get(f"/scores/people/{world['other'].employee_no}/trend.png").status_code == 404
+
+
+# (method, path, roles allowed); {month} last month, {own} the caller. The caller is in T1 (a lead leads it).
+# Writing the report comes before downloading it; closing the month comes last.
+OFFICE_FIGURES = {"hr", "admin", "manager", "gm"}
+PAGES = [
+    ("GET", "/scores?month={month}", LEADERS),
+    ("GET", "/scores/charts/ranking.png?month={month}", LEADERS),
+    ("GET", "/scores/people/{own}/trend.png", set(ROLES)),
+    ("GET", "/scores/payroll?month={month}", OFFICE_FIGURES),
+    ("GET", "/scores/payroll.csv?month={month}", OFFICE_FIGURES),
+    ("GET", "/scores/payroll.xlsx?month={month}", OFFICE_FIGURES),
+    ("POST", "/scores/reports/{month}", OFFICE_FIGURES),
+    ("GET", "/scores/reports/{month}/report-{month}.pdf", OFFICE_FIGURES),
+    ("POST", "/scores/months/{month}/close", {"hr"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_score_pages_it_should(client, world, role):
+    t1 = world["staff"].team
+    caller = make_person([role], t1 if role in ("staff", "lead") else None)
+    if role == "lead":
+        t1.lead_id = caller.id
+        db.session.commit()
+    login(client, caller)
+    for method, path, roles in PAGES:
+        url = path.format(month=world["month"], own=caller.employee_no)
+        response = client.open(url, method=method)
+        response.close()  # a file response holds the file open until closed
+        if role in roles:
+            assert response.status_code < 400, (role, method, url, response.status_code)
+            if method == "POST":
+                assert 'class="flash error"' not in client.get(response.headers["Location"]).get_data(as_text=True)
+        else:
+            assert response.status_code in (403, 404), (role, method, url, response.status_code)
