@@ -32,8 +32,10 @@ def _up_down_up_and_compare(url):
         tables = set(inspect(db.engine).get_table_names())
         assert {"employees", "teams", "policy_versions", "alembic_version"} <= tables
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}),
-                                    db.metadata)
+            # Column types too: a migration that creates String(50) where the model says String(100), or a
+            # naive DateTime under a UTCDateTime, is a difference. (The TypeDecorators Money and UTCDateTime
+            # compare by their impl, BigInteger and DateTime(timezone=True), with no false positive today.)
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
         assert diff == [], diff
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}

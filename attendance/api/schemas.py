@@ -67,7 +67,8 @@ class EmployeeIn(ma.Schema):
     employee_no = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     team = ma.fields.String(allow_none=True)
-    roles = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(ROLES)))
+    # The service checks the roles with the other values, so one answer names every bad field (API.md).
+    roles = ma.fields.List(ma.fields.String(metadata={"enum": list(ROLES)}))
     hire_date = ma.fields.String(allow_none=True, metadata={"format": "date"})
     monthly_wage = ma.fields.Raw(allow_none=True, metadata={"type": "string", "example": "3000.00"})
     username = ma.fields.String()
@@ -77,7 +78,8 @@ class EmployeeIn(ma.Schema):
 class EmployeePatch(ma.Schema):
     name = ma.fields.String()
     team = ma.fields.String(allow_none=True)
-    roles = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(ROLES)))
+    # The service checks the roles with the other values, so one answer names every bad field (API.md).
+    roles = ma.fields.List(ma.fields.String(metadata={"enum": list(ROLES)}))
     hire_date = ma.fields.String(allow_none=True, metadata={"format": "date"})
     monthly_wage = ma.fields.Raw(allow_none=True, metadata={"type": "string", "example": "3000.00"})
     active = ma.fields.Boolean()

@@ -68,8 +68,12 @@ def new_employee():
 @permission_required("employees.manage")
 def edit_employee(employee_no: str):
     person = people.get_employee(current_user, employee_no)
-    form = EmployeeForm(obj=person, data={"team": person.team.code if person.team else "",
-                                          "roles": sorted(person.roles)})
+    # Not obj=person: WTForms lets an object's attribute win over ``data``, and person.team is a Team,
+    # not the code the select offers (the page preselected no team, so saving it dropped the person's team).
+    form = EmployeeForm(data={"employee_no": person.employee_no, "name": person.name,
+                              "team": person.team.code if person.team else "", "roles": sorted(person.roles),
+                              "hire_date": person.hire_date, "monthly_wage": person.monthly_wage,
+                              "username": person.username})
     form.team.choices = _team_choices()
     form.employee_no.render_kw = {"readonly": True}
     if form.validate_on_submit():
@@ -121,7 +125,9 @@ def teams():
 @permission_required("teams.manage")
 def edit_team(code: str | None = None):
     team = people.get_team(code) if code else None
-    form = TeamForm(obj=team, data={"lead": team.lead.employee_no if team and team.lead else ""})
+    # Not obj=team: its ``lead`` attribute (an Employee) would win over the employee_no given here.
+    form = TeamForm(data={"code": team.code, "name": team.name, "active": team.active,
+                          "lead": team.lead.employee_no if team.lead else ""} if team else None)
     if team:
         form.code.render_kw = {"readonly": True}
     if form.validate_on_submit():

@@ -168,12 +168,16 @@ def lateness_figure(month: date, team: Team | None) -> charts.Figure:
                           xlabel=_("Shift starts at (hour)"), colorbar=_("Late days"))
 
 
-def attendance_figure(figures: scores.MonthFigures) -> charts.Figure:
-    summary = _ends(scores.team_summary(figures).sort_values(["attendance_rate", "team_code"],
-                                                             ascending=[False, True]))
+def attendance_figure(figures: scores.MonthFigures, team: Team | None = None) -> charts.Figure:
+    """Without a team: every team's attendance rate. With one: that team's alone."""
+    summary = scores.team_summary(figures)
+    title = _("Attendance rate by team, %(month)s", month=figures.label)
+    if team is not None:
+        summary = summary[summary["team_code"] == team.code]
+        title = f"{team.name}: {title}"
+    summary = _ends(summary.sort_values(["attendance_rate", "team_code"], ascending=[False, True]))
     return charts.rates(list(summary["team_name"]), list(summary["attendance_rate"]),
-                        title=_("Attendance rate by team, %(month)s", month=figures.label) + _ends_note(summary),
-                        ylabel=_("Attendance rate"), empty=_no_data())
+                        title=title + _ends_note(summary), ylabel=_("Attendance rate"), empty=_no_data())
 
 
 def chart_figure(viewer: Employee, name: str, month_text: str | None, team_code: str | None = None,
@@ -192,7 +196,7 @@ def chart_figure(viewer: Employee, name: str, month_text: str | None, team_code:
         return categories_figure(month, team)
     if name == "lateness":
         return lateness_figure(month, team)
-    return attendance_figure(figures)
+    return attendance_figure(figures, team)
 
 
 # --- the monthly report -----------------------------------------------------------------------

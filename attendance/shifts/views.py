@@ -46,8 +46,11 @@ def shift_types_page():
 @permission_required("shifts.manage")
 def edit_shift_type(code: str | None = None):
     row = shift_types.get_shift_type(code) if code else None
-    form = ShiftTypeForm(obj=row, data={"breaks": ", ".join(f"{b['start']}-{b['end']}" for b in row.break_list),
-                                        "start": row.start, "end": row.end} if row else None)
+    # Not obj=row: WTForms lets an object's attribute win over ``data``, and row.breaks is the stored minutes
+    # list, which the page showed as "[[1050, 1080]]" (so saving the form unchanged failed).
+    form = ShiftTypeForm(data={"code": row.code, "name": row.name, "start": row.start, "end": row.end,
+                               "breaks": ", ".join(f"{b['start']}-{b['end']}" for b in row.break_list),
+                               "grace_minutes": row.grace_minutes, "active": row.active} if row else None)
     if row:
         form.code.render_kw = {"readonly": True}
     if form.validate_on_submit():

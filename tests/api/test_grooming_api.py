@@ -11,7 +11,7 @@ from attendance import clock
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import GroomingCheck, Violation
-from tests.conftest import make_person, make_team, token_for
+from tests.conftest import LEADERS, make_person, make_team, token_for
 
 
 @pytest.fixture
@@ -147,6 +147,35 @@ def test_only_leads_supervisors_and_managers_record_checks(client, crew, role):
     else:  # a lead without a team reaches nobody; staff, gm, hr, admin may not check at all
         assert response.status_code == 403
         assert response.get_json()["error"]["code"] == "forbidden"
+
+
+# (method, path, roles allowed); the caller is in team T1 (the lead leads it), {mate} in T1, {month} this month.
+API = [
+    ("GET", "/api/v1/grooming/checklist", set(ROLES)),
+    ("GET", "/api/v1/grooming-checks", set(ROLES)),
+    ("POST", "/api/v1/grooming-checks", {"lead", "supervisor", "manager"}),
+    ("GET", "/api/v1/grooming/insight?team=T1&month={month}", LEADERS),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_grooming_routes_it_should(client, crew, role):
+    t1 = crew["lead"].team
+    caller = make_person([role], t1 if role in ("staff", "lead") else None)
+    if role == "lead":
+        t1.lead_id = caller.id
+        db.session.commit()
+    headers = token_for(client, caller)
+    mate = crew["staff"][0]
+    for method, path, roles in API:
+        url = path.format(month=clock.today().strftime("%Y-%m"))
+        body = {"employee_no": mate.employee_no, "date": _today()} if method == "POST" else None
+        response = client.open(url, method=method, headers=headers, json=body)
+        if role in roles:
+            assert response.status_code in (200, 201), (role, method, url, response.get_json())
+        else:
+            assert response.status_code == 403, (role, method, url, response.status_code)
+            assert response.get_json()["error"]["code"] == "forbidden"
 
 
 def test_staff_list_only_their_own_checks_and_leads_their_team(client, crew):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from attendance import clock
+from attendance.domain import dates
 from attendance.extensions import db
+from attendance.models import LedgerEntry
 from tests.conftest import ON_POSTGRES, make_person, make_team, token_for
 
 
@@ -42,11 +44,51 @@ def test_staff_see_only_their_own_ledger_and_404_for_others(client, world):
     assert client.get(f"/api/v1/ledger?employee_no={world['colleague'].employee_no}", headers=h).status_code == 404
 
 
+def _ledger(client, url: str, headers: dict, limit: int) -> tuple[list[dict], int]:
+    """Every entry the ledger gives, following ``next`` to the end, ``limit`` at a time; and how many pages."""
+    entries, pages, cursor = [], 0, None
+    while True:
+        response = client.get(url + f"&limit={limit}" + (f"&cursor={cursor}" if cursor else ""), headers=headers)
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        assert len(body["items"]) <= limit
+        entries += body["items"]
+        pages += 1
+        cursor = body["next"]
+        if cursor is None:
+            return entries, pages
+
+
 def test_the_ledger_filters_by_month_and_pages(client, world):
+    months = [dates.add_months(clock.today().replace(day=1), -n) for n in (2, 1)]
+    for who, first, day in (("staff", months[0], 3), ("colleague", months[1], 4), ("staff", months[1], 5),
+                            ("colleague", months[0], 6)):
+        when = datetime.combine(first.replace(day=day), time(10), tzinfo=clock.site_zone()).isoformat()
+        response = client.post("/api/v1/violations", headers=world["h"]["lead"], json={
+            "employee_no": world[who].employee_no, "rule": "PHONE", "occurred_at": when})
+        assert response.status_code == 201
+    stored = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)).all()
+    assert len(stored) == 7
     h = world["h"]["supervisor"]
-    first = client.get("/api/v1/ledger?limit=2", headers=h).get_json()
-    rest = client.get(f"/api/v1/ledger?limit=2&cursor={first['next']}", headers=h).get_json()
-    assert [e["id"] for e in first["items"] + rest["items"]] == [1, 2, 3]
+
+    everything, pages = _ledger(client, "/api/v1/ledger?", h, limit=2)
+    assert [e["id"] for e in everything] == [e.id for e in stored] and pages == 4  # each once, in chain order
+    balance = {e["id"]: (e["balance"], e["points_total"]) for e in everything}
+    for first in months:
+        label = first.strftime("%Y-%m")
+        in_month = [e.id for e in stored if e.occurred_on.strftime("%Y-%m") == label]
+        assert len(in_month) >= 2
+        for limit in (1, 100):
+            entries, _pages = _ledger(client, f"/api/v1/ledger?month={label}", h, limit=limit)
+            assert [e["id"] for e in entries] == in_month, (label, limit)
+            # the running balance is the person's whole chain, not restarted inside the month
+            assert all((e["balance"], e["points_total"]) == balance[e["id"]] for e in entries)
+    staff_no = world["staff"].employee_no
+    label = months[0].strftime("%Y-%m")
+    entries, _pages = _ledger(client, f"/api/v1/ledger?employee_no={staff_no}&month={label}", h, limit=5)
+    assert [e["id"] for e in entries] == [e.id for e in stored
+                                          if e.employee_id == world["staff"].id and e.occurred_on >= months[0]
+                                          and e.occurred_on < months[1]]
     assert client.get("/api/v1/ledger?month=2001-01", headers=h).get_json()["items"] == []
     assert client.get("/api/v1/ledger?month=bad", headers=h).status_code == 400
 

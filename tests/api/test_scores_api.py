@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from attendance.domain.policy import ROLES
 from attendance.domain.scoring import add_months, month_label
+from attendance.extensions import db
 from attendance.services import scores
-from tests.conftest import make_person, make_team, token_for
+from tests.conftest import LEADERS, make_person, make_team, token_for
 from tests.services.test_scores import _use_minimum_wage, attend, last_month, violation
 
 
@@ -154,3 +156,37 @@ def test_a_month_before_any_close_has_no_close_details(client, world):
                       headers=token_for(client, world["staff"])).get_json()
     assert body == {"month": month_label(add_months(last_month(), -3)), "closed": False, "closed_at": None,
                     "closed_by": None, "staff": None}
+
+
+# (method, path, roles allowed); {month} last month. The caller is in T1 (a lead leads it).
+# Writing the report comes before downloading it; closing the month comes last.
+OFFICE_FIGURES = {"hr", "admin", "manager", "gm"}
+API = [
+    ("GET", "/api/v1/scores?month={month}", set(ROLES)),
+    ("GET", "/api/v1/months/{month}", set(ROLES)),
+    ("GET", "/api/v1/payroll-deductions?month={month}", OFFICE_FIGURES),
+    ("GET", "/api/v1/reports/{month}/charts/ranking.png", LEADERS),
+    ("GET", "/api/v1/reports/{month}", OFFICE_FIGURES),
+    ("POST", "/api/v1/reports/{month}", OFFICE_FIGURES),
+    ("GET", "/api/v1/reports/{month}/files/report-{month}.pdf", OFFICE_FIGURES),
+    ("POST", "/api/v1/months/{month}/close", {"hr"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_score_routes_it_should(client, world, role):
+    t1 = world["staff"].team
+    caller = make_person([role], t1 if role in ("staff", "lead") else None)
+    if role == "lead":
+        t1.lead_id = caller.id
+        db.session.commit()
+    headers = token_for(client, caller)
+    for method, path, roles in API:
+        url = path.format(month=world["month"])
+        response = client.open(url, method=method, headers=headers)
+        response.close()  # a file response holds the file open until closed
+        if role in roles:
+            assert response.status_code in (200, 201), (role, method, url, response.status_code)
+        else:
+            assert response.status_code == 403, (role, method, url, response.status_code)
+            assert response.get_json()["error"]["code"] == "forbidden"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from attendance import clock
+from attendance.domain import dates
 from attendance.extensions import db
 from attendance.models import LedgerEntry, Violation
 from tests.conftest import make_person, make_team, token_for
@@ -185,16 +186,53 @@ def test_a_lead_sees_their_team_and_a_supervisor_everyone(client, world):
     assert len(all_seen) == 2
 
 
+def _first_of_month_back(n: int) -> date:
+    return dates.add_months(clock.today().replace(day=1), -n)
+
+
+def _all_pages(client, url: str, headers: dict, limit: int) -> tuple[list[int], int]:
+    """Every id the list gives, following ``next`` to the end, ``limit`` at a time; and how many pages."""
+    ids, pages, cursor = [], 0, None
+    while True:
+        response = client.get(url + f"&limit={limit}" + (f"&cursor={cursor}" if cursor else ""), headers=headers)
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        assert len(body["items"]) <= limit
+        ids += [v["id"] for v in body["items"]]
+        pages += 1
+        cursor = body["next"]
+        if cursor is None:
+            return ids, pages
+
+
 def test_violations_filter_by_month_and_team_and_page(client, world):
-    for d in (3, 2, 1):
-        post(client, world, "lead", rule="PHONE", occurred_at=at(d))
+    month, earlier = _first_of_month_back(1), _first_of_month_back(2)
+    label, earlier_label = month.strftime("%Y-%m"), earlier.strftime("%Y-%m")
+
+    def record(who, first, day, by="lead"):
+        when = datetime.combine(first.replace(day=day), time(10), tzinfo=clock.site_zone()).isoformat()
+        response = post(client, world, by, employee_no=world[who].employee_no, rule="PHONE", occurred_at=when)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    t1_month = [record(who, month, day) for who, day in (("staff", 5), ("colleague", 6), ("staff", 7),
+                                                         ("colleague", 8), ("staff", 9))]
+    t1_earlier = [record("staff", earlier, 20), record("colleague", earlier, 21)]
+    t2_month = [record("outsider", month, 10, by="supervisor")]
     h = world["h"]["supervisor"]
-    month = (clock.now() - timedelta(days=1)).strftime("%Y-%m")
-    first = client.get("/api/v1/violations?limit=2&team=T1", headers=h).get_json()
-    rest = client.get(f"/api/v1/violations?limit=2&team=T1&cursor={first['next']}", headers=h).get_json()
-    assert len(first["items"]) == 2 and len(rest["items"]) == 1 and rest["next"] is None
-    assert client.get("/api/v1/violations?team=T2", headers=h).get_json()["items"] == []
-    assert client.get(f"/api/v1/violations?month={month}", headers=h).get_json()["items"]
+    newest_first = sorted(t1_month + t1_earlier + t2_month, reverse=True)
+
+    assert _all_pages(client, "/api/v1/violations?", h, limit=3) == (newest_first, 3)
+    assert _all_pages(client, "/api/v1/violations?team=T1", h, limit=2) == (
+        sorted(t1_month + t1_earlier, reverse=True), 4)
+    assert _all_pages(client, f"/api/v1/violations?team=T1&month={label}", h, limit=2) == (
+        sorted(t1_month, reverse=True), 3)
+    assert _all_pages(client, f"/api/v1/violations?month={label}", h, limit=100) == (
+        sorted(t1_month + t2_month, reverse=True), 1)
+    assert _all_pages(client, f"/api/v1/violations?month={earlier_label}", h, limit=1) == (
+        sorted(t1_earlier, reverse=True), 2)
+    assert _all_pages(client, "/api/v1/violations?team=T2", h, limit=5) == (t2_month, 1)
+    assert _all_pages(client, f"/api/v1/violations?team=T2&month={earlier_label}", h, limit=5) == ([], 1)
     assert client.get("/api/v1/violations?month=2026-13", headers=h).status_code == 400
     assert client.get("/api/v1/violations?cursor=abc", headers=h).status_code == 400
 

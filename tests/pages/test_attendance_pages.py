@@ -45,6 +45,8 @@ PAGES = [
     ("GET", "/attendance/meetings", LEADERS),
     ("GET", "/attendance/meetings/new", {"lead", "supervisor"}),
     ("GET", "/attendance/meetings/{meeting}", LEADERS),
+    ("POST", "/attendance/meetings/new", {"lead", "supervisor"}),
+    ("POST", "/attendance/meetings/{meeting}", {"lead", "supervisor"}),
 ]
 
 
@@ -53,7 +55,9 @@ def test_each_role_reaches_exactly_the_pages_it_should(client, world, role):
     login(client, world[role])
     for method, path, roles in PAGES:
         url = path.format(meeting=world["meeting"].id)
-        response = client.open(url, method=method, data={"date": "2026-11-02", "team": "T1"})
+        response = client.open(url, method=method, data={"date": "2026-11-02", "team": "T1", "kind": "weekly",
+                                                         "start": "14:30", "end": "15:30", "title": "周例会",
+                                                         "people": [world["staff"].employee_no]})
         if role in roles:
             assert response.status_code < 400, (role, method, url, response.status_code)
         else:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
-from datetime import timedelta
+import re
+from datetime import datetime, time, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -12,6 +14,7 @@ from reportlab.lib.rl_accel import escapePDF
 from sqlalchemy import func, select
 
 from attendance import clock
+from attendance.domain import dates
 from attendance.extensions import db
 from attendance.models import Violation
 from attendance.reporting import discipline_documents as documents
@@ -160,12 +163,51 @@ def test_a_lead_sees_their_team_only(as_, world):
     assert c.get("/violations/log").status_code == 200
 
 
+def _months_back(n: int):
+    """The first day of the month ``n`` months before this one."""
+    return dates.add_months(clock.today().replace(day=1), -n)
+
+
+def _on(first_of_month, day: int) -> datetime:
+    return datetime.combine(first_of_month.replace(day=day), time(10), tzinfo=clock.site_zone())
+
+
+def _listed(client, url: str) -> tuple[list[int], int]:
+    """The violation ids a list page shows, following its "next page" links to the end; and how many pages."""
+    ids, pages = [], 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        ids += [int(i) for i in re.findall(r'href="/violations/(\d+)"', page)]
+        pages += 1
+        following = re.search(r'<p class="pager"><a class="button" href="([^"]+)"', page)
+        url = html.unescape(following.group(1)) if following else None
+    return ids, pages
+
+
 def test_the_violation_list_filters_and_pages(as_, world):
-    for d in range(3):
-        violation(world, rule="PHONE", days=d + 1)
+    month, earlier = _months_back(1), _months_back(2)
+    t1_month = [svc.record_violation(world["lead"], employee=world[("staff", "colleague")[i % 2]],
+                                     rule_code=("PHONE", "COMPLAINT")[i % 4 // 2],
+                                     occurred_at=_on(month, 1 + i % 28)).id
+                for i in range(53)]  # more than one page (50)
+    t1_earlier = svc.record_violation(world["lead"], employee=world["staff"], rule_code="PHONE",
+                                      occurred_at=_on(earlier, 15)).id
+    t2_month = svc.record_violation(world["supervisor"], employee=world["outsider"], rule_code="PHONE",
+                                    occurred_at=_on(month, 15)).id
+    label, earlier_label = month.strftime("%Y-%m"), earlier.strftime("%Y-%m")
+    newest_first = sorted(t1_month + [t1_earlier, t2_month], reverse=True)
     c = as_("supervisor")
-    month = (clock.now() - timedelta(days=1)).strftime("%Y-%m")
-    assert c.get(f"/violations?team=T1&month={month}").status_code == 200
+
+    assert _listed(c, "/violations") == (newest_first, 2)  # every row once, newest first, over two pages
+    assert _listed(c, f"/violations?team=T1&month={label}") == (sorted(t1_month, reverse=True), 2)
+    assert _listed(c, f"/violations?team=T2&month={label}") == ([t2_month], 1)
+    assert _listed(c, f"/violations?month={earlier_label}") == ([t1_earlier], 1)
+    assert _listed(c, f"/violations?team=T1&month={earlier_label}") == ([t1_earlier], 1)
+    staff_month = sorted(t1_month[::2], reverse=True)
+    assert _listed(c, f"/violations?employee_no={world['staff'].employee_no}&month={label}") == (staff_month, 1)
+    assert _listed(as_("staff"), f"/violations?month={label}") == (staff_month, 1)  # staff: their own only
     assert c.get("/violations?month=2026-99").status_code == 400
 
 
@@ -325,6 +367,8 @@ MATRIX = [
     ("GET", "/violations/log.csv", LEADERS),
     ("GET", "/violations/log.xlsx", LEADERS),
     ("GET", "/ledger", set(ROLES)),
+    ("POST", "/violations/new", RECORD),
+    ("POST", "/violations/{v}/appeal", OWNER),
 ]
 
 
@@ -345,7 +389,10 @@ def test_each_role_reaches_exactly_the_discipline_pages_it_should(client, app, t
     for method, path, allowed in MATRIX:
         url = path.format(v=v.id, a=a.id, r=r.id)
         outcome = "dropped" if "dismissal" in url else "upheld"
-        response = client.open(url, method=method, data={"reason": "核实", "outcome": outcome})
+        when = (clock.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+        response = client.open(url, method=method, data={
+            "reason": "核实", "outcome": outcome, "employee": f"{staff.employee_no} {staff.name}",
+            "rule": "COMPLAINT · 名称", "occurred_at": when, "source": "manual"})
         if role in allowed:
             assert response.status_code < 400, (role, method, url, response.status_code)
         else:

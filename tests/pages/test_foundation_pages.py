@@ -14,6 +14,7 @@ from attendance.domain.policy import default_policy_document
 from attendance.extensions import db
 from attendance.models import Employee, PolicyVersion
 from tests.conftest import PASSWORD, login, make_person, make_team
+from tests.forms import form_as_rendered
 
 
 def _nav(html: str) -> set[str]:
@@ -101,6 +102,19 @@ def test_hr_adds_edits_and_deactivates_an_employee_through_the_pages(client, app
     db.session.expire_all()
     person = db.session.scalar(select(Employee).where(Employee.employee_no == "E5001"))
     assert (person.name, person.team_id, person.active, person.roles) == ("王芳芳", None, False, {"staff"})
+
+
+def test_saving_the_edit_pages_unchanged_keeps_the_team_and_the_lead(client, app):
+    team = make_team("T1", "一组")
+    lead = make_person(["lead", "staff"], team)
+    login(client, make_person(["hr"]))
+    page = client.get(f"/employees/{lead.employee_no}/edit").get_data(as_text=True)
+    assert client.post(f"/employees/{lead.employee_no}/edit", data=form_as_rendered(page)).status_code == 302
+    page = client.get("/teams/T1/edit").get_data(as_text=True)
+    assert f'value="{lead.employee_no}"' in page
+    assert client.post("/teams/T1/edit", data=form_as_rendered(page)).status_code == 302
+    db.session.expire_all()
+    assert (lead.team_id, team.lead_id) == (team.id, lead.id)
 
 
 def test_the_import_page_lists_each_bad_line(client, app):

@@ -8,9 +8,14 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
+from attendance.domain import scoring
+from attendance.domain.policy import ROLES
 from attendance.domain.scoring import month_label
-from tests.conftest import login, make_person, make_team
-from tests.services.test_scores import attend, last_month, violation
+from attendance.extensions import db
+from attendance.reporting import charts
+from attendance.services import reports, shift_types
+from tests.conftest import LEADERS, login, make_person, make_team
+from tests.services.test_scores import attend, last_month, violation, working_days
 
 
 @pytest.fixture
@@ -39,12 +44,63 @@ def test_hr_sees_the_dashboard_with_pickers_charts_and_the_score_table(client, w
     assert f'action="/scores/months/{world["month"]}/close"' in html
 
 
-def test_every_dashboard_chart_is_a_png_and_can_be_narrowed_to_a_team(client, world):
+def _drawn(figure) -> dict:
+    """What a chart shows: the labels on its axes and in its legend, and its numbers (bars, heatmap cells)."""
+    ax = figure.axes[0]
+    legend = ax.get_legend()
+    return {"title": ax.get_title(),
+            "rows": {t.get_text() for t in ax.get_yticklabels()},
+            "columns": {t.get_text() for t in ax.get_xticklabels()},
+            "legend": {t.get_text() for t in legend.get_texts()} if legend else set(),
+            "bars": float(sum(p.get_height() for p in ax.patches)),
+            "cells": int(ax.images[0].get_array().sum()) if ax.images else None}
+
+
+@pytest.fixture
+def two_teams(world):
+    """Each team with something of its own in every chart: late arrivals on a shift and a violation."""
+    first = scoring.parse_month(world["month"])
+    day8 = shift_types.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
+    t1, t2 = world["staff"].team, world["other"].team
+    late_t1 = make_person(["staff"], t1, name="王芳")
+    late_t2 = make_person(["staff"], t2, name="赵敏")
+    days = [d.day for d in working_days(first)]
+    attend(late_t1, first, {days[0]: ("late", 12)}, shift=day8)
+    attend(late_t2, first, {days[1]: ("late", 15), days[2]: ("late", 20), days[3]: "absent"}, shift=day8)
+    violation(late_t2, "PHONE", first + timedelta(days=4))
+    return {"T1": t1, "T2": t2}
+
+
+def test_every_dashboard_chart_is_a_png_and_can_be_narrowed_to_a_team(client, world, two_teams, app):
     login(client, world["hr"])
-    for name in ("ranking", "trend", "categories", "lateness", "attendance"):
-        response = client.get(f"/scores/charts/{name}.png?month={world['month']}&team=T1")
-        assert response.status_code == 200 and response.data.startswith(b"\x89PNG"), name
-    assert client.get(f"/scores/charts/trend.svg?month={world['month']}").mimetype == "image/svg+xml"
+    month = world["month"]
+    for name in reports.CHARTS:
+        narrowed = client.get(f"/scores/charts/{name}.png?month={month}&team=T1")
+        assert narrowed.status_code == 200 and narrowed.data.startswith(b"\x89PNG"), name
+        whole = client.get(f"/scores/charts/{name}.png?month={month}").data
+        with app.test_request_context():
+            drawn_for_t1 = charts.png(reports.chart_figure(world["hr"], name, month, "T1"))
+        same_as_t1, same_as_whole = narrowed.data == drawn_for_t1, narrowed.data == whole
+        assert same_as_t1, f"{name}: the page does not draw the team's chart"
+        assert not same_as_whole, f"{name}: narrowed to T1, the chart is still the department's"
+
+    with app.test_request_context():
+        drawn = {(name, team): _drawn(reports.chart_figure(world["hr"], name, month, team))
+                 for name in reports.CHARTS for team in ("T1", "T2", None)}
+    members = {code: {(p.name, p.employee_no) for p in t.members} for code, t in two_teams.items()}
+    for code, team in two_teams.items():
+        assert drawn["ranking", code]["rows"] == {f"{name} {no}" for name, no in members[code]}
+        assert drawn["trend", code]["legend"] == {name for name, _no in members[code]}
+        assert drawn["attendance", code]["columns"] == {team.name}
+        assert all(drawn[name, code]["title"].startswith(team.name) for name in reports.CHARTS)
+    # numbers: T1 has one COMPLAINT (service) and one late day, T2 one PHONE (conduct) and two late days
+    assert (drawn["categories", "T1"]["bars"], drawn["categories", "T2"]["bars"],
+            drawn["categories", None]["bars"]) == (1, 1, 2)
+    assert drawn["categories", "T1"]["legend"] != drawn["categories", "T2"]["legend"]
+    assert (drawn["lateness", "T1"]["cells"], drawn["lateness", "T2"]["cells"],
+            drawn["lateness", None]["cells"]) == (1, 2, 3)
+    assert drawn["ranking", None]["rows"] == drawn["attendance", None]["columns"] == {"热线一组", "投诉组"}
+    assert client.get(f"/scores/charts/trend.svg?month={month}").mimetype == "image/svg+xml"
     assert client.get("/scores/charts/nope.png").status_code == 404
     assert client.get("/scores/charts/ranking.gif").status_code == 404
 
@@ -108,3 +164,39 @@ def test_my_record_shows_my_score_trend_and_nobody_elses(client, world):
     own = client.get(f"/scores/people/{world['staff'].employee_no}/trend.png")
     assert own.status_code == 200 and own.data.startswith(b"\x89PNG")
     assert client.get(f"/scores/people/{world['other'].employee_no}/trend.png").status_code == 404
+
+
+# (method, path, roles allowed); {month} last month, {own} the caller. The caller is in T1 (a lead leads it).
+# Writing the report comes before downloading it; closing the month comes last.
+OFFICE_FIGURES = {"hr", "admin", "manager", "gm"}
+PAGES = [
+    ("GET", "/scores?month={month}", LEADERS),
+    ("GET", "/scores/charts/ranking.png?month={month}", LEADERS),
+    ("GET", "/scores/people/{own}/trend.png", set(ROLES)),
+    ("GET", "/scores/payroll?month={month}", OFFICE_FIGURES),
+    ("GET", "/scores/payroll.csv?month={month}", OFFICE_FIGURES),
+    ("GET", "/scores/payroll.xlsx?month={month}", OFFICE_FIGURES),
+    ("POST", "/scores/reports/{month}", OFFICE_FIGURES),
+    ("GET", "/scores/reports/{month}/report-{month}.pdf", OFFICE_FIGURES),
+    ("POST", "/scores/months/{month}/close", {"hr"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_score_pages_it_should(client, world, role):
+    t1 = world["staff"].team
+    caller = make_person([role], t1 if role in ("staff", "lead") else None)
+    if role == "lead":
+        t1.lead_id = caller.id
+        db.session.commit()
+    login(client, caller)
+    for method, path, roles in PAGES:
+        url = path.format(month=world["month"], own=caller.employee_no)
+        response = client.open(url, method=method)
+        response.close()  # a file response holds the file open until closed
+        if role in roles:
+            assert response.status_code < 400, (role, method, url, response.status_code)
+            if method == "POST":
+                assert 'class="flash error"' not in client.get(response.headers["Location"]).get_data(as_text=True)
+        else:
+            assert response.status_code in (403, 404), (role, method, url, response.status_code)

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import Punch, RosterEntry, ShiftType
-from attendance.services import roster, shift_types
+from attendance.services import punches, roster, shift_types
 from tests.conftest import LEADERS, login, make_team, one_per_role
+from tests.forms import form_as_rendered
 
 EVERYONE = set(ROLES)
 
@@ -38,15 +39,41 @@ PAGES = [
     ("GET", "/clock", {"staff", "lead"}),
     ("GET", "/punches/import", {"hr", "admin", "supervisor"}),
     ("GET", "/punches/{staff}/2026-11-02", {"lead", "supervisor", "hr", "admin"}),
+    ("POST", "/shift-types/new", {"admin", "supervisor", "manager"}),
+    ("POST", "/shift-types/D8/edit", {"admin", "supervisor", "manager"}),
+    ("POST", "/roster", {"lead", "supervisor", "manager"}),
+    ("POST", "/roster/generate", {"lead", "supervisor", "manager"}),
+    ("POST", "/clock", {"staff", "lead"}),
+    ("POST", "/punches/import", {"hr", "admin", "supervisor"}),
+    ("POST", "/punches/{staff}/2026-11-02", {"lead", "supervisor", "hr", "admin"}),
+    ("POST", "/punches/{punch}/void", {"lead", "supervisor", "hr", "admin"}),
 ]
+# A complete form for each POST, so an allowed caller's request goes through (a redirect, not a 400).
+BODIES = {
+    "/shift-types/new": lambda: {"code": "N9", "name": "夜班", "start": "20:00", "end": "24:00"},
+    "/shift-types/D8/edit": lambda: {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00", "active": "y"},
+    "/roster/generate": lambda: {"team": "T1", "pattern": "weekly_rest", "shift": "D8", "sunday": "",
+                                 "start": "2026-12-01", "end": "2026-12-31"},
+    "/clock": lambda: {"direction": "in"},
+    "/punches/import": lambda: {"file": (io.BytesIO(CSV.format(no="E0001").encode("gb18030")), "clock.csv")},
+    "/punches/{staff}/2026-11-02": lambda: {"at": "2026-11-02T18:01", "direction": "out", "note": "打卡机故障"},
+    "/punches/{punch}/void": lambda: {"reason": "重复"},
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_exactly_the_pages_it_should(client, world, role):
+    staff = world["staff"]
+    at = punches.parse_instant("2026-11-02T08:00:00")
+    punch = Punch(employee_id=staff.id, at=at, direction="in", source="import",
+                  dedupe_key=punches.dedupe_key(staff.id, at))
+    db.session.add(punch)
+    db.session.commit()
     login(client, world[role])
     for method, path, roles in PAGES:
-        url = path.format(staff=world["staff"].employee_no)
-        response = client.open(url, method=method, data={"team": "T1", "week": "2026-11-09"})
+        url = path.format(staff=staff.employee_no, punch=punch.id)
+        body = BODIES.get(path, lambda: {"team": "T1", "week": "2026-11-09"})()
+        response = client.open(url, method=method, data=body)
         if role in roles:
             assert response.status_code < 400, (role, method, url, response.status_code)
         else:
@@ -55,7 +82,7 @@ def test_each_role_reaches_exactly_the_pages_it_should(client, world, role):
 
 def test_without_a_session_the_pages_send_you_to_login(client, world):
     for method, path, _ in PAGES:
-        response = client.open(path.format(staff="X"), method=method)
+        response = client.open(path.format(staff="X", punch=1), method=method)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
@@ -71,6 +98,15 @@ def test_an_admin_adds_and_edits_a_shift_type(client, world):
                                                         "end": "20:30", "breaks": "", "active": "y"})
     assert edited.status_code == 302
     assert shift_types.get_shift_type("M12").end == "20:30"
+
+
+def test_saving_the_shift_type_page_unchanged_keeps_its_breaks(client, world):
+    shift_types.save_shift_type(None, {"code": "M12", "name": "中班", "start": "12:00", "end": "20:00",
+                                      "breaks": "17:30-18:00"})
+    login(client, world["admin"])
+    page = client.get("/shift-types/M12/edit").get_data(as_text=True)
+    assert client.post("/shift-types/M12/edit", data=form_as_rendered(page)).status_code == 302
+    assert shift_types.get_shift_type("M12").break_list == [{"start": "17:30", "end": "18:00"}]
 
 
 def test_a_lead_edits_the_week_grid_and_the_page_shows_holidays(client, world):

@@ -1,0 +1,82 @@
+"""Real-browser tests: the test app served over HTTP in a thread, and Debian's Chromium driven by Playwright.
+
+    with live_server(app) as base, browser_page(width=375) as page:
+        sign_in(page, base, person)
+        page.goto(base + "/grooming/check")
+
+The browser is the system's Chromium (CI installs the ``chromium`` package; Playwright's own browser
+downloads are never used). A missing browser fails the test: browser tests do not skip.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+from playwright.sync_api import Page, sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+
+# The right edge of the widest element and the document's scroll width, in CSS pixels.
+MEASURE_WIDTH = """() => ({
+    inner: window.innerWidth,
+    scroll: document.documentElement.scrollWidth,
+    right: Math.max(0, ...[...document.querySelectorAll('*')].map(e => e.getBoundingClientRect().right)),
+    widest: [...document.querySelectorAll('*')].map(e => [e.getBoundingClientRect().right, e.tagName + '.' +
+             [...e.classList].join('.')]).sort((a, b) => b[0] - a[0])[0],
+})"""
+
+
+@contextmanager
+def live_server(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (a free port) in a thread, against the test's database; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@contextmanager
+def browser_page(width: int = 375, height: int = 800, *, phone: bool = True) -> Iterator[Page]:
+    """A page of a fresh headless Chromium, ``width`` CSS pixels wide (a touch phone unless ``phone`` is False).
+
+    The viewport is Playwright's (device metrics emulation), so headless Chromium's window-size clamp
+    (about 500 px) does not apply.
+    """
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=phone,
+                                          has_touch=phone, device_scale_factor=2 if phone else 1)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            yield page
+            context.close()
+        finally:
+            browser.close()
+
+
+def sign_in(page: Page, base: str, person) -> None:
+    """Sign in through the login page, as a person would."""
+    page.goto(base + "/login")
+    page.fill('input[name="username"]', person.username)
+    page.fill('input[name="password"]', PASSWORD)
+    with page.expect_navigation():
+        page.click('form:has(input[name="password"]) button[type="submit"]')
+    assert "/login" not in page.url, page.url
+
+
+def measure_width(page: Page) -> dict:
+    """``inner`` (window.innerWidth), ``scroll`` (the document's scroll width), ``right`` (the rightmost element
+    edge) and ``widest`` (that edge and the element's tag and classes)."""
+    return page.evaluate(MEASURE_WIDTH)
