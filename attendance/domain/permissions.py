@@ -36,6 +36,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ledger.view": LEADERS,
     "ledger.reverse": frozenset({"supervisor", "manager", "hr"}),
     "ledger.verify": frozenset({"hr", "admin", "manager", "gm"}),
+    # requests and approvals (which step a person decides: the chain's role and ``reach``)
+    "corrections.request": frozenset({"staff"}),
+    "corrections.file_for": frozenset({"lead", "supervisor", "hr", "admin"}),
+    "requests.view": EVERYONE,
+    "approvals.view": LEADERS,
+    "approvals.decide": LEADERS,
+    # notifications: each person their own; admin sets a team's group robot
+    "notifications.view": EVERYONE,
+    "robots.manage": frozenset({"admin"}),
     # shifts, roster, punches, attendance, meetings (which people: ``reach``; a lead edits only own teams)
     "shifts.view": EVERYONE,
     "shifts.manage": frozenset({"admin", "supervisor", "manager"}),

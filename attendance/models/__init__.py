@@ -3,13 +3,21 @@
 from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance
 from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, LedgerHead, Violation
 from attendance.models.grooming import GroomingCheck, GroomingFailure
+from attendance.models.notifications import Notification, OutboundMessage, TeamRobot
 from attendance.models.people import ApiToken, Employee, EmployeeRole, Team
 from attendance.models.policy import PolicyVersion
 from attendance.models.records import AuditEvent, IdempotencyRecord
+from attendance.models.requests import ApprovalStep, PunchCorrection, Request
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
 from attendance.models.shifts import Punch, RosterEntry, ShiftType
 
 __all__ = [
+    "TeamRobot",
+    "Request",
+    "PunchCorrection",
+    "OutboundMessage",
+    "Notification",
+    "ApprovalStep",
     "ApiToken",
     "Appeal",
     "AttendanceDay",

@@ -348,3 +348,13 @@ def import_punches(actor: Employee | None, text: str) -> PunchImportReport:
 
         report.evaluated = attendance.reevaluate(actor, touched, include_new=True)
     return report
+
+
+@use_case
+def add_corrected_punch(actor: Employee, person: Employee, at: datetime, direction: str, note: str) -> Punch:
+    """The punch an approved correction (补卡) adds, with source ``correction``; the day is judged again,
+    so what it had raised for a missing punch is reversed."""
+    punch, created = _store_punch(person, at, direction, "correction", actor, note)
+    if created:
+        attendance.reevaluate(actor, _days_touched([(person.id, punch.at)]))
+    return punch

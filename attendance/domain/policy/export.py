@@ -101,6 +101,11 @@ def policy_to_document(policy: Policy) -> dict:
             "same_team": policy.swaps.same_team,
             "approver": policy.swaps.approver,
         },
+        "corrections": {
+            "max_per_month": policy.corrections.max_per_month,
+            "within_days": policy.corrections.within_days,
+            "approvers": list(policy.corrections.approvers),
+        },
         "leave": {
             "notice_hours": leave.notice_hours,
             "long_personal_days": leave.long_personal_days,

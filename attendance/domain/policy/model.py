@@ -73,6 +73,15 @@ class SwapPolicy:
 
 
 @dataclass(frozen=True)
+class CorrectionPolicy:
+    """Missed-punch corrections (补卡): how many a person may ask for a month, how late, who approves."""
+
+    max_per_month: int = 3
+    within_days: int = 3
+    approvers: tuple[str, ...] = ("lead",)
+
+
+@dataclass(frozen=True)
 class LeaveChain:
     steps: tuple[str, ...]
     max_days: Decimal | None = None
@@ -146,6 +155,7 @@ class Policy:
     rewards: dict[str, Reward]
     grooming_items: tuple[GroomingItem, ...]
     rules: dict[str, Rule]  # by code, in document order
+    corrections: CorrectionPolicy = field(default_factory=CorrectionPolicy)
     settings: dict = field(default_factory=dict)  # product decisions with no other home
 
     def rule(self, code: str) -> Rule:

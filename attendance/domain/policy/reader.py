@@ -36,6 +36,7 @@ from attendance.domain.policy.model import (
     SANCTIONS,
     AnnualLeaveTier,
     AttendancePolicy,
+    CorrectionPolicy,
     DeductionPolicy,
     GroomingItem,
     LeaveChain,
@@ -327,6 +328,13 @@ class _Reader:
         got = self.fields(value, path, spec)
         return None if got is None else SwapPolicy(**got)
 
+    def corrections(self, value: Any, path: str) -> CorrectionPolicy | None:
+        spec = {"max_per_month": self.count, "within_days": self.count, "approvers": self.roles}
+        got = self.fields(value, path, spec)
+        if got is not None and got.get("approvers") == ():
+            self.bad(_key(path, "approvers"), N_("name at least one approver"))
+        return None if got is None else CorrectionPolicy(**got)
+
     def chain(self, value: Any, path: str) -> LeaveChain | None:
         spec = {
             "max_days": lambda v, p: self.number(v, p, low=Decimal(0), above_low=True),
@@ -536,6 +544,7 @@ class _Reader:
             "attendance": self.attendance,
             "swaps": self.swaps,
             "leave": self.leave,
+            "corrections": self.corrections,
             "deductions": self.deductions,
             "rewards": self.rewards,
             "grooming": self.grooming,
@@ -570,6 +579,7 @@ class _Reader:
             attendance=attendance,
             swaps=got.get("swaps", SwapPolicy()),
             leave=got.get("leave", LeavePolicy()),
+            corrections=got.get("corrections", CorrectionPolicy()),
             deductions=got.get("deductions", DeductionPolicy()),
             rewards=got.get("rewards", {}),
             grooming_items=grooming,

@@ -1,0 +1,104 @@
+"""Requests and their approval chains (审批): who may decide a step, what a decision does, whom it tells.
+
+One chain for every kind of request: a missed-punch correction (补卡) now, leave and swaps next. A
+request is ``pending`` until its last step is approved (``approved``), or any step is rejected
+(``rejected``), or the requester takes it back (``withdrawn``). Steps are decided in order, each by a
+person holding the step's role who reaches the subject person (a lead only for their own team), and never
+by the requester or the subject themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from attendance.domain.errors import Conflict, Forbidden, RuleRefused
+
+KINDS = ("punch_correction", "leave", "swap")
+STATUSES = ("pending", "approved", "rejected", "withdrawn")
+STEP_STATUSES = ("waiting", "pending", "approved", "rejected", "cancelled")
+OUTCOMES = ("approve", "reject")
+
+
+@dataclass(frozen=True)
+class Decider:
+    """Who is deciding, as the rules need to see them."""
+
+    id: int
+    roles: frozenset[str]
+    reaches_subject: bool  # from ``reach``: a lead reaches their own team, the office everyone
+
+
+@dataclass(frozen=True)
+class RequestState:
+    status: str
+    step: int  # index of the step to decide next (== len(chain) once approved)
+    chain: tuple[str, ...]  # the role of each step
+    requester_id: int
+    subject_id: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What deciding the current step leads to."""
+
+    status: str  # the request's status afterwards
+    step: int  # the next step to decide (unchanged when the request ended)
+    final: bool  # the request is decided for good (approved at the last step, or rejected)
+    next_role: str | None  # whom to ask next, when not final
+
+
+def refusal(state: RequestState, decider: Decider) -> Forbidden | Conflict | None:
+    """Why ``decider`` may not decide the current step now, or None when they may."""
+    if decider.id in (state.requester_id, state.subject_id):
+        return Forbidden("nobody decides their own request", code="own_request")
+    if state.status != "pending":
+        return Conflict(f"this request is already {state.status}", code="already_decided")
+    role = state.chain[state.step]
+    if role not in decider.roles or not decider.reaches_subject:
+        return Forbidden(f"this step is for the {role} of this person", code="not_your_step")
+    return None
+
+
+def decide(state: RequestState, decider: Decider, outcome: str) -> Decision:
+    """Decide the current step. :raise Forbidden: not theirs to decide. :raise Conflict: not pending."""
+    if outcome not in OUTCOMES:
+        raise ValueError(outcome)
+    problem = refusal(state, decider)
+    if problem is not None:
+        raise problem
+    if outcome == "reject":
+        return Decision("rejected", state.step, final=True, next_role=None)
+    step = state.step + 1
+    if step == len(state.chain):
+        return Decision("approved", step, final=True, next_role=None)
+    return Decision("pending", step, final=False, next_role=state.chain[step])
+
+
+def withdraw(state: RequestState, by_id: int) -> None:
+    """The requester takes a pending request back. :raise Forbidden: someone else. :raise Conflict: decided."""
+    if by_id != state.requester_id:
+        raise Forbidden("only the person who asked can withdraw a request", code="not_requester")
+    if state.status != "pending":
+        raise Conflict(f"this request is already {state.status}", code="already_decided")
+
+
+def may_decide_step(role: str, decider_roles: frozenset[str] | set[str], reaches_subject: bool) -> bool:
+    """Whether someone could decide a step of ``role`` for a person they (do not) reach: for the inbox."""
+    return role in decider_roles and reaches_subject
+
+
+# --- missed-punch corrections (补卡) ----------------------------------------------------------
+
+
+def check_correction(day: date, today: date, *, within_days: int, used_this_month: int,
+                     max_per_month: int) -> None:
+    """A correction for ``day`` asked ``today``. :raise RuleRefused: ``correction_window`` when the day is in
+    the future or more than ``within_days`` ago; ``correction_quota`` when the month's quota is used up."""
+    if day > today:
+        raise RuleRefused("a correction is for a day that has begun", code="correction_window")
+    if (today - day).days > within_days:
+        raise RuleRefused(f"corrections are asked within {within_days} days of the day",
+                          code="correction_window")
+    if used_this_month >= max_per_month:
+        raise RuleRefused(f"at most {max_per_month} corrections a month", code="correction_quota")
