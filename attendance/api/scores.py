@@ -12,6 +12,7 @@ from attendance.domain import scoring
 from attendance.domain.errors import InvalidInput
 from attendance.reporting import charts
 from attendance.services import reports, scores
+from attendance.services.paging import Key, page_rows
 
 blp = make_blueprint("api_scores", "", "Monthly scores, month close, payroll deductions and reports")
 
@@ -103,13 +104,7 @@ ScorePage = paged_schema(ScoreOut, "ScorePage")
 PayrollPage = paged_schema(PayrollOut, "PayrollPage")
 
 
-def _page(rows: list[dict], limit: int, cursor: str | None) -> dict:
-    """Offset paging: the cursor is where the next page starts."""
-    if cursor not in (None, "") and not str(cursor).isdigit():
-        raise InvalidInput("bad cursor", fields={"cursor": "not a cursor from a previous page"})
-    start = int(cursor or 0)
-    items = rows[start:start + limit]
-    return page_body(items, str(start + limit) if start + limit < len(rows) else None)
+BY_PERSON = (Key(str),)
 
 
 def _month_out(month: str) -> dict:
@@ -128,7 +123,8 @@ def _month_out(month: str) -> dict:
 def list_scores(args):
     """Each person's score and figures for the month, by rank (a lead: their team; staff: themselves)."""
     figures = scores.scores_for(actor(), args.get("month"), args.get("team"))
-    return _page(scores.score_rows(figures), args["limit"], args["cursor"])
+    shown, next_cursor = scores.score_page(figures, limit=args["limit"], cursor=args["cursor"])
+    return page_body(scores.score_rows(shown), next_cursor)
 
 
 @blp.route("/payroll-deductions")
@@ -138,7 +134,9 @@ def list_scores(args):
 def list_payroll(args):
     """Per person: the month's fines due, what comes off pay under the cap, what carries over."""
     payroll = scores.payroll_view(actor(), args.get("month"), args.get("team"), owing_only=args["owing"])
-    return _page(scores.payroll_rows(payroll), args["limit"], args["cursor"])
+    page = page_rows(scores.payroll_rows(payroll), lambda r: (r["employee_no"],), BY_PERSON,
+                     limit=args["limit"], cursor=args["cursor"])
+    return page_body(page.items, page.next)
 
 
 @blp.route("/months/<month>")

@@ -34,11 +34,6 @@ def _team_arg() -> str | None:
     return (request.args.get("team") or "").strip() or None
 
 
-def _page_arg() -> int:
-    value = request.args.get("page", "1")
-    return max(1, int(value)) if value.isdigit() else 1
-
-
 @bp.app_context_processor
 def _helpers():
     return {"my_score_months": my_score_months}
@@ -61,11 +56,8 @@ def dashboard():
         reports.chart_team(current_user, team)  # 404 for a team out of reach
     figures = scores.scores_for(current_user, month, team)
     total = len(figures.people)
-    page = _page_arg()
-    shown = figures.people.iloc[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    figures_page = scores.MonthFigures(figures.month, figures.closed, shown,
-                                       figures.deductions[figures.deductions["employee_id"].isin(shown.index)],
-                                       figures.base, figures.floor, figures.reward_cents)
+    figures_page, next_cursor = scores.score_page(figures, limit=PAGE_SIZE,
+                                                  cursor=request.args.get("cursor") or None)
     people_all = figures.people
     summary = {
         "staff": total,
@@ -78,8 +70,8 @@ def dashboard():
                  and figures.month < scores.open_month())
     files = reports.report_files(month) if can("reports.view") else []
     return render_template("scores/dashboard.html", month=month, team=team, figures=figures,
-                           rows=scores.score_rows(figures_page), summary=summary, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), teams=teams_for(current_user),
+                           rows=scores.score_rows(figures_page), summary=summary, next_cursor=next_cursor,
+                           teams=teams_for(current_user),
                            chart_names=reports.CHARTS, can_close=can_close, files=files)
 
 

@@ -386,11 +386,11 @@ def list_attendance(viewer: Employee, *, start, end, team: str | None = None, em
     """``GET /attendance``: the viewer's reach (staff: themselves), per person per day, a page at a time."""
     start, end = dates.parse_day(start, "from"), dates.parse_day(end, "to")
     days = calendar.check_range(start, end)
-    after = paging.split_cursor(cursor)
+    after = paging.read_cursor(cursor, paging.PERSON_DAY)
     need = limit // len(days) + 2
     listed = people_for_listing(viewer, team=team, employee_no=employee_no,
                                        after_no=after[0] if after else None, limit=need)
-    return paging.page_rows(rows_for(listed, start, end), after, limit, listed, need)
+    return paging.page_person_days(rows_for(listed, start, end), after, limit, listed, need)
 
 
 # ------------------------------------------------------------------------------- views

@@ -32,15 +32,10 @@ from attendance.models.grooming import NO_SHIFT, GroomingCheck, GroomingFailure
 from attendance.models.types import utcnow
 from attendance.services import audit, discipline, people
 from attendance.services import policy as policy_service
+from attendance.services.paging import Page, paginate
 from attendance.services.transaction import savepoint, use_case
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-]{8,64}$")
-
-
-@dataclass
-class Page:
-    items: list
-    next: str | None
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -75,14 +70,6 @@ def _policy_on(day: date) -> policy_service.PolicyInForce:
         return policy_service.in_force(day)
     except NotFound:
         raise InvalidInput(f"no policy is in force on {day}", fields={"date": "before the first policy"}) from None
-
-
-def _cursor(value: str | None) -> int | None:
-    if value in (None, ""):
-        return None
-    if not str(value).isdigit():
-        raise InvalidInput("bad cursor", fields={"cursor": "not a cursor from a previous page"})
-    return int(value)
 
 
 # --- who may check whom ------------------------------------------------------------------------
@@ -517,7 +504,7 @@ def list_checks(viewer: Employee, *, team: str | None = None, day: object = None
 
     :raise NotFound: unknown team, or an ``employee_no`` the viewer may not see.
     """
-    stmt = _check_query().where(people.visible_clause(viewer)).order_by(GroomingCheck.id.desc())
+    stmt = _check_query().where(people.visible_clause(viewer))
     if not include_superseded:
         stmt = stmt.where(GroomingCheck.superseded_at.is_(None))
     if team:
@@ -529,13 +516,7 @@ def list_checks(viewer: Employee, *, team: str | None = None, day: object = None
         stmt = stmt.where(GroomingCheck.day >= first, GroomingCheck.day < after)
     if employee_no:
         stmt = stmt.where(GroomingCheck.employee_id == people.get_employee(viewer, employee_no).id)
-    after_id = _cursor(cursor)
-    if after_id is not None:
-        stmt = stmt.where(GroomingCheck.id < after_id)
-    rows = list(db.session.scalars(stmt.limit(limit + 1)).unique())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, str(rows[-1].id) if more else None)
+    return paginate(stmt, GroomingCheck.id, limit=limit, cursor=cursor, descending=True)
 
 
 def history(viewer: Employee, employee_no: str, *, limit: int = 200) -> tuple[Employee, list[GroomingCheck]]:

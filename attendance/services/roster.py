@@ -22,7 +22,7 @@ from attendance.extensions import db
 from attendance.models import Employee, RosterEntry, ShiftType, Team
 from attendance.services import attendance, audit, shift_types
 from attendance.services.calendar import HolidayMark, check_range, holidays, public_holidays, week_start
-from attendance.services.paging import Page, page_rows, split_cursor
+from attendance.services.paging import PERSON_DAY, Page, page_person_days, read_cursor
 from attendance.services.people import (
     people_for_listing,
     team_members,
@@ -88,7 +88,7 @@ def list_roster(viewer: Employee, *, start: date, end: date, team: str | None = 
                 employee_no: str | None = None, limit: int = 500, cursor: str | None = None) -> Page:
     """Roster rows (employee_no, name, date, shift) the viewer may see, by person then day."""
     days = check_range(start, end)
-    after = split_cursor(cursor)
+    after = read_cursor(cursor, PERSON_DAY)
     need = limit // len(days) + 2
     people = people_for_listing(viewer, team=team, employee_no=employee_no,
                                 after_no=after[0] if after else None, limit=need)
@@ -100,7 +100,7 @@ def list_roster(viewer: Employee, *, start: date, end: date, team: str | None = 
             if entry is not None:
                 rows.append({"employee_no": person.employee_no, "name": person.name, "date": day,
                              "shift": entry.code, "note": entry.note})
-    return page_rows(rows, after, limit, people, need)
+    return page_person_days(rows, after, limit, people, need)
 
 
 def _put(person: Employee, day: date, shift: ShiftType | None, actor: Employee | None,

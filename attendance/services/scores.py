@@ -30,7 +30,7 @@ from attendance.domain.policy import Policy, parse_policy
 from attendance.extensions import db
 from attendance.models import AttendanceDay, Employee, LedgerEntry, LedgerHead, PolicyVersion, Team, Violation
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
-from attendance.services import audit
+from attendance.services import audit, paging
 from attendance.services.people import teams_led_by
 from attendance.services.transaction import savepoint, use_case
 
@@ -290,6 +290,23 @@ def scores_for(viewer: Employee, month_text: str | None, team: str | None = None
     figures.people = people.sort_values(["rank", "employee_no"])
     figures.deductions = figures.deductions[figures.deductions["employee_id"].isin(people.index)]
     return figures
+
+
+BY_RANK = (paging.Key(int), paging.Key.of(Employee.employee_no))  # equal ranks are shared: the person decides
+
+
+def score_page(figures: MonthFigures, *, limit: int, cursor: str | None) -> tuple[MonthFigures, str | None]:
+    """One page of ``figures`` (from ``scores_for``), by rank then employee_no, and the next page's cursor.
+
+    :raise InvalidInput: a cursor the pager did not write.
+    """
+    people = figures.people
+    keys = list(zip((int(r) for r in people["rank"]), people["employee_no"], strict=True))
+    page = paging.page_rows(keys, lambda key: key, BY_RANK, limit=limit, cursor=cursor)
+    shown = people[people["employee_no"].isin([no for _, no in page.items])]
+    return MonthFigures(figures.month, figures.closed, shown,
+                        figures.deductions[figures.deductions["employee_id"].isin(shown.index)],
+                        figures.base, figures.floor, figures.reward_cents), page.next
 
 
 def score_rows(figures: MonthFigures) -> list[dict]:

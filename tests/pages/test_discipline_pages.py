@@ -181,7 +181,7 @@ def _listed(client, url: str) -> tuple[list[int], int]:
         page = response.get_data(as_text=True)
         ids += [int(i) for i in re.findall(r'href="/violations/(\d+)"', page)]
         pages += 1
-        following = re.search(r'<p class="pager"><a class="button" href="([^"]+)"', page)
+        following = re.search(r'<p class="pager[^"]*"><a class="button" href="([^"]+)"', page)
         url = html.unescape(following.group(1)) if following else None
     return ids, pages
 

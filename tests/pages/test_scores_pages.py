@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -42,6 +43,24 @@ def test_hr_sees_the_dashboard_with_pickers_charts_and_the_score_table(client, w
         assert f"/scores/charts/{name}.png?month={world['month']}" in html
     assert "张丽" in html and "李娜" in html and "COMPLAINT −6" in html
     assert f'action="/scores/months/{world["month"]}/close"' in html
+
+
+def test_the_score_table_pages_by_rank_with_the_pagers_cursor(client, world, monkeypatch):
+    from attendance.scores import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    login(client, world["hr"])
+    first = client.get(f"/scores?month={world['month']}&team=T1").get_data(as_text=True)
+    link = re.search(r'href="(/scores\?[^"]*cursor=[A-Za-z0-9_-]+[^"]*)"', first)
+    assert link and "month=" in link.group(1) and "team=T1" in link.group(1)
+    rest = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    lead, staff, other = (f">{world[k].employee_no}<" for k in ("lead", "staff", "other"))
+    # T1 holds the lead and 张丽 (her violation ranks her below the lead); 李娜 is in T2
+    assert lead in first and staff not in first and staff in rest and lead not in rest
+    assert other not in first + rest and 'class="pager' not in rest
+    assert client.get(f"/scores?month={world['month']}&cursor=2").status_code == 400
+
+
 
 
 def _drawn(figure) -> dict:

@@ -22,7 +22,7 @@ from attendance.services.discipline.appeals import (
     get_appeal,
 )
 from attendance.services.discipline.evidence import check_evidence
-from attendance.services.discipline.inputs import Page, parse_instant, parse_month
+from attendance.services.discipline.inputs import parse_instant, parse_month
 from attendance.services.discipline.ledger import LedgerRow, get_entry, ledger_for, post_entry, verify_ledger
 from attendance.services.discipline.violations import (
     MyDiscipline,
@@ -41,7 +41,7 @@ from attendance.services.discipline.violations import (
 )
 
 __all__ = [
-    "LedgerRow", "MyDiscipline", "OutOfStep", "Page", "appeals", "check_evidence", "decide_appeal",
+    "LedgerRow", "MyDiscipline", "OutOfStep", "appeals", "check_evidence", "decide_appeal",
     "decide_dismissal", "dismissal_reviews", "evidence_file", "file_appeal", "get_appeal", "get_entry",
     "get_violation", "ledger_for", "my_discipline", "out_of_step", "parse_instant", "parse_month", "post_entry",
     "record_violation", "recordable_employee", "restep", "reverse_entry", "reverse_violation", "verify_ledger",

@@ -21,12 +21,11 @@ from attendance.models import (
 from attendance.models.types import utcnow
 from attendance.services import audit, people
 from attendance.services.discipline.inputs import (
-    Page,
-    _cursor,
     _get,
     _text,
 )
 from attendance.services.discipline.violations import get_violation, reverse_violation
+from attendance.services.paging import Page, paginate
 from attendance.services.transaction import savepoint, use_case
 
 # --- appeals -----------------------------------------------------------------------------------
@@ -70,15 +69,10 @@ def appeals(viewer: Employee, status: str | None = "pending", *, limit: int = 50
             cursor: str | None = None) -> Page:
     stmt = (select(Appeal).join(Employee, Appeal.employee_id == Employee.id)
             .where(people.visible_clause(viewer))
-            .options(joinedload(Appeal.employee), joinedload(Appeal.violation), joinedload(Appeal.decided_by))
-            .order_by(Appeal.id))
+            .options(joinedload(Appeal.employee), joinedload(Appeal.violation), joinedload(Appeal.decided_by)))
     if status:
         stmt = stmt.where(Appeal.status == status)
-    after = _cursor(cursor)
-    if after is not None:
-        stmt = stmt.where(Appeal.id > after)
-    rows = list(db.session.scalars(stmt.limit(limit + 1)).unique())
-    return Page(rows[:limit], str(rows[limit - 1].id) if len(rows) > limit else None)
+    return paginate(stmt, Appeal.id, limit=limit, cursor=cursor)
 
 
 @use_case
@@ -115,15 +109,10 @@ def dismissal_reviews(viewer: Employee, status: str | None = "pending", *, limit
                          joinedload(Violation.employee).joinedload(Employee.team),
                          joinedload(Violation.recorded_by), joinedload(Violation.appeal),
                          selectinload(Violation.ledger_entries)),
-                     joinedload(DismissalReview.decided_by))
-            .order_by(DismissalReview.id))
+                     joinedload(DismissalReview.decided_by)))
     if status:
         stmt = stmt.where(DismissalReview.status == status)
-    after = _cursor(cursor)
-    if after is not None:
-        stmt = stmt.where(DismissalReview.id > after)
-    rows = list(db.session.scalars(stmt.limit(limit + 1)).unique())
-    return Page(rows[:limit], str(rows[limit - 1].id) if len(rows) > limit else None)
+    return paginate(stmt, DismissalReview.id, limit=limit, cursor=cursor)
 
 
 @use_case

@@ -1,8 +1,7 @@
-"""What the discipline use cases read from callers: months, instants, bounded text, row ids and cursors."""
+"""What the discipline use cases read from callers: months, instants, bounded text and row ids."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from attendance import clock
@@ -12,12 +11,6 @@ from attendance.extensions import db
 
 MAX_TEXT = 2000
 FUTURE_SLACK = timedelta(minutes=5)  # a clock a little fast is not an error
-
-
-@dataclass
-class Page:
-    items: list
-    next: str | None
 
 
 # --- input -------------------------------------------------------------------------------------
@@ -56,18 +49,6 @@ def _text(value: str | None, field: str, *, required: bool) -> str:
 
 
 MAX_ID = 2**31 - 1  # an INTEGER column; a bigger number would be a database error, not a 404
-
-
-def _cursor(value: str | None) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        cursor = int(str(value), 10)
-    except ValueError:
-        cursor = -1
-    if not 0 <= cursor <= MAX_ID:
-        raise InvalidInput("bad cursor", fields={"cursor": "not a cursor from a previous page"})
-    return cursor
 
 
 def _get(model, row_id: int):

@@ -24,12 +24,11 @@ from attendance.models import (
 from attendance.models.types import utcnow
 from attendance.services import audit, people
 from attendance.services.discipline.inputs import (
-    Page,
-    _cursor,
     _get,
     _text,
     parse_month,
 )
+from attendance.services.paging import Page, paginate
 from attendance.services.transaction import use_case
 
 # --- the ledger --------------------------------------------------------------------------------
@@ -118,18 +117,12 @@ def ledger_for(viewer: Employee, employee_no: str | None = None, month: str | No
     stmt = (select(LedgerEntry, running.c.balance, running.c.points_total)
             .join(running, running.c.id == LedgerEntry.id)
             .options(joinedload(LedgerEntry.employee), joinedload(LedgerEntry.created_by),
-                     joinedload(LedgerEntry.violation))
-            .order_by(LedgerEntry.id))
+                     joinedload(LedgerEntry.violation)))
     span = parse_month(month)
     if span:
         stmt = stmt.where(LedgerEntry.occurred_on >= span[0], LedgerEntry.occurred_on < span[1])
-    after = _cursor(cursor)
-    if after is not None:
-        stmt = stmt.where(LedgerEntry.id > after)
-    rows = [LedgerRow(e, b, int(p)) for e, b, p in db.session.execute(stmt.limit(limit + 1))]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, str(rows[-1].entry.id) if more else None)
+    page = paginate(stmt, LedgerEntry.id, limit=limit, cursor=cursor, key_of=lambda row: (row[0].id,))
+    return Page([LedgerRow(e, b, int(p)) for e, b, p in page.items], page.next)
 
 
 def get_entry(viewer: Employee, entry_id: int) -> LedgerEntry:

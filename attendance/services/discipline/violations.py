@@ -37,12 +37,11 @@ from attendance.services.discipline.evidence import check_evidence, stored_path
 from attendance.services.discipline.inputs import (
     FUTURE_SLACK,
     MAX_ID,
-    Page,
-    _cursor,
     _text,
     parse_month,
 )
 from attendance.services.discipline.ledger import LedgerRow, _append, _lock_person, get_entry, ledger_for
+from attendance.services.paging import Page, paginate
 from attendance.services.transaction import savepoint, use_case
 
 # --- who may see what --------------------------------------------------------------------------
@@ -79,7 +78,7 @@ def violations_for(viewer: Employee, employee_no: str | None = None, month: str 
 
     :raise NotFound: for an ``employee_no`` the viewer may not see.
     """
-    stmt = _violation_query().where(people.visible_clause(viewer)).order_by(Violation.id.desc())
+    stmt = _violation_query().where(people.visible_clause(viewer))
     if employee_no:
         stmt = stmt.where(Violation.employee_id == people.get_employee(viewer, employee_no).id)
     if team:
@@ -87,13 +86,7 @@ def violations_for(viewer: Employee, employee_no: str | None = None, month: str 
     span = parse_month(month)
     if span:
         stmt = stmt.where(Violation.occurred_on >= span[0], Violation.occurred_on < span[1])
-    after = _cursor(cursor)
-    if after is not None:
-        stmt = stmt.where(Violation.id < after)
-    rows = list(db.session.scalars(stmt.limit(limit + 1)).unique())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, str(rows[-1].id) if more else None)
+    return paginate(stmt, Violation.id, limit=limit, cursor=cursor, descending=True)
 
 
 def violation_log(viewer: Employee, team_code: str, month: str) -> tuple[Team, list[Violation]]:
