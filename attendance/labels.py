@@ -1,6 +1,7 @@
 """What domain codes are called on pages, in documents and on charts: one vocabulary for pages and reporting,
 translated through the catalog when shown."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 # --- discipline
@@ -42,3 +43,16 @@ MEETING_MARK_LABELS = {"present": _l("Present"), "late": _l("Late"), "left_early
 WEEKDAYS = [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")]
 PATTERN_LABELS = {"weekly_rest": _l("Weekly rotating rest day"), "one_on_one_off": _l("One day on, one day off"),
                   "cycle": _l("Custom cycle")}
+
+
+def message(msgid: str, params: dict | None = None) -> str:
+    """A stored catalog message (a notification's title, a request's summary) in the reader's language.
+    A value whose key ends in ``_id`` is itself a message id, shown translated under the key without it."""
+
+    values = dict(params or {})
+    for key in [k for k in values if k.endswith("_id") and isinstance(values[k], str)]:
+        values[key[:-3]] = gettext(values[key])
+    try:
+        return gettext(msgid) % values
+    except (KeyError, TypeError, ValueError):
+        return gettext(msgid)

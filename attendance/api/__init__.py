@@ -13,11 +13,12 @@ def register(app: Flask) -> None:
         ledger,
         people,
         policy,
+        requests,
         scores,
         shifts,
         violations,
     )
     from attendance.extensions import api
 
-    for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores):
+    for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests):
         api.register_blueprint(module.blp)

@@ -48,6 +48,23 @@ class Decision:
     next_role: str | None  # whom to ask next, when not final
 
 
+# Whom a step goes to when the person asking holds its role: nobody decides their own request, so a lead's
+# own request (or one a lead files for a team member) goes to the supervisor, and so on up.
+NEXT_UP = {"lead": "supervisor", "supervisor": "manager", "manager": "gm"}
+
+
+def chain_for(steps: tuple[str, ...], requester_roles: frozenset[str] | set[str]) -> tuple[str, ...]:
+    """The policy's chain for this requester: each step the requester could decide goes one level up, and a
+    role that would then appear twice in a row is asked once."""
+    out: list[str] = []
+    for role in steps:
+        while role in requester_roles and role in NEXT_UP:
+            role = NEXT_UP[role]
+        if not out or out[-1] != role:
+            out.append(role)
+    return tuple(out)
+
+
 def refusal(state: RequestState, decider: Decider) -> Forbidden | Conflict | None:
     """Why ``decider`` may not decide the current step now, or None when they may."""
     if decider.id in (state.requester_id, state.subject_id):

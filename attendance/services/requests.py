@@ -23,7 +23,7 @@ from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import ApprovalStep, Employee, PunchCorrection, Request
 from attendance.models.types import utcnow
-from attendance.services import attendance, audit, notifications, people, punches
+from attendance.services import audit, notifications, paging, people, punches
 from attendance.services import policy as policy_service
 from attendance.services.transaction import use_case
 
@@ -344,7 +344,8 @@ def file_correction(actor: Employee, data: dict) -> Request:
     rules.check_correction(day, clock.today(), within_days=settings.within_days,
                            used_this_month=corrections_used(subject.id, day.replace(day=1)),
                            max_per_month=settings.max_per_month)
-    request = start(actor, "punch_correction", subject, settings.approvers, policy_version_id=in_force.version.id)
+    chain = rules.chain_for(settings.approvers, frozenset(actor.roles))
+    request = start(actor, "punch_correction", subject, chain, policy_version_id=in_force.version.id)
     request.correction = PunchCorrection(employee_id=subject.id, day=day, direction=direction, at=at, reason=reason)
     db.session.flush()
     submitted(request)
@@ -352,14 +353,13 @@ def file_correction(actor: Employee, data: dict) -> Request:
 
 
 def corrections(viewer: Employee, *, employee_no: str | None = None, status: str | None = None,
-                month: str | None = None, limit: int = 100) -> list[Request]:
-    """Corrections the viewer may see (staff: their own), newest day first."""
+                month: str | None = None, limit: int = 50, cursor: str | None = None) -> paging.Page:
+    """Corrections the viewer may see (staff: their own), newest first."""
     stmt = (select(Request).join(PunchCorrection, PunchCorrection.request_id == Request.id)
             .join(Employee, Employee.id == Request.subject_id)
             .where(Request.kind == "punch_correction", people.visible_clause(viewer))
             .options(selectinload(Request.steps).joinedload(ApprovalStep.decided_by),
-                     joinedload(Request.subject), joinedload(Request.correction))
-            .order_by(PunchCorrection.day.desc(), Request.id.desc()).limit(limit))
+                     joinedload(Request.subject), joinedload(Request.correction)))
     if employee_no:
         stmt = stmt.where(Request.subject_id == people.visible_employee(viewer, employee_no).id)
     if status:
@@ -369,8 +369,8 @@ def corrections(viewer: Employee, *, employee_no: str | None = None, status: str
     if month:
         first = dates.parse_month(month)
         stmt = stmt.where(PunchCorrection.day >= first, PunchCorrection.day < dates.add_months(first, 1))
-    return list(db.session.scalars(stmt).unique())
+    return paging.paginate(stmt, Request.id, limit=limit, cursor=cursor, descending=True)
 
 
-__all__ = ["InboxItem", "Kind", "attendance", "corrections", "decide", "file_correction", "get", "inbox",
+__all__ = ["InboxItem", "Kind", "corrections", "decide", "file_correction", "get", "inbox",
            "inbox_count", "mine", "register", "withdraw"]

@@ -97,6 +97,13 @@ def test_a_request_ends_exactly_once_and_never_moves_after(chain, outcomes):
         assert len(outcomes) < len(chain)
 
 
+def test_a_step_the_requester_could_decide_goes_one_level_up():
+    assert rules.chain_for(("lead",), {"staff"}) == ("lead",)
+    assert rules.chain_for(("lead",), {"lead", "staff"}) == ("supervisor",)
+    assert rules.chain_for(("lead", "supervisor", "gm"), {"lead", "staff"}) == ("supervisor", "gm")
+    assert rules.chain_for(("lead", "supervisor"), {"supervisor"}) == ("lead", "manager")
+
+
 # --- missed-punch corrections ---------------------------------------------------------------------
 
 TODAY = date(2026, 11, 20)
