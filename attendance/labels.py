@@ -45,6 +45,20 @@ PATTERN_LABELS = {"weekly_rest": _l("Weekly rotating rest day"), "one_on_one_off
                   "cycle": _l("Custom cycle")}
 
 
+# --- requests and approvals
+
+REQUEST_KIND_LABELS = {"punch_correction": _l("Missed punch"), "leave": _l("Leave"), "swap": _l("Shift swap"),
+                       "appeal": _l("Appeal"), "dismissal_review": _l("Dismissal review")}
+REQUEST_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
+                         "withdrawn": _l("Withdrawn")}
+STEP_STATUS_LABELS = {"waiting": _l("Not yet"), "pending": _l("Waiting for a decision"), "approved": _l("Approved"),
+                      "rejected": _l("Rejected"), "cancelled": _l("Not needed")}
+ROLE_LABELS = {
+    "staff": _l("Staff"), "lead": _l("Shift lead"), "supervisor": _l("Supervisor"),
+    "manager": _l("Department manager"), "gm": _l("General manager"), "hr": _l("HR"), "admin": _l("Admin"),
+}
+
+
 def message(msgid: str, params: dict | None = None) -> str:
     """A stored catalog message (a notification's title, a request's summary) in the reader's language.
     A value whose key ends in ``_id`` is itself a message id, shown translated under the key without it."""

@@ -19,7 +19,9 @@ NAV = [
     ("shifts.clock_page", _l("Clock in/out"), "punches.own"),
     ("shifts.my_month", _l("My roster"), "roster.view"),
     ("attendance.calendar", _l("My attendance"), "attendance.view"),
+    ("requests.mine", _l("My requests"), "requests.view"),
     # leads on the floor
+    ("requests.inbox", _l("To decide"), "approvals.view"),
     ("grooming.index", _l("Grooming"), "grooming.view"),
     ("discipline.record", _l("Record violation"), "violations.record"),
     ("shifts.roster", _l("Roster"), "roster.team"),
@@ -74,5 +76,12 @@ def nav_items() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label, action in NAV if can(action)]
 
 
+def approvals_waiting() -> int:
+    """The number on the 待办 badge: what the signed-in person may decide now."""
+    from attendance.services import requests
+
+    return requests.inbox_count(current_user) if can("approvals.view") else 0
+
+
 def template_helpers() -> dict:
-    return {"can": can, "nav_items": nav_items, "get_locale": get_locale}
+    return {"can": can, "nav_items": nav_items, "get_locale": get_locale, "approvals_waiting": approvals_waiting}

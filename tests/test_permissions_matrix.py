@@ -87,6 +87,7 @@ CAPABILITY_MATRICES = {
     "tests.pages.test_scores_pages": "PAGES",
     "tests.api.test_scores_api": "API",
     "tests.api.test_requests_api": "API",
+    "tests.pages.test_requests_pages": "PAGES",
 }
 
 

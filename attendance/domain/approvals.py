@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from attendance.domain.errors import Conflict, Forbidden, RuleRefused
+from attendance.domain.errors import N_, Conflict, Forbidden, RuleRefused
 
 KINDS = ("punch_correction", "leave", "swap")
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
@@ -68,12 +68,12 @@ def chain_for(steps: tuple[str, ...], requester_roles: frozenset[str] | set[str]
 def refusal(state: RequestState, decider: Decider) -> Forbidden | Conflict | None:
     """Why ``decider`` may not decide the current step now, or None when they may."""
     if decider.id in (state.requester_id, state.subject_id):
-        return Forbidden("nobody decides their own request", code="own_request")
+        return Forbidden(N_("Nobody decides their own request."), code="own_request")
     if state.status != "pending":
-        return Conflict(f"this request is already {state.status}", code="already_decided")
+        return Conflict(N_("This request is already decided or withdrawn."), code="already_decided")
     role = state.chain[state.step]
     if role not in decider.roles or not decider.reaches_subject:
-        return Forbidden(f"this step is for the {role} of this person", code="not_your_step")
+        return Forbidden(N_("This step is for another approver."), code="not_your_step")
     return None
 
 
@@ -95,9 +95,9 @@ def decide(state: RequestState, decider: Decider, outcome: str) -> Decision:
 def withdraw(state: RequestState, by_id: int) -> None:
     """The requester takes a pending request back. :raise Forbidden: someone else. :raise Conflict: decided."""
     if by_id != state.requester_id:
-        raise Forbidden("only the person who asked can withdraw a request", code="not_requester")
+        raise Forbidden(N_("Only the person who asked can withdraw a request."), code="not_requester")
     if state.status != "pending":
-        raise Conflict(f"this request is already {state.status}", code="already_decided")
+        raise Conflict(N_("This request is already decided or withdrawn."), code="already_decided")
 
 
 def may_decide_step(role: str, decider_roles: frozenset[str] | set[str], reaches_subject: bool) -> bool:
@@ -113,9 +113,10 @@ def check_correction(day: date, today: date, *, within_days: int, used_this_mont
     """A correction for ``day`` asked ``today``. :raise RuleRefused: ``correction_window`` when the day is in
     the future or more than ``within_days`` ago; ``correction_quota`` when the month's quota is used up."""
     if day > today:
-        raise RuleRefused("a correction is for a day that has begun", code="correction_window")
+        raise RuleRefused(N_("A correction is for a day that has begun."), code="correction_window")
     if (today - day).days > within_days:
-        raise RuleRefused(f"corrections are asked within {within_days} days of the day",
-                          code="correction_window")
+        raise RuleRefused(N_("This day is too long ago for a correction (see the policy's time limit)."),
+                          code="correction_window", fields={"date": f"within {within_days} days"})
     if used_this_month >= max_per_month:
-        raise RuleRefused(f"at most {max_per_month} corrections a month", code="correction_quota")
+        raise RuleRefused(N_("This month's corrections are used up (see the policy's monthly quota)."),
+                          code="correction_quota", fields={"date": f"at most {max_per_month} a month"})

@@ -6,11 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from attendance.domain.policy import ROLES
-
-ROLE_LABELS = {
-    "staff": _l("Staff"), "lead": _l("Shift lead"), "supervisor": _l("Supervisor"),
-    "manager": _l("Department manager"), "gm": _l("General manager"), "hr": _l("HR"), "admin": _l("Admin"),
-}
+from attendance.labels import ROLE_LABELS
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -8,7 +8,8 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from attendance.domain.errors import InvalidInput
-from attendance.people.forms import ROLE_LABELS, EmployeeForm, ImportForm, TeamForm
+from attendance.labels import ROLE_LABELS
+from attendance.people.forms import EmployeeForm, ImportForm, TeamForm
 from attendance.services import people
 from attendance.web import permission_required, show_field_errors
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from attendance import clock
 from attendance.domain import approvals as rules
 from attendance.domain import dates
-from attendance.domain.errors import Forbidden, InvalidInput, NotFound
+from attendance.domain.errors import N_, Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import ApprovalStep, Employee, PunchCorrection, Request
@@ -78,14 +78,20 @@ def _approvers(request: Request, role: str) -> list[int]:
     return [i for i in found if i not in (request.requester_id, request.subject_id)]
 
 
-def _summary(request: Request) -> tuple[str, dict]:
+def summary(request: Request) -> tuple[str, dict]:
+    """What the request asks, as a catalog message id and its values."""
     return KINDS[request.kind].summary(request)
 
 
+def correction_policy():
+    """The correction settings in force today (for the form's hint)."""
+    return policy_service.in_force(clock.today()).policy.corrections
+
+
 def _tell_approvers(request: Request) -> None:
-    message, params = _summary(request)
+    message, params = summary(request)
     notifications.notify(_approvers(request, request.chain[request.step]), "approval_waiting",
-                         "Waiting for your decision: %(what)s", message,
+                         N_("Waiting for your decision: %(what)s"), message,
                          params={**params, "what_id": message, "name": request.subject.name},
                          link=KINDS[request.kind].link(request))
 
@@ -95,7 +101,7 @@ def start(actor: Employee, kind: str, subject: Employee, chain: tuple[str, ...],
     """A new pending request (inside the caller's use case): steps from ``chain``, the first one pending.
     The kind's own row is added by the caller; ``submitted`` tells the first approvers once it is."""
     if not chain:
-        raise InvalidInput("the policy names no approver for this request")
+        raise InvalidInput(N_("The policy names no approver for this request."))
     request = Request(kind=kind, status="pending", step=0, requester_id=actor.id, subject_id=subject.id,
                       requester=actor, subject=subject, policy_version_id=policy_version_id)
     request.steps = [ApprovalStep(position=i, role=role, status="pending" if i == 0 else "waiting")
@@ -122,6 +128,11 @@ def _locked(request_id: int) -> Request:
 
 def _visible(viewer: Employee, request: Request) -> bool:
     return viewer.id in (request.requester_id, request.subject_id) or _reaches(viewer, request.subject)
+
+
+def may_decide(viewer: Employee, request: Request) -> bool:
+    """Whether the viewer may decide the request's current step now (for showing the buttons)."""
+    return rules.refusal(_state(request), _decider(viewer, request)) is None
 
 
 def get(viewer: Employee, request_id: int, kind: str | None = None) -> Request:
@@ -165,20 +176,20 @@ def decide(actor: Employee, request_id: int, outcome: str, note: str | None = No
 
 
 def _tell_requester(request: Request, step: ApprovalStep, decision: rules.Decision) -> None:
-    message, params = _summary(request)
+    message, params = summary(request)
     values = {**params, "by": step.decided_by.name if step.decided_by else "", "step": step.position + 1,
               "steps": len(request.steps), "note": step.note}
     link = KINDS[request.kind].link(request)
     people_told = {request.requester_id, request.subject_id}
     if not decision.final:
         notifications.notify(people_told, "request_step",
-                             "Step %(step)s of %(steps)s approved by %(by)s; waiting for the next", message,
+                             N_("Step %(step)s of %(steps)s approved by %(by)s; waiting for the next"), message,
                              params=values, link=link)
     elif request.status == "approved":
-        notifications.notify(people_told, "request_decided", "Approved: your request", message,
+        notifications.notify(people_told, "request_decided", N_("Approved: your request"), message,
                              params=values, link=link)
     else:
-        notifications.notify(people_told, "request_decided", "Rejected: your request", message,
+        notifications.notify(people_told, "request_decided", N_("Rejected: your request"), message,
                              params=values, link=link)
 
 
@@ -232,20 +243,20 @@ def inbox(viewer: Employee) -> list[InboxItem]:
 
     items = []
     for r in _pending_requests(viewer):
-        message, params = _summary(r)
+        message, params = summary(r)
         items.append(InboxItem(r.kind, r.id, r.subject.employee_no, r.subject.name, message, params,
                                r.submitted_at, r.chain[r.step], KINDS[r.kind].link(r)))
     if allowed(viewer.roles, "appeals.decide"):
         for a in discipline.appeals(viewer, "pending", limit=500).items:
             if a.employee_id != viewer.id:
                 items.append(InboxItem("appeal", a.id, a.employee.employee_no, a.employee.name,
-                                       "Appeal against %(rule)s", {"rule": a.violation.rule_code},
+                                       N_("Appeal against %(rule)s"), {"rule": a.violation.rule_code},
                                        a.filed_at, "supervisor", f"/appeals/{a.id}"))
     if allowed(viewer.roles, "dismissal.decide"):
         for d in discipline.dismissal_reviews(viewer, "pending", limit=500).items:
             if d.employee_id != viewer.id:
                 items.append(InboxItem("dismissal_review", d.id, d.employee.employee_no, d.employee.name,
-                                       "Dismissal review after %(rule)s", {"rule": d.violation.rule_code},
+                                       N_("Dismissal review after %(rule)s"), {"rule": d.violation.rule_code},
                                        d.created_at, "manager", "/dismissal-reviews"))
     return sorted(items, key=lambda i: (i.submitted_at, i.kind, i.id))
 
@@ -272,8 +283,8 @@ def mine(viewer: Employee, *, limit: int = 100) -> list[Request]:
 def _correction_summary(request: Request) -> tuple[str, dict]:
     c = request.correction
     local = c.at.astimezone(clock.site_zone())
-    message = ("Missed clock-in on %(day)s at %(time)s" if c.direction == "in"
-               else "Missed clock-out on %(day)s at %(time)s")
+    message = (N_("Missed clock-in on %(day)s at %(time)s") if c.direction == "in"
+               else N_("Missed clock-out on %(day)s at %(time)s"))
     return message, {"day": c.day.isoformat(), "time": local.strftime("%H:%M"), "reason": c.reason}
 
 
@@ -335,7 +346,7 @@ def file_correction(actor: Employee, data: dict) -> Request:
     employee_no = str(data.get("employee_no") or "").strip() or actor.employee_no
     subject = people.visible_employee(actor, employee_no)
     if subject.id != actor.id and not (allowed(actor.roles, "corrections.file_for") and reach(actor.roles) != "self"):
-        raise Forbidden("a correction for someone else is filed by their lead")
+        raise Forbidden(N_("A correction for someone else is filed by their lead."))
     if at > clock.now():
         raise InvalidInput("a punch cannot be in the future", fields={"at": "in the future"})
     in_force = policy_service.in_force(clock.today())
