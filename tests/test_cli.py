@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from attendance.domain.policy import default_policy_document
 from attendance.extensions import db
-from attendance.models import Employee, PolicyVersion, Team
+from attendance.models import Employee, PolicyVersion, Request, Team
 from tests.conftest import make_person, make_team
 
 
@@ -31,9 +31,16 @@ def test_demo_builds_a_department_once(runner, app):
     assert db.session.scalar(select(func.count()).select_from(Team)) == 3
     assert 40 <= people <= 50
     assert "supervisor" in first.output and "lead1" in first.output and "demo1234" in first.output
+    from attendance.services import requests
+
+    waiting = {u: len(requests.inbox(db.session.scalar(select(Employee).where(Employee.username == u))))
+               for u in ("lead1", "lead2", "lead3", "supervisor", "manager")}
+    assert all(waiting.values()), waiting  # every approver's 待办 has something to decide
+    filed = db.session.scalar(select(func.count()).select_from(Request))
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(Employee)) == people
+    assert db.session.scalar(select(func.count()).select_from(Request)) == filed
 
 
 def test_import_employees_reports_bad_lines_and_imports_nothing(runner, app, tmp_path):
