@@ -157,3 +157,19 @@ def test_a_lead_may_file_for_a_team_member_but_staff_not_for_a_colleague(world):
     assert [i.id for i in requests.inbox(world["supervisor"])] == [filed.id]
     with pytest.raises(NotFound):  # staff do not see a colleague: 404, never "exists but not yours"
         ask(world["colleague"], employee_no=world["staff"].employee_no)
+
+
+def test_the_inbox_holds_appeals_and_dismissal_reviews_beside_requests_oldest_first(world):
+    from attendance.services import discipline
+
+    staff, lead = world["staff"], world["lead"]
+    manager = make_person(["manager"])
+    violation = discipline.record_violation(lead, employee=staff, rule_code="COMPLAINT",
+                                            occurred_at=datetime(2026, 11, 3, 11, tzinfo=SHANGHAI))
+    discipline.file_appeal(staff, violation.id, "客户投诉的是系统故障")
+    correction = ask(staff)
+    supervisor_items = requests.inbox(world["supervisor"])
+    assert [i.kind for i in supervisor_items] == ["appeal"]  # the correction is the lead's to decide
+    assert [(i.kind, i.id) for i in requests.inbox(lead)] == [("punch_correction", correction.id)]
+    assert "appeal" in [i.kind for i in requests.inbox(manager)]
+    assert requests.inbox(staff) == [] and requests.inbox_count(staff) == 0
