@@ -11,12 +11,12 @@ from attendance.discipline.forms import AppealDecisionForm, DismissalForm, Reaso
 from attendance.domain.discipline import APPEAL_STATUSES, DISMISSAL_STATUSES
 from attendance.domain.errors import DomainError, InvalidInput
 from attendance.domain.permissions import reach
+from attendance.errors import status_of
 from attendance.extensions import db
 from attendance.reporting import discipline_documents as documents
 from attendance.services import discipline as svc
 from attendance.services import people
 from attendance.services import policy as policy_service
-from attendance.errors import status_of
 from attendance.web import can, permission_required, show_field_errors
 
 bp = Blueprint("discipline", __name__)
