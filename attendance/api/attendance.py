@@ -129,8 +129,7 @@ def evaluate(data):
               content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 def sheet(args):
     data = svc.month_sheet(actor(), args["month"], args.get("team"))
-    name = data.team.name if data.team else "全部"
-    body = sheet_xlsx(data, team_name=name)
+    body = sheet_xlsx(data)
     filename = f"attendance-{args['month']}{'-' + data.team.code if data.team else ''}.xlsx"
     return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -86,7 +86,7 @@ def sheet():
 def sheet_xlsx():
     month = _month_arg()
     data = service.month_sheet(current_user, month, request.args.get("team") or None)
-    body = build_xlsx(data, team_name=data.team.name if data.team else _("All teams"))
+    body = build_xlsx(data)
     filename = f"attendance-{month}{'-' + data.team.code if data.team else ''}.xlsx"
     return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

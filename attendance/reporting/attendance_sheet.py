@@ -1,6 +1,12 @@
-"""The monthly attendance sheet 考勤表 as XLSX: people × days with a mark per day, and each person's totals.
+"""The monthly attendance sheet 考勤表: people × days with a mark per day, the legend and each person's totals.
 
-The same marks as the page (attendance.labels), so HR reads the grid they know.
+One renderer for every 考勤表 workbook: ``write_sheet`` writes the page's download, the API's and the
+monthly report workbook's 考勤表 sheet, all from ``services.attendance.Sheet``; the page shows the same
+``cell_text`` and ``legend``. Marks are attendance.labels.STATUS_MARKS, so HR reads the grid they know.
+
+Worksheets are write-only (the monthly report has 5,000 people × 31 days): the layout (widths, frozen
+panes, page setup) is set before the first row, then rows are appended; headers and day cells are styled
+cells, names and totals plain values (a styled cell costs openpyxl several µs more to write).
 """
 
 from __future__ import annotations
@@ -9,7 +15,9 @@ import io
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from attendance.labels import MISSING_MARK, STATUS_LABELS, STATUS_MARKS, WEEKDAYS
@@ -24,20 +32,43 @@ FILLS = {
 }
 HOLIDAY_FILL = PatternFill("solid", fgColor="FDECEC")
 PLANNED = Font(italic=True, color="888888")  # a day not over yet shows its rostered shift
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+CENTER = Alignment(horizontal="center")
+WRAP = Alignment(wrap_text=True, horizontal="center")
 THIN = Side(style="thin", color="BBBBBB")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)  # on the headers and the day cells (styled anyway)
+FIXED_WIDTHS = (10, 10, 12)  # employee no., name, team
+DAY_WIDTH, TOTAL_WIDTH = 5, 8
+HEADER_ROWS = 3  # the title, the day numbers, the weekdays
 
 
-def cell_text(cell) -> str:
-    """The mark of one day: the status once the day is over, else the rostered shift code."""
+def marks() -> dict[str, str]:
+    """Each status's mark in the current language."""
+    return {status: str(mark) for status, mark in STATUS_MARKS.items()}
+
+
+def cell_text(cell, shown: dict[str, str] | None = None) -> str:
+    """The mark of one day: the status once the day is over, else the rostered shift code. ``shown``:
+    ``marks()`` translated once, for many cells."""
+    shown = shown or STATUS_MARKS
     if cell.status is not None:
-        text = str(STATUS_MARKS.get(cell.status, cell.status))
+        text = str(shown.get(cell.status, cell.status))
         if cell.status in ("late", "late_early") and cell.late_minutes:
             text += str(cell.late_minutes)
         return text + (MISSING_MARK if cell.missing else "")
     if cell.code == "REST":
-        return str(STATUS_MARKS["rest"])
+        return str(shown["rest"])
     return cell.code or ""
+
+
+def cell_kind(cell) -> str:
+    """What colours a day: its status, REST, ``planned`` (a rostered day not over yet) or nothing."""
+    if cell.status:
+        return cell.status
+    if cell.code == "REST":
+        return "rest"
+    return "planned" if cell.code else ""
 
 
 def total_headers() -> list[str]:
@@ -56,66 +87,96 @@ def legend() -> str:
         "a number after a mark is minutes late; grey: the rostered shift of a day not over yet")
 
 
-def sheet_xlsx(sheet, *, team_name: str) -> bytes:
-    book = Workbook()
-    ws = book.active
-    ws.title = sheet.month.strftime("%Y-%m")
+def heading(sheet) -> str:
+    team_name = sheet.team.name if sheet.team else _("All teams")
+    return f"{TITLE} · {team_name} · {sheet.month:%Y-%m}"
+
+
+def day_label(day, mark) -> str:
+    """A day's second header line: its weekday, and the public holiday or adjusted working day (调休)."""
+    text = str(WEEKDAYS[day.weekday()])
+    if mark is None:
+        return text
+    return text + "\n" + (mark.name_zh if mark.kind == "holiday" else _("Workday"))
+
+
+class _Cells:
+    """Cells for one write-only worksheet, each combination of the module's styles resolved once.
+
+    Setting a style on a cell makes openpyxl hash it and find it in the workbook's style lists; for
+    155,000 cells (the report) that is seconds, so each new cell starts from the resolved style array.
+    """
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.styles: dict[tuple, StyleArray] = {}
+
+    def __call__(self, value=None, *, font=None, fill=None, border=BORDER, alignment=None) -> Cell:
+        key = (id(font), id(fill), id(border), id(alignment))
+        style = self.styles.get(key)
+        if style is None:
+            cell = WriteOnlyCell(self.ws)
+            for name, given in (("font", font), ("fill", fill), ("border", border), ("alignment", alignment)):
+                if given is not None:
+                    setattr(cell, name, given)
+            style = self.styles[key] = cell._style
+        return Cell(self.ws, row=1, column=1, value=value, style_array=style)  # WriteOnlyCell, styled
+
+
+def write_sheet(ws, sheet) -> None:
+    """Write the 考勤表 of ``sheet`` (services.attendance.Sheet) into ``ws``, an empty worksheet of a
+    write-only workbook: a title line, two header rows (day and weekday), a row per person with the day
+    marks and the totals, and the legend under them."""
     fixed = [_("Employee no."), _("Name"), _("Team")]
     totals = total_headers()
-    width = len(fixed) + len(sheet.days) + len(totals)
-    ws.cell(row=1, column=1, value=f"{TITLE} · {team_name} · {sheet.month:%Y-%m}")
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center")
-    for col, text in enumerate(fixed, start=1):
-        ws.cell(row=2, column=col, value=text)
-        ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
     first_day_col = len(fixed) + 1
-    for i, day in enumerate(sheet.days):
-        col = first_day_col + i
-        top = ws.cell(row=2, column=col, value=day.day)
-        mark = sheet.holidays.get(day)
-        below = ws.cell(row=3, column=col, value=str(WEEKDAYS[day.weekday()]) + (
-            f"\n{mark.name_zh}" if mark and mark.kind == "holiday" else ("\n" + _("Workday") if mark else "")))
-        below.alignment = Alignment(wrap_text=True, horizontal="center")
-        if mark and mark.kind == "holiday":
-            top.fill = below.fill = HOLIDAY_FILL
-        ws.column_dimensions[get_column_letter(col)].width = 5
-    for i, text in enumerate(totals):
-        col = first_day_col + len(sheet.days) + i
-        ws.cell(row=2, column=col, value=text).alignment = Alignment(wrap_text=True, horizontal="center")
-        ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
-        ws.column_dimensions[get_column_letter(col)].width = 8
-    for row_cells in ws.iter_rows(min_row=2, max_row=3, max_col=width):
-        for c in row_cells:
-            c.font = Font(bold=True)
-            c.border = BORDER
-    row_no = 4
-    for row in sheet.rows:
-        values = [row.person.employee_no, row.person.name, row.person.team.name if row.person.team else ""]
-        for col, value in enumerate(values, start=1):
-            ws.cell(row=row_no, column=col, value=value).border = BORDER
-        for i, day in enumerate(sheet.days):
-            cell = row.cells[day]
-            target = ws.cell(row=row_no, column=first_day_col + i, value=cell_text(cell))
-            target.alignment = Alignment(horizontal="center")
-            target.border = BORDER
-            fill = FILLS.get(cell.status or ("rest" if cell.code == "REST" else ""))
-            if fill:
-                target.fill = fill
-            if cell.status is None and cell.code:
-                target.font = PLANNED
-        for i, value in enumerate(total_values(row.totals)):
-            ws.cell(row=row_no, column=first_day_col + len(sheet.days) + i, value=value).border = BORDER
-        row_no += 1
-    ws.cell(row=row_no + 1, column=1, value=legend())
-    ws.column_dimensions["A"].width = 10
-    ws.column_dimensions["B"].width = 10
-    ws.column_dimensions["C"].width = 12
-    ws.freeze_panes = ws.cell(row=4, column=first_day_col)
+    first_total_col = first_day_col + len(sheet.days)
+    width = first_total_col + len(totals) - 1
+    widths = [*FIXED_WIDTHS, *[DAY_WIDTH] * len(sheet.days), *[TOTAL_WIDTH] * len(totals)]
+    for col, column_width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = column_width
+    ws.freeze_panes = f"{get_column_letter(first_day_col)}{HEADER_ROWS + 1}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = True  # names and totals have no border of their own
+    merged = [f"A1:{get_column_letter(width)}1"] + [
+        f"{get_column_letter(col)}2:{get_column_letter(col)}3"
+        for col in [*range(1, first_day_col), *range(first_total_col, width + 1)]]
+    for ref in merged:
+        ws.merged_cells.add(ref)
+
+    cell = _Cells(ws)
+    ws.append([cell(heading(sheet), font=TITLE_FONT, border=None, alignment=CENTER)])
+    holidays = [sheet.holidays.get(day) for day in sheet.days]
+    fills = [HOLIDAY_FILL if mark and mark.kind == "holiday" else None for mark in holidays]
+    ws.append([*(cell(text, font=BOLD, alignment=WRAP) for text in fixed),
+               *(cell(day.day, font=BOLD, fill=fill, alignment=CENTER) for day, fill in zip(sheet.days, fills,
+                                                                                          strict=True)),
+               *(cell(text, font=BOLD, alignment=WRAP) for text in totals)])
+    ws.append([*(cell(font=BOLD) for _text in fixed),
+               *(cell(day_label(day, mark), font=BOLD, fill=fill, alignment=WRAP)
+                 for day, mark, fill in zip(sheet.days, holidays, fills, strict=True)),
+               *(cell(font=BOLD) for _text in totals)])
+    shown = marks()
+    for row in sheet.rows:
+        person = row.person
+        out = [person.employee_no, person.name, person.team.name if person.team else ""]
+        for day in sheet.days:
+            day_cell = row.cells[day]
+            kind = cell_kind(day_cell)
+            out.append(cell(cell_text(day_cell, shown), fill=FILLS.get(kind),
+                            font=PLANNED if kind == "planned" else None, alignment=CENTER))
+        out += total_values(row.totals)
+        ws.append(out)
+    ws.append([])
+    ws.append([legend()])
+
+
+def sheet_xlsx(sheet) -> bytes:
+    """The 考勤表 as a workbook of its own (the page's and the API's download)."""
+    book = Workbook(write_only=True)
+    write_sheet(book.create_sheet(f"{sheet.month:%Y-%m}"), sheet)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

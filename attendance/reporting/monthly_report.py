@@ -3,7 +3,8 @@
 - a PDF (summary, team table, charts, the department ranking, the full-attendance award list,
   the violation log), in reportlab's built-in CID font STSong-Light, so Chinese needs no font file;
 - an XLSX workbook (scores, 考勤表 attendance sheet, violations, payroll deductions, teams),
-  written in openpyxl's write-only mode so thousands of rows stay fast.
+  written in openpyxl's write-only mode so thousands of rows stay fast; the 考勤表 sheet is the page's
+  (reporting.attendance_sheet.write_sheet).
 
 Long tables are cut into page-sized pieces: reportlab splits one huge table slowly.
 """
@@ -31,6 +32,7 @@ from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, S
 from attendance.clock import site_zone
 from attendance.domain.money import cents_to_money
 from attendance.labels import SANCTION_LABELS, SOURCE_LABELS
+from attendance.reporting import attendance_sheet
 
 FONT = "STSong-Light"
 TITLE = "客服部月度考核报告"
@@ -266,20 +268,7 @@ def write_xlsx(path: Path, data) -> None:
                           [6, 10, 10, 14, 7, 6, 7, 9, 7, 7, 7, 6, 6, 7, 7, 7, 7, 9])
     scores_sheet.rows(score_rows(data))
 
-    days = list(data.attendance.columns)
-    marks = " ".join(f"{m}={_(s)}" for s, m in (("present", "√"), ("late", "迟"), ("early", "早"),
-                                                 ("half_absent", "半"), ("absent", "旷"), ("leave", "假"),
-                                                 ("rest", "休")))
-    sheet = _Sheet(book, "考勤表", f"考勤表 · {label} · {marks}",
-                   [_("Employee no."), _("Name"), _("Team"), *[str(d) for d in days], _("Worked days"), _("Late"),
-                    _("Early"), _("Absent days"), _("Leave days")], [10, 10, 14, *[4] * len(days), 7, 6, 6, 7, 7])
-    people = data.figures.people
-    grid = data.attendance.reindex(people.index).astype(object)
-    grid = grid.where(grid.notna(), "")
-    sheet.rows(
-        [p.employee_no, p.name, p.team_name if isinstance(p.team_name, str) else "", *cells,
-         float(p.worked_days), int(p.late_count), int(p.early_count), float(p.absent_days), int(p.leave_days)]
-        for p, cells in zip(people.itertuples(), grid.itertuples(index=False, name=None), strict=True))
+    attendance_sheet.write_sheet(book.create_sheet(attendance_sheet.TITLE), data.attendance)
 
     violations = _Sheet(book, "违纪 Violations", f"客服人员违纪记录表 · {label}", violation_headers(),
                         [16, 10, 10, 14, 28, 6, 10, 9, 7, 12, 10, 10, 30])

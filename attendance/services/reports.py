@@ -26,8 +26,9 @@ from attendance.domain import scoring
 from attendance.domain.errors import NotFound
 from attendance.domain.permissions import reach
 from attendance.extensions import db
-from attendance.models import AttendanceDay, Employee, Team, Violation
+from attendance.models import Employee, Team, Violation
 from attendance.reporting import charts
+from attendance.services import attendance as attendance_service
 from attendance.services import audit, people, scores
 from attendance.services.transaction import use_case
 
@@ -202,10 +203,6 @@ def chart_figure(viewer: Employee, name: str, month_text: str | None, team_code:
 # --- the monthly report -----------------------------------------------------------------------
 
 
-ATTENDANCE_MARKS = {"present": "√", "late": "迟", "early": "早", "late_early": "迟早", "half_absent": "半",
-                    "absent": "旷", "leave": "假", "rest": "休"}
-
-
 @dataclass
 class ReportData:
     """Everything the monthly report shows, gathered once."""
@@ -215,7 +212,7 @@ class ReportData:
     payroll: scores.Payroll
     teams: pd.DataFrame
     violations: pd.DataFrame
-    attendance: pd.DataFrame  # one row per person, one column per day of the month (marks)
+    attendance: attendance_service.Sheet  # the 考勤表, as the page shows it for all teams
     charts: dict[str, bytes]  # name → PNG
     chart_figures: dict[str, charts.Figure]
     generated_at: datetime
@@ -243,24 +240,6 @@ def violation_log(month: date) -> pd.DataFrame:
         "points", "source", "recorded_by", "reversed_at", "note"])
 
 
-def attendance_sheet(month: date, people_frame: pd.DataFrame) -> pd.DataFrame:
-    """考勤表: people × days of the month, each cell the day's mark."""
-    a = AttendanceDay.__table__.c
-    rows = db.session.execute(select(a.employee_id, a.day, a.status)
-                              .where(a.day >= month, a.day <= scoring.month_end(month))).all()
-    frame = pd.DataFrame.from_records(rows, columns=["employee_id", "day", "status"])
-    days = list(range(1, scoring.month_end(month).day + 1))
-    if frame.empty:
-        grid = pd.DataFrame(index=people_frame.index, columns=days, dtype=object)
-    else:
-        frame["mark"] = frame["status"].map(ATTENDANCE_MARKS).fillna("")
-        frame["d"] = pd.to_datetime(frame["day"]).dt.day
-        grid = frame.pivot(index="employee_id", columns="d", values="mark").reindex(
-            index=people_frame.index, columns=days)
-    grid = grid.astype(object)
-    return grid.where(grid.notna(), "")
-
-
 def gather(month: date, actor: Employee | None, progress: Callable[[str], None] | None = None) -> ReportData:
     step = progress or (lambda _name: None)
     figures = scores.month_figures(month)
@@ -271,7 +250,7 @@ def gather(month: date, actor: Employee | None, progress: Callable[[str], None] 
     step("payroll")
     violations = violation_log(month)
     step("violations")
-    attendance = attendance_sheet(month, figures.people)
+    attendance = attendance_service.department_sheet(month)
     step("attendance")
     images, drawn = {}, {}
     makers = {
