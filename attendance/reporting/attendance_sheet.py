@@ -73,12 +73,13 @@ def cell_kind(cell) -> str:
 
 def total_headers() -> list[str]:
     return [_("Scheduled"), _("Worked"), _("Late (times)"), _("Late (minutes)"), _("Early (times)"),
-            _("Early (minutes)"), _("Absent (days)"), _("Leave (days)"), _("Rest (days)"), _("Missing punches")]
+            _("Early (minutes)"), _("Absent (days)"), _("Leave (days)"), _("Rest (days)"), _("Missing punches"),
+            _("Corrections")]
 
 
 def total_values(t) -> list:
     return [t.scheduled, t.worked, t.late_count, t.late_minutes, t.early_count, t.early_minutes, t.absent_days,
-            t.leave_days, t.rest_days, t.missing_punches]
+            t.leave_days, t.rest_days, t.missing_punches, t.corrections]
 
 
 def legend() -> str:

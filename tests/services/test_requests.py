@@ -21,7 +21,7 @@ from attendance.models import (
     Request,
     Violation,
 )
-from attendance.services import attendance, requests, roster, shift_types
+from attendance.services import attendance, punches, requests, roster, shift_types
 from tests.conftest import make_person, make_team
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -173,3 +173,15 @@ def test_the_inbox_holds_appeals_and_dismissal_reviews_beside_requests_oldest_fi
     assert [(i.kind, i.id) for i in requests.inbox(lead)] == [("punch_correction", correction.id)]
     assert "appeal" in [i.kind for i in requests.inbox(manager)]
     assert requests.inbox(staff) == [] and requests.inbox_count(staff) == 0
+
+
+def test_the_attendance_sheet_counts_approved_and_direct_corrections_alike(world):
+    staff, lead = world["staff"], world["lead"]
+    requests.decide(lead, ask(staff).id, "approve")
+    punches.add_punch(lead, {"employee_no": staff.employee_no, "direction": "out", "at": "2026-11-04T18:03",
+                             "source": "correction", "note": "领班直接补录"})
+    requests.decide(lead, ask(staff, day=date(2026, 11, 3), at="2026-11-03T07:59").id, "reject")
+    sheet = attendance.month_sheet(world["supervisor"], "2026-11", "T1")
+    totals = {row.person.employee_no: row.totals for row in sheet.rows}
+    assert totals[staff.employee_no].corrections == 2  # the rejected one added no punch
+    assert totals[world["colleague"].employee_no].corrections == 0
