@@ -23,7 +23,7 @@ from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import ApprovalStep, Employee, PunchCorrection, Request
 from attendance.models.types import utcnow
-from attendance.services import audit, notifications, paging, people, punches
+from attendance.services import audit, discipline, notifications, paging, people, punches
 from attendance.services import policy as policy_service
 from attendance.services.transaction import use_case
 
@@ -60,16 +60,12 @@ def _text(value, field: str, limit: int, *, required: bool) -> str:
     return text
 
 
-def _reaches(viewer: Employee, person: Employee) -> bool:
-    return people.can_see(viewer, person)
-
-
 def _state(request: Request) -> rules.RequestState:
     return rules.RequestState(request.status, request.step, request.chain, request.requester_id, request.subject_id)
 
 
 def _decider(actor: Employee, request: Request) -> rules.Decider:
-    return rules.Decider(actor.id, frozenset(actor.roles), _reaches(actor, request.subject))
+    return rules.Decider(actor.id, frozenset(actor.roles), people.can_see(actor, request.subject))
 
 
 def _approvers(request: Request, role: str) -> list[int]:
@@ -127,7 +123,7 @@ def _locked(request_id: int) -> Request:
 
 
 def _visible(viewer: Employee, request: Request) -> bool:
-    return viewer.id in (request.requester_id, request.subject_id) or _reaches(viewer, request.subject)
+    return viewer.id in (request.requester_id, request.subject_id) or people.can_see(viewer, request.subject)
 
 
 def may_decide(viewer: Employee, request: Request) -> bool:
@@ -223,15 +219,19 @@ class InboxItem:
     link: str
 
 
-def _pending_requests(viewer: Employee):
-    """Requests whose current step the viewer may decide: role matches, reaches the person, not their own."""
-    roles = set(viewer.roles)
-    stmt = (select(Request).join(ApprovalStep, (ApprovalStep.request_id == Request.id)
-                                 & (ApprovalStep.position == Request.step))
+def _decidable(viewer: Employee, what):
+    """``what`` over the requests whose current step the viewer may decide: the step's role is one of theirs,
+    they reach the person, and it is not their own."""
+    return (select(what).join(ApprovalStep, (ApprovalStep.request_id == Request.id)
+                              & (ApprovalStep.position == Request.step))
             .join(Employee, Employee.id == Request.subject_id)
-            .where(Request.status == "pending", ApprovalStep.role.in_(roles),
+            .where(Request.status == "pending", ApprovalStep.role.in_(set(viewer.roles)),
                    Request.requester_id != viewer.id, Request.subject_id != viewer.id,
-                   people.visible_clause(viewer))
+                   people.visible_clause(viewer)))
+
+
+def _pending_requests(viewer: Employee) -> list[Request]:
+    stmt = (_decidable(viewer, Request)
             .options(selectinload(Request.steps), joinedload(Request.subject), joinedload(Request.correction))
             .order_by(Request.submitted_at, Request.id))
     return list(db.session.scalars(stmt).unique())
@@ -239,8 +239,6 @@ def _pending_requests(viewer: Employee):
 
 def inbox(viewer: Employee) -> list[InboxItem]:
     """Everything the viewer may decide now, oldest first: requests, appeals, dismissal reviews."""
-    from attendance.services import discipline
-
     items = []
     for r in _pending_requests(viewer):
         message, params = summary(r)
@@ -262,10 +260,15 @@ def inbox(viewer: Employee) -> list[InboxItem]:
 
 
 def inbox_count(viewer: Employee) -> int:
-    """The navigation badge: how many items ``inbox`` would list."""
+    """The navigation badge: how many items ``inbox`` would list, counted (on every page, so no rows loaded)."""
     if not allowed(viewer.roles, "approvals.view"):
         return 0
-    return len(inbox(viewer))
+    n = db.session.scalar(_decidable(viewer, func.count(Request.id)))
+    if allowed(viewer.roles, "appeals.decide"):
+        n += discipline.count_pending(viewer, "appeal")
+    if allowed(viewer.roles, "dismissal.decide"):
+        n += discipline.count_pending(viewer, "dismissal_review")
+    return n
 
 
 def mine(viewer: Employee, *, limit: int = 100) -> list[Request]:

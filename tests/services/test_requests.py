@@ -185,3 +185,17 @@ def test_the_attendance_sheet_counts_approved_and_direct_corrections_alike(world
     totals = {row.person.employee_no: row.totals for row in sheet.rows}
     assert totals[staff.employee_no].corrections == 2  # the rejected one added no punch
     assert totals[world["colleague"].employee_no].corrections == 0
+
+
+def test_the_badge_counts_what_the_inbox_lists_without_loading_it(world):
+    from attendance.services import discipline
+
+    staff, lead = world["staff"], world["lead"]
+    violation = discipline.record_violation(lead, employee=staff, rule_code="COMPLAINT",
+                                            occurred_at=datetime(2026, 11, 3, 11, tzinfo=SHANGHAI))
+    discipline.file_appeal(staff, violation.id, "客户投诉的是系统故障")
+    ask(staff)
+    ask(lead, reason="自己的补卡")  # the supervisor's
+    for person in (lead, world["supervisor"], world["other_lead"], staff, make_person(["manager"])):
+        assert requests.inbox_count(person) == len(requests.inbox(person)), person.roles
+    assert (requests.inbox_count(lead), requests.inbox_count(world["supervisor"])) == (1, 2)

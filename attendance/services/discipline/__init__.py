@@ -15,6 +15,7 @@ Callers check the permission table; these functions check who may see whom (404 
 
 from attendance.services.discipline.appeals import (
     appeals,
+    count_pending,
     decide_appeal,
     decide_dismissal,
     dismissal_reviews,
@@ -41,7 +42,7 @@ from attendance.services.discipline.violations import (
 )
 
 __all__ = [
-    "LedgerRow", "MyDiscipline", "OutOfStep", "appeals", "check_evidence", "decide_appeal",
+    "LedgerRow", "MyDiscipline", "OutOfStep", "count_pending", "appeals", "check_evidence", "decide_appeal",
     "decide_dismissal", "dismissal_reviews", "evidence_file", "file_appeal", "get_appeal", "get_entry",
     "get_violation", "ledger_for", "my_discipline", "out_of_step", "parse_instant", "parse_month", "post_entry",
     "record_violation", "recordable_employee", "restep", "reverse_entry", "reverse_violation", "verify_ledger",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -134,3 +134,12 @@ def decide_dismissal(actor: Employee, review_id: int, outcome: str, reason: str)
     audit.record(actor, "dismissal.decide", "dismissal_review", review.id, outcome=outcome, reason=reason,
                  violation=review.violation_id, employee=review.employee.employee_no)
     return review
+
+
+def count_pending(viewer: Employee, what: str) -> int:
+    """How many appeals (``appeal``) or dismissal reviews (``dismissal_review``) wait for a decision among
+    the people ``viewer`` reaches, not their own: the number on the 待办 badge."""
+    model = Appeal if what == "appeal" else DismissalReview
+    return db.session.scalar(
+        select(func.count(model.id)).join(Employee, model.employee_id == Employee.id)
+        .where(model.status == "pending", model.employee_id != viewer.id, people.visible_clause(viewer)))
