@@ -846,7 +846,7 @@ def policy_to_document(policy: Policy) -> dict:
 def default_policy_document() -> dict:
     """The shipped default policy file (``attendance/policy/default_policy.yaml``), as loaded."""
     with DEFAULT_POLICY_FILE.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml: ~7x faster
 
 
 def load_default_policy() -> Policy:
