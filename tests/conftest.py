@@ -173,6 +173,7 @@ class _Session:
             policy.ensure_default()
             self.clean = self.database.snapshot()
             db.session.remove()
+        self.demo = None  # the first `flask demo` on the clean database: (day, result, snapshot)
 
 
 @pytest.fixture(scope="session")
@@ -200,6 +201,25 @@ def app(_session, tmp_path):
         _session.database.restore(_session.clean)
         yield app
         db.session.remove()
+
+
+@pytest.fixture
+def demo(app, _session):
+    """`flask demo` run on the clean database: its result, and the demo department in the database.
+
+    The department takes seconds to build, so the first test that asks for it builds it and the
+    next get a copy (built again if the site's day has changed since: the demo is dated from today).
+    """
+    from attendance.services import clock
+
+    if _session.demo is None or _session.demo[0] != clock.today():
+        result = app.test_cli_runner().invoke(args=["demo"])
+        if result.exit_code != 0:
+            return result  # not kept: the next test builds it again and sees the failure too
+        _session.demo = (clock.today(), result, _session.database.snapshot())
+    else:
+        _session.database.restore(_session.demo[2])
+    return _session.demo[1]
 
 
 def _fresh_request_state():
