@@ -24,8 +24,8 @@ def test_create_admin_refuses_a_short_password(runner, app):
     assert result.exit_code == 1 and "password" in result.output
 
 
-def test_demo_builds_a_department_once(runner, app):
-    first = runner.invoke(args=["demo"])
+def test_demo_builds_a_department_once(runner, demo):
+    first = demo  # `flask demo` on the clean database, run once per session (see conftest)
     assert first.exit_code == 0, first.output
     people = db.session.scalar(select(func.count()).select_from(Employee))
     assert db.session.scalar(select(func.count()).select_from(Team)) == 3
