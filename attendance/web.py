@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from attendance.domain.errors import DomainError
 from attendance.domain.permissions import allowed
+from attendance.services import notifications
 
 # (endpoint, label, action) — the navigation each role sees follows from the permission table.
 NAV = [
@@ -35,6 +36,7 @@ NAV = [
     ("people.employees", _l("Employees"), "employees.view"),
     ("people.teams", _l("Teams"), "teams.view"),
     ("policy.show", _l("Policy"), "policy.view"),
+    ("notifications.robots", _l("Group robots"), "robots.manage"),
 ]
 
 
@@ -74,5 +76,13 @@ def nav_items() -> list[tuple[str, str]]:
     return [(endpoint, label) for endpoint, label, action in NAV if can(action)]
 
 
+def unread_notifications() -> int:
+    """The bell's number for the signed-in person: one COUNT, only on pages that show the bell."""
+    if not (current_user and current_user.is_authenticated):
+        return 0
+    return notifications.unread_count(current_user)
+
+
 def template_helpers() -> dict:
-    return {"can": can, "nav_items": nav_items, "get_locale": get_locale}
+    return {"can": can, "nav_items": nav_items, "get_locale": get_locale,
+            "unread_notifications": unread_notifications}

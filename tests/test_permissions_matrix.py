@@ -86,6 +86,8 @@ CAPABILITY_MATRICES = {
     "tests.api.test_grooming_api": "API",
     "tests.pages.test_scores_pages": "PAGES",
     "tests.api.test_scores_api": "API",
+    "tests.pages.test_notifications_pages": "PAGES",
+    "tests.api.test_notifications_api": "API",
 }
 
 

@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
         auth,
         grooming,
         ledger,
+        notifications,
         people,
         policy,
         scores,
@@ -19,5 +20,6 @@ def register(app: Flask) -> None:
     )
     from attendance.extensions import api
 
-    for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores):
+    for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores,
+                   notifications):
         api.register_blueprint(module.blp)
