@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     from attendance.auth.views import bp as auth_bp
     from attendance.discipline.views import bp as discipline_bp
     from attendance.grooming.views import bp as grooming_bp
+    from attendance.notifications.views import bp as notifications_bp
     from attendance.people.views import bp as people_bp
     from attendance.policy.views import bp as policy_bp
     from attendance.requests.views import bp as requests_bp
@@ -60,7 +61,7 @@ def register_blueprints(app: Flask) -> None:
     from attendance.shifts.views import bp as shifts_bp
 
     for bp in (auth_bp, people_bp, policy_bp, discipline_bp, shifts_bp, attendance_bp, grooming_bp, scores_bp,
-               requests_bp):
+               requests_bp, notifications_bp):
         app.register_blueprint(bp)
     register_api(app)
 

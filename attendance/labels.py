@@ -1,7 +1,7 @@
 """What domain codes are called on pages, in documents and on charts: one vocabulary for pages and reporting,
 translated through the catalog when shown."""
 
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 # --- discipline
@@ -59,14 +59,63 @@ ROLE_LABELS = {
 }
 
 
-def message(msgid: str, params: dict | None = None) -> str:
-    """A stored catalog message (a notification's title, a request's summary) in the reader's language.
-    A value whose key ends in ``_id`` is itself a message id, shown translated under the key without it."""
 
-    values = dict(params or {})
-    for key in [k for k in values if k.endswith("_id") and isinstance(values[k], str)]:
-        values[key[:-3]] = gettext(values[key])
+# --- notifications: the kinds a person is told about, the group robots a team may have
+
+NOTIFICATION_KIND_LABELS = {
+    "violation": _l("Violation recorded"), "approval_waiting": _l("Waiting for my approval"),
+    "request_step": _l("A step of a request approved"), "request_decided": _l("Request decided"),
+    "appeal_decided": _l("Appeal decided"), "month_closed": _l("Month closed: my score"),
+}
+ROBOT_FLAVOUR_LABELS = {"wecom": _l("WeCom group robot"), "dingtalk": _l("DingTalk group robot")}
+
+
+# --- stored messages (notifications): shown in the reader's language whenever they are read
+
+MISSING_VALUE = "…"
+
+
+class _Values(dict):
+    """The values of a message; a placeholder with no value shows as "…" instead of failing."""
+
+    def __missing__(self, key):
+        return MISSING_VALUE
+
+
+def _language() -> str:
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "zh"
+
+
+def _fill(text: str, values: dict) -> str:
     try:
-        return gettext(msgid) % values
-    except (KeyError, TypeError, ValueError):
-        return gettext(msgid)
+        return text % values
+    except (TypeError, ValueError):  # a translation with a broken placeholder: show it as it is
+        return text
+
+
+def message(msgid: str, params: dict | None = None) -> str:
+    """A stored message (a notification's title or body, a robot's text): ``msgid`` is a catalog message id
+    with ``%(name)s`` placeholders, ``params`` its values. Used by the pages, the API and the robot sender.
+
+    Two conventions let values be translated too, at read time:
+
+    - ``<name>_id``: a string value is itself a message id; it is translated, filled with the same values,
+      and fills ``%(<name>)s`` (``{"what_id": "Missed-punch correction for %(day)s", "day": …}``);
+    - ``<name>_zh`` and ``<name>_en``: a name kept in both languages (a policy rule's); the reader's fills
+      ``%(<name>)s`` (the other one when the reader's is missing).
+
+    A placeholder without a value shows as "…"; nothing here raises on a bad stored message.
+    """
+    if not msgid:
+        return ""
+    values = _Values({key: "" if value is None else value for key, value in (params or {}).items()})
+    mine, other = ("_en", "_zh") if _language() == "en" else ("_zh", "_en")
+    for key in list(values):
+        if key.endswith(("_zh", "_en")) and key[:-3] not in values:
+            name = key[:-3]
+            values[name] = values.get(name + mine) or values.get(name + other) or MISSING_VALUE
+    for key, value in list(values.items()):
+        if key.endswith("_id") and isinstance(value, str) and value:
+            values[key[:-3]] = _fill(gettext(value), values)
+    return _fill(gettext(msgid), values)

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from attendance.domain.errors import DomainError
 from attendance.domain.permissions import allowed
+from attendance.services import notifications, requests
 
 # (endpoint, label, action) — the navigation each role sees follows from the permission table.
 NAV = [
@@ -37,6 +38,7 @@ NAV = [
     ("people.employees", _l("Employees"), "employees.view"),
     ("people.teams", _l("Teams"), "teams.view"),
     ("policy.show", _l("Policy"), "policy.view"),
+    ("notifications.robots", _l("Group robots"), "robots.manage"),
 ]
 
 
@@ -78,10 +80,16 @@ def nav_items() -> list[tuple[str, str]]:
 
 def approvals_waiting() -> int:
     """The number on the 待办 badge: what the signed-in person may decide now."""
-    from attendance.services import requests
-
     return requests.inbox_count(current_user) if can("approvals.view") else 0
 
 
+def unread_notifications() -> int:
+    """The bell's number for the signed-in person: one COUNT, only on pages that show the bell."""
+    if not (current_user and current_user.is_authenticated):
+        return 0
+    return notifications.unread_count(current_user)
+
+
 def template_helpers() -> dict:
-    return {"can": can, "nav_items": nav_items, "get_locale": get_locale, "approvals_waiting": approvals_waiting}
+    return {"can": can, "nav_items": nav_items, "get_locale": get_locale, "approvals_waiting": approvals_waiting,
+            "unread_notifications": unread_notifications}

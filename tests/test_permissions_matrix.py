@@ -88,6 +88,8 @@ CAPABILITY_MATRICES = {
     "tests.api.test_scores_api": "API",
     "tests.api.test_requests_api": "API",
     "tests.pages.test_requests_pages": "PAGES",
+    "tests.pages.test_notifications_pages": "PAGES",
+    "tests.api.test_notifications_api": "API",
 }
 
 

@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
         auth,
         grooming,
         ledger,
+        notifications,
         people,
         policy,
         requests,
@@ -20,5 +21,6 @@ def register(app: Flask) -> None:
     )
     from attendance.extensions import api
 
-    for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests):
+    for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
+                   notifications):
         api.register_blueprint(module.blp)

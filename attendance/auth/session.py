@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, current_app, g, has_request_context, session
 from flask_login import current_user
 
 from attendance.extensions import db, login_manager
@@ -23,12 +23,16 @@ def init_login(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """Chinese first; a signed-in person's own choice, else the choice made on the login page."""
+    """Chinese first; a signed-in person's own choice (on a page, or the API's caller), else the choice
+    made on the login page."""
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands: the site's default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+    person = g.get("actor")  # the API's caller, known by their bearer token
+    if person is None and current_user and current_user.is_authenticated:
+        person = current_user
+    if person is not None and person.locale in languages:
+        return person.locale
     chosen = session.get("lang")
     return chosen if chosen in languages else current_app.config["BABEL_DEFAULT_LOCALE"]
 

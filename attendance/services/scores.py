@@ -23,14 +23,14 @@ from sqlalchemy.exc import IntegrityError
 
 from attendance import clock
 from attendance.domain import scoring
-from attendance.domain.errors import Conflict, InvalidInput, NotFound, RuleRefused
+from attendance.domain.errors import N_, Conflict, InvalidInput, NotFound, RuleRefused
 from attendance.domain.money import cents_to_money, money_to_cents
 from attendance.domain.permissions import reach
 from attendance.domain.policy import Policy, parse_policy
 from attendance.extensions import db
 from attendance.models import AttendanceDay, Employee, LedgerEntry, LedgerHead, PolicyVersion, Team, Violation
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
-from attendance.services import audit, paging
+from attendance.services import audit, notifications, paging
 from attendance.services.people import teams_led_by
 from attendance.services.transaction import savepoint, use_case
 
@@ -573,6 +573,16 @@ def _lock_ledger() -> None:
     db.session.execute(select(LedgerHead.id).where(LedgerHead.id == 1).with_for_update())
 
 
+def _tell_scores(month: date, people: pd.DataFrame) -> None:
+    """Each active person in the month hears their frozen score, in one bulk insert."""
+    label = scoring.month_label(month)
+    rows = [(int(pid), {"month": label, "score": int(p.score), "rank": int(p.rank), "points": int(p.points_lost),
+                        "fines": str(cents_to_money(p.fines_cents))}, "/me")
+            for pid, p in zip(people.index, people.itertuples(index=False), strict=True) if bool(p.active)]
+    notifications.notify_each("month_closed", N_("Your score for %(month)s: %(score)s"),
+                              N_("Rank %(rank)s · points lost %(points)s · fines %(fines)s yuan"), rows)
+
+
 @use_case
 def close_month(actor: Employee | None, month_text: str) -> MonthClose:
     """Freeze the month's scores, ranks and payroll deductions (HR).
@@ -633,6 +643,7 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
     if deductions:
         db.session.execute(insert(PayrollDeduction), deductions)
     close.staff = len(snapshots)
+    _tell_scores(month, people)
     audit.record(actor, "month.close", "month", scoring.month_label(month), staff=len(snapshots),
                  deducted=str(sum((d["deducted"] for d in deductions), Decimal("0.00"))),
                  policy_version=version_id)

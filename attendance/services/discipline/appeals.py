@@ -10,7 +10,7 @@ from attendance.domain.discipline import (
     APPEAL_OUTCOMES,
     DISMISSAL_OUTCOMES,
 )
-from attendance.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from attendance.domain.errors import N_, Conflict, Forbidden, InvalidInput, NotFound
 from attendance.extensions import db
 from attendance.models import (
     Appeal,
@@ -19,7 +19,7 @@ from attendance.models import (
     Violation,
 )
 from attendance.models.types import utcnow
-from attendance.services import audit, people
+from attendance.services import audit, notifications, people
 from attendance.services.discipline.inputs import (
     _get,
     _text,
@@ -94,6 +94,14 @@ def decide_appeal(actor: Employee, appeal_id: int, outcome: str, reason: str) ->
         appeal.reversal_entry_id = entry.id
     audit.record(actor, "appeal.decide", "appeal", appeal.id, outcome=outcome, reason=reason,
                  violation=appeal.violation_id)
+    violation = appeal.violation
+    notifications.notify(
+        [appeal.employee_id], "appeal_decided", N_("Your appeal was decided: %(outcome)s"),
+        N_("%(rule)s on %(date)s. Reason: %(reason)s"),
+        params={"outcome_id": N_("the penalty stands") if outcome == "upheld" else N_("the penalty is withdrawn"),
+                "rule_zh": violation.rule_name_zh, "rule_en": violation.rule_name_en,
+                "date": violation.occurred_on.isoformat(), "reason": reason},
+        link=f"/violations/{violation.id}")
     return appeal
 
 

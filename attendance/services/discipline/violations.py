@@ -16,7 +16,7 @@ from attendance import clock
 from attendance.domain.discipline import (
     SOURCES,
 )
-from attendance.domain.errors import Conflict, InvalidInput, NotFound, RuleRefused
+from attendance.domain.errors import N_, Conflict, InvalidInput, NotFound, RuleRefused
 from attendance.domain.escalation import Decision, PriorOccurrence, escalate
 from attendance.domain.permissions import reach
 from attendance.domain.policy import Policy, parse_policy
@@ -30,7 +30,7 @@ from attendance.models import (
     Violation,
 )
 from attendance.models.types import utcnow
-from attendance.services import audit, people
+from attendance.services import audit, notifications, people
 from attendance.services import policy as policy_service
 from attendance.services.discipline import evidence as evidence_store
 from attendance.services.discipline.evidence import check_evidence, stored_path
@@ -202,7 +202,20 @@ def record_violation(actor: Employee | None, *, employee: Employee, rule_code: s
                 evidence_store.remove([stored[0]])
             return existing  # another process recorded the same thing a moment ago
         raise
+    _tell_person(violation)
     return violation
+
+
+def _tell_person(violation: Violation) -> None:
+    """The person hears of it in the same transaction: a constant number of statements per violation.
+    The rule's name is kept in both languages and chosen when the notification is read."""
+    notifications.notify(
+        [violation.employee_id], "violation", N_("A violation was recorded: %(rule)s"),
+        N_("%(date)s · occurrence %(occurrence)s · fine %(fine)s yuan · %(points)s points"),
+        params={"rule_code": violation.rule_code, "rule_zh": violation.rule_name_zh,
+                "rule_en": violation.rule_name_en, "date": violation.occurred_on.isoformat(),
+                "occurrence": violation.occurrence, "fine": str(violation.fine), "points": violation.points},
+        link=f"/violations/{violation.id}")
 
 
 

@@ -1,0 +1,20 @@
+"""``flask --app attendance notifications send``: deliver the group robots' outbox (a job run every minute)."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+notifications_cli = AppGroup("notifications", help="Deliver notifications to the teams' group robots.")
+
+
+@notifications_cli.command("send")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(min=1),
+              help="At most this many messages in this run.")
+def send(limit: int) -> None:
+    """Post the due messages to their robots; a failure is tried again later (1, 2, 4 … minutes, at most
+    an hour apart) and given up after 8 attempts. Exits 0 whatever the robots answered."""
+    from attendance.services import outbox
+
+    report = outbox.send_due(limit)
+    click.echo(f"sent {report.sent}, retrying later {report.retrying}, failed {report.failed}")
