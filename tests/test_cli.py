@@ -36,6 +36,10 @@ def test_demo_builds_a_department_once(runner, demo):
     waiting = {u: len(requests.inbox(db.session.scalar(select(Employee).where(Employee.username == u))))
                for u in ("lead1", "lead2", "lead3", "supervisor", "manager")}
     assert all(waiting.values()), waiting  # every approver's 待办 has something to decide
+    from attendance.models import Notification
+
+    unread = db.session.scalar(select(func.count()).select_from(Notification).where(Notification.read_at.is_(None)))
+    assert unread >= 5  # the demo's fines and the waiting requests have told people
     filed = db.session.scalar(select(func.count()).select_from(Request))
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0

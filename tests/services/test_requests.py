@@ -81,9 +81,10 @@ def test_a_correction_for_a_day_judged_absent_turns_it_present_and_reverses_the_
     entries = db.session.scalars(select(LedgerEntry).where(LedgerEntry.employee_id == staff.id)
                                  .order_by(LedgerEntry.id)).all()
     assert [(e.kind, str(e.amount)) for e in entries] == [("fine", "50.00"), ("reversal", "-50.00")]
-    told = db.session.scalars(select(Notification).where(Notification.employee_id == staff.id,
-                                                         Notification.kind == "request_decided")).all()
-    assert [n.title for n in told] == ["Approved: your request"]
+    told = db.session.scalars(select(Notification).where(Notification.employee_id == staff.id)
+                              .order_by(Notification.id)).all()
+    assert [n.kind for n in told] == ["violation", "request_decided"]  # the fine, then the decision
+    assert told[0].link == f"/violations/{absent.id}" and told[1].title == "Approved: your request"
     assert count(AuditEvent, AuditEvent.action == "punch_correction.approve") == 1
 
 
