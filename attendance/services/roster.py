@@ -7,12 +7,8 @@ what the old reading of the day had raised (``services.attendance.reevaluate``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from attendance.domain import rotation
 from attendance.domain.dates import parse_day
@@ -20,6 +16,7 @@ from attendance.domain.errors import Forbidden, InvalidInput
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import Employee, RosterEntry, ShiftType, Team
+from attendance.models.shifts import roster_cells
 from attendance.services import attendance, audit, shift_types
 from attendance.services.calendar import HolidayMark, check_range, holidays, public_holidays, week_start
 from attendance.services.paging import PERSON_DAY, Page, page_person_days, read_cursor
@@ -48,16 +45,6 @@ def can_edit_team(actor: Employee, team: Team) -> bool:
 
 
 # ------------------------------------------------------------------------------- the roster
-
-
-def roster_cells(employee_ids: Iterable[int], start: date, end: date) -> dict[tuple[int, date], RosterEntry]:
-    ids = list(set(employee_ids))
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        select(RosterEntry).options(joinedload(RosterEntry.shift_type))
-        .where(RosterEntry.employee_id.in_(ids), RosterEntry.day >= start, RosterEntry.day <= end))
-    return {(r.employee_id, r.day): r for r in rows}
 
 
 @dataclass

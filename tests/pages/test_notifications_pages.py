@@ -4,12 +4,11 @@ at 375 px in a real browser."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from attendance import clock, create_app
 from attendance.domain.policy import ROLES
@@ -18,6 +17,7 @@ from attendance.models import Notification, TeamRobot
 from attendance.services import discipline, notifications
 from tests.browser import browser_page, live_server, measure_width, sign_in
 from tests.conftest import PASSWORD, login, make_person, make_team
+from tests.queries import statements
 
 ROBOT = {"flavour": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k", "kinds": ["violation"],
          "active": "y"}
@@ -49,20 +49,6 @@ def _violation(person, rule="COMPLAINT", hours=1):
 
 def _bell(html: str) -> str:
     return re.search(r'<a class="bell"[^>]*data-unread="(\d+)"', html).group(1)
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.mark.parametrize("role", ROLES)

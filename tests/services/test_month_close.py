@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import timedelta
 from decimal import Decimal
@@ -15,6 +14,7 @@ from attendance.domain.scoring import add_months, month_label
 from attendance.extensions import db
 from attendance.models import AuditEvent, Employee, LedgerEntry, MonthClose, ScoreSnapshot
 from attendance.services import discipline, scores
+from tests.concurrency import run_together
 from tests.conftest import ON_POSTGRES, make_person, make_team
 from tests.services.test_scores import attend, last_month, row, violation
 
@@ -114,30 +114,6 @@ def test_the_snapshot_keeps_the_team_the_person_had_when_the_month_closed(world)
 # --- at the same moment, on PostgreSQL --------------------------------------------------------
 
 on_postgres = pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
-
-
-def run_together(app, jobs):
-    """Each job in its own thread, app context, session and connection, released at the same instant."""
-    barrier = threading.Barrier(len(jobs))
-    results, errors = [None] * len(jobs), []
-
-    def run(i, job):
-        with app.app_context():
-            try:
-                barrier.wait()
-                results[i] = job()
-            except Exception as exc:  # reported below
-                errors.append(exc)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 @on_postgres

@@ -3,12 +3,11 @@ reader's language; the events that notify; team robots set by admin."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from attendance import clock
 from attendance.domain.errors import Forbidden, InvalidInput, NotFound
@@ -19,6 +18,7 @@ from attendance.models import AuditEvent, Notification, OutboundMessage, Violati
 from attendance.services import discipline, notifications, scores
 from attendance.services.transaction import transaction
 from tests.conftest import make_person, make_team
+from tests.queries import statements
 from tests.services.test_scores import attend, last_month, violation
 
 
@@ -32,20 +32,6 @@ def world(app):
 
 def _count(model, *where) -> int:
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 def _record(person, rule="COMPLAINT", actor=None, hours=1):
