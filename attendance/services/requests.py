@@ -153,12 +153,13 @@ def decide(actor: Employee, request_id: int, outcome: str, note: str | None = No
     now = utcnow()
     step = request.steps[request.step]
     step.status = "approved" if outcome == "approve" else "rejected"
-    step.decided_by_id, step.decided_at, step.note = actor.id, now, note
+    step.decided_by, step.decided_at, step.note = actor, now, note
     request.status, request.step = decision.status, decision.step
     if decision.final:
         request.decided_at = now
-        for later in request.steps[step.position + 1:]:
-            later.status = "cancelled" if outcome == "reject" else later.status
+        if outcome == "reject":
+            for later in request.steps[step.position + 1:]:
+                later.status = "cancelled"
     else:
         request.steps[decision.step].status = "pending"
     audit.record(actor, f"{request.kind}.{outcome}", request.kind, request.id, step=step.position,

@@ -85,6 +85,7 @@ def test_a_correction_for_a_day_judged_absent_turns_it_present_and_reverses_the_
                               .order_by(Notification.id)).all()
     assert [n.kind for n in told] == ["violation", "request_decided"]  # the fine, then the decision
     assert told[0].link == f"/violations/{absent.id}" and told[1].title == "Approved: your request"
+    assert told[1].params["by"] == lead.name and told[1].params["note"] == "同事确认"
     assert count(AuditEvent, AuditEvent.action == "punch_correction.approve") == 1
 
 
@@ -200,3 +201,30 @@ def test_the_badge_counts_what_the_inbox_lists_without_loading_it(world):
     for person in (lead, world["supervisor"], world["other_lead"], staff, make_person(["manager"])):
         assert requests.inbox_count(person) == len(requests.inbox(person)), person.roles
     assert (requests.inbox_count(lead), requests.inbox_count(world["supervisor"])) == (1, 2)
+
+
+def test_a_two_step_chain_tells_the_requester_each_step_and_approved_only_at_the_end(world):
+    from attendance.domain.policy import default_policy_document
+    from attendance.services import policy
+
+    doc = default_policy_document()
+    doc.update(version="2026-11-b", effective_from="2026-11-01")
+    doc["corrections"]["approvers"] = ["lead", "supervisor"]
+    policy.add_version(None, doc)
+    staff, lead, supervisor = world["staff"], world["lead"], world["supervisor"]
+    request = ask(staff)
+    assert request.chain == ("lead", "supervisor") and requests.inbox(supervisor) == []
+
+    requests.decide(lead, request.id, "approve", "情况属实")
+    kinds = db.session.scalars(select(Notification.kind).where(Notification.employee_id == staff.id)).all()
+    assert kinds == ["request_step"]  # not "approved" after the first of two steps
+    assert [i.id for i in requests.inbox(supervisor)] == [request.id] and requests.inbox(lead) == []
+    assert count(Punch, Punch.source == "correction") == 0
+
+    requests.decide(supervisor, request.id, "approve")
+    kinds = db.session.scalars(select(Notification.kind).where(Notification.employee_id == staff.id)
+                               .order_by(Notification.id)).all()
+    assert kinds == ["request_step", "request_decided"]
+    assert count(Punch, Punch.source == "correction") == 1
+    assert [(s.role, s.status, s.decided_by_id) for s in db.session.get(Request, request.id).steps] == [
+        ("lead", "approved", lead.id), ("supervisor", "approved", supervisor.id)]
