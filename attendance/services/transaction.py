@@ -97,8 +97,11 @@ def on_rollback(callback: Callable[[], None]) -> None:
 
 def _start(session) -> None:
     # What was read before the use case (the signed-in person, say) belonged to a read transaction;
-    # end it, so the use case starts with the write lock (SQLite) and sees what others committed.
+    # end it, so the use case starts with the write lock (SQLite) and sees what others committed. Changes
+    # made before the use case and not yet written are not committed on their own: they join it.
     if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            return
         session.commit()
     token = _write_intent.set(True)
     try:

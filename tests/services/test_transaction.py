@@ -124,3 +124,11 @@ def test_after_commit_and_after_rollback_callbacks_run_once_and_only_on_their_ou
         raise ValueError
     on_commit(lambda: ran.append("no transaction: at once"))
     assert ran == ["commit 1", "rollback 2", "no transaction: at once"]
+
+
+def test_a_change_made_before_a_failing_use_case_is_not_committed_on_its_own(world):
+    world["staff"][0].name = "改过的名字"  # pending, not flushed
+    with pytest.raises(RuntimeError), transaction():
+        raise RuntimeError("the use case fails")
+    db.session.expire_all()
+    assert world["staff"][0].name != "改过的名字"
