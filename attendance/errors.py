@@ -32,7 +32,7 @@ def error_body(status: int, code: str | None = None, message: str | None = None,
 
 
 def flatten_messages(messages, prefix: str = "") -> dict[str, str]:
-    """webargs/marshmallow nest errors by location and field; API.md wants one flat field → text map."""
+    """webargs/marshmallow nest errors by location and field; docs/api.md wants one flat field → text map."""
     out: dict[str, str] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():

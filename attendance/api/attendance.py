@@ -1,4 +1,4 @@
-"""Attendance per person per day, evaluation, the monthly sheet, meetings (API.md: attendance)."""
+"""Attendance per person per day, evaluation, the monthly sheet, meetings (docs/api.md: attendance)."""
 
 from __future__ import annotations
 

@@ -24,7 +24,7 @@ PUBLIC_ENDPOINTS = {"api_auth.issue_token"}
 
 
 class Parser(FlaskParser):
-    # API.md: malformed or invalid input is 400; 422 is kept for refusals by a policy rule.
+    # docs/api.md: malformed or invalid input is 400; 422 is kept for refusals by a policy rule.
     DEFAULT_VALIDATION_STATUS = 400
 
 

@@ -1,4 +1,4 @@
-"""Grooming checks (API.md: grooming): the checklist, recording a check, listing checks, the monthly insight."""
+"""Grooming checks (docs/api.md: grooming): the checklist, recording a check, listing checks, the monthly insight."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The append-only fines ledger (API.md: ledger). Signs: attendance.domain.ledger."""
+"""The append-only fines ledger (docs/api.md: ledger). Signs: attendance.domain.ledger."""
 
 from __future__ import annotations
 

@@ -43,7 +43,7 @@ def versions(args):
 
 @blp.route("/versions", methods=["POST"])
 @permission("policy.manage")
-@blp.doc(requestBody={"description": "a policy document (API.md), YAML or JSON", "content": {
+@blp.doc(requestBody={"description": "a policy document (docs/api.md), YAML or JSON", "content": {
     "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {"type": "string"}}}})
 @blp.response(201, schemas.PolicyOut)
 def add_version():

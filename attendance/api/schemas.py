@@ -67,7 +67,7 @@ class EmployeeIn(ma.Schema):
     employee_no = ma.fields.String(required=True)
     name = ma.fields.String(required=True)
     team = ma.fields.String(allow_none=True)
-    # The service checks the roles with the other values, so one answer names every bad field (API.md).
+    # The service checks the roles with the other values, so one answer names every bad field (docs/api.md).
     roles = ma.fields.List(ma.fields.String(metadata={"enum": list(ROLES)}))
     hire_date = ma.fields.String(allow_none=True, metadata={"format": "date"})
     monthly_wage = ma.fields.Raw(allow_none=True, metadata={"type": "string", "example": "3000.00"})
@@ -78,7 +78,7 @@ class EmployeeIn(ma.Schema):
 class EmployeePatch(ma.Schema):
     name = ma.fields.String()
     team = ma.fields.String(allow_none=True)
-    # The service checks the roles with the other values, so one answer names every bad field (API.md).
+    # The service checks the roles with the other values, so one answer names every bad field (docs/api.md).
     roles = ma.fields.List(ma.fields.String(metadata={"enum": list(ROLES)}))
     hire_date = ma.fields.String(allow_none=True, metadata={"format": "date"})
     monthly_wage = ma.fields.Raw(allow_none=True, metadata={"type": "string", "example": "3000.00"})

@@ -1,4 +1,4 @@
-"""Monthly scores, closing a month, payroll deductions and the monthly report (API.md: months, scores,
+"""Monthly scores, closing a month, payroll deductions and the monthly report (docs/api.md: months, scores,
 payroll, reports)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Shift types, the roster and punches (API.md: shift types, roster, punches)."""
+"""Shift types, the roster and punches (docs/api.md: shift types, roster, punches)."""
 
 from __future__ import annotations
 

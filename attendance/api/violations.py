@@ -1,4 +1,4 @@
-"""Violations, appeals, re-stepping and dismissal reviews (API.md: violations)."""
+"""Violations, appeals, re-stepping and dismissal reviews (docs/api.md: violations)."""
 
 from __future__ import annotations
 

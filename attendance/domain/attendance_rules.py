@@ -1,4 +1,4 @@
-"""One person's day of attendance (DOMAIN.md §2–§3): shift window + punches + leave + policy → status.
+"""One person's day of attendance (docs/rules.md §2–§3): shift window + punches + leave + policy → status.
 
 Pure functions: the caller loads the roster, the punches and any approved leave and
 passes them in; nothing here reads a clock or a database.

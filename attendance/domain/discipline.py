@@ -1,4 +1,4 @@
-"""Discipline vocabulary and the evidence-photo check (DOMAIN.md §7): plain values, no I/O."""
+"""Discipline vocabulary and the evidence-photo check (docs/rules.md §7): plain values, no I/O."""
 
 from __future__ import annotations
 

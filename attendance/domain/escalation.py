@@ -1,4 +1,4 @@
-"""Escalating ladders: which step of a rule's ladder an occurrence gets (DOMAIN.md §7–§8).
+"""Escalating ladders: which step of a rule's ladder an occurrence gets (docs/rules.md §7–§8).
 
 Pure functions of the policy passed in and the person's earlier occurrences of the
 same rule; the caller picks the policy in force on the day and filters by person and rule.

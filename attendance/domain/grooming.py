@@ -1,4 +1,4 @@
-"""Grooming and workstation checks (DOMAIN.md §6): which items apply, and what a correction changes.
+"""Grooming and workstation checks (docs/rules.md §6): which items apply, and what a correction changes.
 
 Plain values and functions of the policy's checklist; the service loads and saves.
 """

@@ -1,4 +1,4 @@
-"""Rotation patterns that build a roster (DOMAIN.md §2): who works which shift, who rests, on each day.
+"""Rotation patterns that build a roster (docs/rules.md §2): who works which shift, who rests, on each day.
 
 ``generate`` gives ``{(employee_no, date): shift code or REST}`` for every person and day of
 a range. Rotations are counted from a fixed anchor date, not from the start of the range,

@@ -1,4 +1,4 @@
-"""The monthly 100-point score, reward eligibility and payroll deductions (DOMAIN.md §8).
+"""The monthly 100-point score, reward eligibility and payroll deductions (docs/rules.md §8).
 
 Pure functions: the caller passes the policy's numbers and a month's figures. The score
 functions accept plain numbers or pandas Series alike (the service computes a whole
@@ -72,7 +72,7 @@ def is_full_attendance(rostered_days, late_count, early_count, absent_days, brea
 
 
 def is_reward_eligible(violations, full_attendance):
-    """No violation in the month and full attendance (DOMAIN.md §8, [000 §5 奖励1])."""
+    """No violation in the month and full attendance (docs/rules.md §8, [000 §5 奖励1])."""
     return (violations == 0) & full_attendance
 
 

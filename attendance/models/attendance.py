@@ -1,4 +1,4 @@
-"""The derived attendance days, and meetings with their attendance (DOMAIN.md §3)."""
+"""The derived attendance days, and meetings with their attendance (docs/rules.md §3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Violations, the append-only fines ledger, appeals and dismissal reviews (DOMAIN.md §7–§8).
+"""Violations, the append-only fines ledger, appeals and dismissal reviews (docs/rules.md §7–§8).
 
 Ledger rows are never updated or deleted: migration 0002 puts triggers on ``ledger_entries``
 that refuse both. A Violation, an Appeal and a DismissalReview change status in place; the

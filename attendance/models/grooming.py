@@ -1,4 +1,4 @@
-"""Pre-shift grooming and workstation checks (DOMAIN.md §6).
+"""Pre-shift grooming and workstation checks (docs/rules.md §6).
 
 A check is one person on one day and shift, as one lead saw them. A correction never edits or
 deletes: it adds a new check and marks the old one superseded (who, when), so the history stays.

@@ -1,4 +1,4 @@
-"""Closed months: the frozen monthly scores and payroll deductions HR handed on (DOMAIN.md §8).
+"""Closed months: the frozen monthly scores and payroll deductions HR handed on (docs/rules.md §8).
 
 Once a month is closed its rows here are what every page, export and report shows for it;
 nothing recorded later changes them (a late correction is booked into the open month).

@@ -1,4 +1,4 @@
-"""Shift types, the roster and punches, with the reads every service shares (DOMAIN.md §2)."""
+"""Shift types, the roster and punches, with the reads every service shares (docs/rules.md §2)."""
 
 from __future__ import annotations
 

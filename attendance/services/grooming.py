@@ -1,4 +1,4 @@
-"""Pre-shift grooming and workstation checks (DOMAIN.md §6): who is on the shift, recording a
+"""Pre-shift grooming and workstation checks (docs/rules.md §6): who is on the shift, recording a
 whole team at once, the violations failed items raise, corrections, history and monthly insight.
 
 A lead checks only their own team; supervisors and managers any team; nobody checks themselves.

@@ -1,4 +1,4 @@
-"""Morning, weekly and monthly meetings (DOMAIN.md §2) and the attendance the lead takes at them.
+"""Morning, weekly and monthly meetings (docs/rules.md §2) and the attendance the lead takes at them.
 
 Late or leaving early raises ``MEETING_LATE``, absent raises ``MEETING_ABSENT`` (the rule codes
 can be changed in the policy's ``settings.meeting_rules``), once per person and meeting; marking

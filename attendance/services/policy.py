@@ -25,7 +25,7 @@ class PolicyInForce:
 
 
 def jsonable(value):
-    """Dates and money as the strings of API.md, so the stored document is plain JSON."""
+    """Dates and money as the strings of docs/api.md, so the stored document is plain JSON."""
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -1,4 +1,4 @@
-"""Monthly scores, month close and payroll deductions (DOMAIN.md §8), for the whole department at once.
+"""Monthly scores, month close and payroll deductions (docs/rules.md §8), for the whole department at once.
 
 A handful of set-based queries — the people, their attendance days counted by status, their
 ledger entries summed by rule — feed pandas; the rules themselves are

@@ -16,7 +16,7 @@ from attendance.models import Employee, Punch, RosterEntry, ShiftType, Team
 from attendance.services import attendance, meetings, punches, roster, shift_types
 from attendance.services.transaction import use_case
 
-# DOMAIN.md §2 [000 §7 五, §4 四.1]
+# docs/rules.md §2 [000 §7 五, §4 四.1]
 SHIFT_TYPES = [
     {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00", "breaks": [{"start": "12:00", "end": "14:00"}]},
     {"code": "D8S", "name": "短白班", "start": "08:00", "end": "16:00",

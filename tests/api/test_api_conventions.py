@@ -74,7 +74,7 @@ BAD_EMPLOYEE_FIELDS = {"employee_no": "letters, digits, - and _ only, at most 32
 
 
 def _invalid_input(response) -> dict:
-    """API.md: 400 {"error": {"code": "invalid_input", "message", "fields": {field: what is wrong}}}; the fields."""
+    """docs/api.md: 400 {"error": {"code": "invalid_input", "message", "fields": {field: what is wrong}}}."""
     assert response.status_code == 400, response.get_json()
     error = response.get_json()["error"]
     assert set(response.get_json()) == {"error"} and set(error) == {"code", "message", "fields"}, error

@@ -1,4 +1,4 @@
-"""Scores, month close, payroll deductions and reports over the API (API.md: months, scores, payroll, reports)."""
+"""Scores, month close, payroll deductions and reports over the API (docs/api.md: months, scores, payroll, reports)."""
 
 from __future__ import annotations
 

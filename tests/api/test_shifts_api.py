@@ -1,4 +1,4 @@
-"""/api/v1 shift-types, roster and punches: the contract of API.md, roles, and bad input as 400/404."""
+"""/api/v1 shift-types, roster and punches: the contract of docs/api.md, roles, and bad input as 400/404."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The policy document: the shipped default, validation with paths, and export (DOMAIN.md §9)."""
+"""The policy document: the shipped default, validation with paths, and export (docs/rules.md §9)."""
 
 from __future__ import annotations
 

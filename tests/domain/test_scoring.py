@@ -1,4 +1,4 @@
-"""The monthly score, full attendance, reward eligibility and the payroll deduction cap (DOMAIN.md §8)."""
+"""The monthly score, full attendance, reward eligibility and the payroll deduction cap (docs/rules.md §8)."""
 
 from datetime import date
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""Monthly scores and payroll deductions computed for everyone at once (DOMAIN.md §8)."""
+"""Monthly scores and payroll deductions computed for everyone at once (docs/rules.md §8)."""
 
 from __future__ import annotations
 

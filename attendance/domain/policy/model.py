@@ -13,7 +13,7 @@ CALENDAR_WINDOWS = ("month", "year")
 ROLES = ("staff", "lead", "supervisor", "manager", "gm", "hr", "admin")
 REVIEWS = ("dismissal",)
 GROOMING_KINDS = ("grooming", "workstation")
-# 事假 病假 婚假 产假 丧假 调休/换休 带薪年假 工伤假 (DOMAIN.md §4)
+# 事假 病假 婚假 产假 丧假 调休/换休 带薪年假 工伤假 (docs/rules.md §4)
 LEAVE_TYPES = ("personal", "sick", "marriage", "maternity", "bereavement", "in_lieu", "annual", "work_injury")
 ATTENDANCE_EVENTS = ("late", "early", "absent")
 

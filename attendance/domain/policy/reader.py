@@ -589,7 +589,7 @@ class _Reader:
 
 
 def parse_policy(doc: dict) -> Policy:
-    """The policy a document describes (the shape of API.md "The policy document").
+    """The policy a document describes (the shape of docs/api.md "The policy document").
 
     Sections other than ``version``, ``effective_from`` and ``rules`` may be left out
     and take their defaults. Unknown keys are an error.

@@ -25,7 +25,7 @@ def parse_month(value: str | None) -> tuple[date, date] | None:
 
 
 def parse_instant(value: object, field: str = "occurred_at") -> datetime:
-    """An ISO 8601 instant; a naive one is read on the site's clock (API.md). :raise InvalidInput:"""
+    """An ISO 8601 instant; a naive one is read on the site's clock (docs/api.md). :raise InvalidInput:"""
     if isinstance(value, datetime):
         instant = value
     else:
