@@ -41,6 +41,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_login(app)
+    from attendance.api.core import ErrorSchema
+
+    api.ERROR_SCHEMA = ErrorSchema  # the documented error responses show the body the API really sends
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]

@@ -175,3 +175,5 @@ def test_the_openapi_document_lists_every_api_route(client, app):
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert method.lower() in paths[path], (method, path)
     assert "bearerAuth" in spec["components"]["securitySchemes"]
+    error = spec["components"]["schemas"]["Error"]
+    assert set(error["properties"]) == {"error"}  # the documented error body is the one the API sends
