@@ -58,7 +58,8 @@ def _entries_from_form() -> list[service.Entry]:
     entries = []
     for no in request.form.getlist("people"):
         base = request.form.get(f"base-{no}")
-        if base not in (None, "") and not base.isdigit():
+        # str.isdigit() accepts "²", and a number past INTEGER would reach the database: digits, bounded
+        if base not in (None, "") and not (base.isascii() and base.isdigit() and int(base) < 2**31):
             raise InvalidInput("bad form", fields={f"base-{no}": "reload the page"})
         photo = request.files.get(f"photo-{no}")
         evidence = None

@@ -108,6 +108,8 @@ def test_a_photo_taken_on_the_phone_is_kept_as_evidence(client, crew):
     ({"people": ["{other}"]}, 403),
     ({"team": ["T2"]}, 403),
     ({"team": ["NOTEAM"]}, 404),
+    ({"base-{a}": ["²"]}, 400),
+    ({"base-{a}": ["99999999999999999999"]}, 400),
 ])
 def test_bad_input_on_the_check_page_is_refused_and_records_nothing(client, crew, change, status):
     login(client, crew["lead"])
