@@ -364,10 +364,9 @@ def _stored(ids: list[int], start: date, end: date) -> dict[tuple[int, date], At
         AttendanceDay.employee_id.in_(ids), AttendanceDay.day >= start, AttendanceDay.day <= end))}
 
 
-def rows_for(people: list[Employee], start: date, end: date, *, include_open: bool = False) -> list[dict]:
+def rows_for(people: list[Employee], start: date, end: date) -> list[dict]:
     """Per person per rostered day, by employee_no then date: the stored evaluation where there is one,
-    else the day as the rules read it now (``evaluated`` false). Days not over are left out unless
-    ``include_open`` (then their status is what is known so far)."""
+    else the day as the rules read it now (``evaluated`` false). Days not over are left out."""
     derived = derive(people, start, end)
     stored = _stored([p.id for p in people], start, end)
     rows = []
@@ -376,7 +375,7 @@ def rows_for(people: list[Employee], start: date, end: date, *, include_open: bo
         while day <= end:
             d = derived.get((person.id, day))
             record = stored.get((person.id, day))
-            if record is not None or (d is not None and (d.over or include_open)):
+            if record is not None or (d is not None and d.over):
                 rows.append(_row(person, day, d.entry if d else None, record, d))
             day += timedelta(days=1)
     return rows
