@@ -10,9 +10,9 @@ by the requester or the subject themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from attendance.domain.errors import N_, Conflict, Forbidden, RuleRefused
+from attendance.domain.errors import N_, Conflict, Forbidden, InvalidInput, RuleRefused
 
 KINDS = ("punch_correction", "leave", "swap")
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
@@ -120,3 +120,21 @@ def check_correction(day: date, today: date, *, within_days: int, used_this_mont
     if used_this_month >= max_per_month:
         raise RuleRefused(N_("This month's corrections are used up (see the policy's monthly quota)."),
                           code="correction_quota", fields={"date": f"at most {max_per_month} a month"})
+
+
+NIGHT_ENDS_AT_HOUR = 6  # a clock-out before this hour belongs to the shift of the evening before
+
+
+def correction_moment(day_text: str, time_text: str, direction: str) -> str:
+    """A missed punch given as the shift's day and a clock time (the phone form), as one local instant:
+    a clock-out in the small hours is the morning after the day. :raise InvalidInput: a bad day or time."""
+    try:
+        day = date.fromisoformat(day_text)
+        hour, minute = (int(part) for part in time_text.split(":"))
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError(time_text)
+    except (ValueError, TypeError, AttributeError):
+        raise InvalidInput(N_("Give the time as HH:MM."), fields={"time": "HH:MM"}) from None
+    if direction == "out" and hour < NIGHT_ENDS_AT_HOUR:
+        day += timedelta(days=1)
+    return f"{day.isoformat()}T{hour:02d}:{minute:02d}"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from attendance import clock, labels
-from attendance.domain.errors import DomainError, InvalidInput
+from attendance.domain.approvals import correction_moment
+from attendance.domain.errors import DomainError
 from attendance.errors import status_of
 from attendance.reporting import discipline_documents as documents
 from attendance.requests.forms import CorrectionForm, DecisionForm
@@ -102,7 +103,8 @@ def new_correction():
         try:
             made = svc.file_correction(current_user, {
                 "employee_no": form.employee_no.data, "date": form.date.data, "direction": form.direction.data,
-                "at": _instant(form.date.data, form.time.data, form.direction.data), "reason": form.reason.data})
+                "at": correction_moment(form.date.data, form.time.data, form.direction.data),
+                "reason": form.reason.data})
         except DomainError as exc:
             show_field_errors(form, exc, {"at": "time"})
             status = status_of(exc)
@@ -114,14 +116,3 @@ def new_correction():
     return render_template("requests/correction_form.html", form=form,
                            for_others=can("corrections.file_for")), status
 
-
-def _instant(day_text: str, time_text: str, direction: str) -> str:
-    """The form's day and time as one instant; a clock-out before 06:00 belongs to the night after the day."""
-    try:
-        day = date.fromisoformat(day_text)
-        hour = int(time_text.split(":")[0])
-    except (ValueError, IndexError):
-        raise InvalidInput("bad time", fields={"time": "HH:MM"}) from None
-    if direction == "out" and hour < 6:
-        day += timedelta(days=1)
-    return f"{day.isoformat()}T{time_text}"

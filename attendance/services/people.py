@@ -409,8 +409,8 @@ def people_for_listing(viewer: Employee, *, team: str | None, employee_no: str |
     return list(db.session.scalars(stmt.limit(limit)))
 
 
-def lock(person: Employee) -> None:
+def lock(employee_id: int) -> None:
     """Serialise use cases that read and then change what one person has (a quota, an occurrence count):
     the person's row is locked until the use case ends (PostgreSQL; on SQLite the use case holds the write
     lock already)."""
-    db.session.execute(select(Employee.id).where(Employee.id == person.id).with_for_update())
+    db.session.execute(select(Employee.id).where(Employee.id == employee_id).with_for_update())

@@ -355,7 +355,7 @@ def file_correction(actor: Employee, data: dict) -> Request:
         raise InvalidInput("a punch cannot be in the future", fields={"at": "in the future"})
     in_force = policy_service.in_force(clock.today())
     settings = in_force.policy.corrections
-    people.lock(subject)  # the quota is read and used in one step per person
+    people.lock(subject.id)  # the quota is read and used in one step per person
     rules.check_correction(day, clock.today(), within_days=settings.within_days,
                            used_this_month=corrections_used(subject.id, day.replace(day=1)),
                            max_per_month=settings.max_per_month)

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from attendance.domain import approvals as rules
-from attendance.domain.errors import Conflict, Forbidden, RuleRefused
+from attendance.domain.errors import Conflict, Forbidden, InvalidInput, RuleRefused
 
 REQUESTER, SUBJECT = 1, 2
 LEAD = rules.Decider(10, frozenset({"lead", "staff"}), reaches_subject=True)
@@ -129,3 +129,12 @@ def test_the_fourth_correction_of_a_month_names_the_quota():
     with pytest.raises(RuleRefused) as refused:
         check(date(2026, 11, 19), used=3)
     assert refused.value.code == "correction_quota"
+
+
+def test_a_clock_out_in_the_small_hours_is_the_morning_after_the_shifts_day():
+    assert rules.correction_moment("2026-11-04", "07:58", "in") == "2026-11-04T07:58"
+    assert rules.correction_moment("2026-11-04", "23:30", "out") == "2026-11-04T23:30"
+    assert rules.correction_moment("2026-11-04", "00:15", "out") == "2026-11-05T00:15"
+    for day, time in (("2026-11-31", "08:00"), ("2026-11-04", "25:00"), ("2026-11-04", "soon"), ("", "")):
+        with pytest.raises(InvalidInput):
+            rules.correction_moment(day, time, "in")

@@ -34,10 +34,6 @@ from attendance.services.transaction import use_case
 # --- the ledger --------------------------------------------------------------------------------
 
 
-def _lock_person(employee_id: int) -> None:
-    db.session.execute(select(Employee.id).where(Employee.id == employee_id).with_for_update())
-
-
 def _lock_head() -> LedgerHead:
     stmt = (select(LedgerHead).where(LedgerHead.id == 1).with_for_update()
             .execution_options(populate_existing=True))
@@ -88,7 +84,7 @@ def post_entry(actor: Employee | None, employee: Employee, *, kind: str, amount:
     if kind not in ("reward", "adjustment"):
         raise InvalidInput("only rewards and adjustments are posted directly", fields={"kind": "reward or adjustment"})
     reason = _text(reason, "reason", required=True)
-    _lock_person(employee.id)
+    people.lock(employee.id)
     entry = _append(actor, employee_id=employee.id, kind=kind, amount=amount, points=points,
                     occurred_on=occurred_on, reason=reason)
     audit.record(actor, f"ledger.{kind}", "ledger_entry", entry.id, employee=employee.employee_no,

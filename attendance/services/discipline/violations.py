@@ -40,7 +40,7 @@ from attendance.services.discipline.inputs import (
     _text,
     parse_month,
 )
-from attendance.services.discipline.ledger import LedgerRow, _append, _lock_person, get_entry, ledger_for
+from attendance.services.discipline.ledger import LedgerRow, _append, get_entry, ledger_for
 from attendance.services.paging import Page, paginate
 from attendance.services.transaction import savepoint, use_case
 
@@ -178,7 +178,7 @@ def record_violation(actor: Employee | None, *, employee: Employee, rule_code: s
     photo = check_evidence(evidence) if evidence else None
     rule_code = (rule_code or "").strip().upper()
 
-    _lock_person(employee.id)
+    people.lock(employee.id)
     if source_ref and (existing := _counted_by_ref(source_ref)) is not None:
         return existing
     day = _local_day(occurred_at)
@@ -242,7 +242,7 @@ def reverse_violation(actor: Employee | None, violation: Violation, reason: str)
     :raise Conflict: already reversed.
     """
     reason = _text(reason, "reason", required=True)
-    _lock_person(violation.employee_id)
+    people.lock(violation.employee_id)
     db.session.refresh(violation)
     if violation.reversed_at is not None:
         raise Conflict(f"violation {violation.id} is already reversed")
@@ -265,7 +265,7 @@ def reverse_entry(actor: Employee, entry_id: int, reason: str) -> LedgerEntry:
     if original.kind in ("fine", "adjustment") and original.violation_id is not None:
         return reverse_violation(actor, original.violation, reason)
     reason = _text(reason, "reason", required=True)
-    _lock_person(original.employee_id)
+    people.lock(original.employee_id)
     entry = _reverse(actor, original, reason)
     audit.record(actor, "ledger.reverse", "ledger_entry", entry.id, reverses=original.id, reason=reason)
     return entry
@@ -321,7 +321,7 @@ def restep(actor: Employee, employee: Employee, rule_code: str, reason: str) -> 
     """Put every out-of-step violation of the rule right: a reversal and a new, correctly stepped
     violation with its own entry. Nothing is changed silently. :raise RuleRefused: one needs a new amount."""
     reason = _text(reason, "reason", required=True)
-    _lock_person(employee.id)
+    people.lock(employee.id)
     items = out_of_step(employee, rule_code)
     if any(item.decision is None for item in items):
         raise RuleRefused("a violation now falls on a step with an amount range; reverse it and record it again",
