@@ -102,6 +102,7 @@ def test_the_sheet_page_and_its_xlsx_show_the_grid(client, world):
     login(client, world["hr"])
     page = client.get("/attendance/sheet?team=T1&month=2026-11")
     assert page.status_code == 200 and world["staff"].name in page.get_data(as_text=True)
+    assert "<h1>考勤表 · 热线一组 · 2026-11</h1>" in page.get_data(as_text=True)  # the XLSX's title, once
     all_teams = client.get("/attendance/sheet?month=2026-11")
     assert all_teams.status_code == 200
     response = client.get("/attendance/sheet.xlsx?team=T1&month=2026-11")
