@@ -66,7 +66,18 @@ NOTIFICATION_KIND_LABELS = {
     "violation": _l("Violation recorded"), "approval_waiting": _l("Waiting for my approval"),
     "request_step": _l("A step of a request approved"), "request_decided": _l("Request decided"),
     "appeal_decided": _l("Appeal decided"), "month_closed": _l("Month closed: my score"),
+    "leave_balance": _l("Leave balance changed"), "leave_cancel_asked": _l("Asked to cancel a leave"),
+    "leave_cancelled": _l("Leave cancelled"), "leave_returned": _l("Back from leave"),
+    "leave_certificate_missed": _l("Leave without its certificate"),
 }
+LEAVE_TYPE_LABELS = {
+    "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),
+    "maternity": _l("Maternity leave"), "bereavement": _l("Bereavement leave"), "in_lieu": _l("Time off in lieu"),
+    "annual": _l("Annual leave"), "work_injury": _l("Work-injury leave"),
+}
+LEAVE_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
+                       "cancelled": _l("Cancelled")}
+HALF_DAY_LABELS = {"am": _l("Morning"), "pm": _l("Afternoon")}
 ROBOT_FLAVOUR_LABELS = {"wecom": _l("WeCom group robot"), "dingtalk": _l("DingTalk group robot")}
 
 

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         attendance,
         auth,
         grooming,
+        leave,
         ledger,
         notifications,
         people,
@@ -22,5 +23,5 @@ def register(app: Flask) -> None:
     from attendance.extensions import api
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
-                   notifications):
+                   leave, notifications):
         api.register_blueprint(module.blp)

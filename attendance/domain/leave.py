@@ -41,6 +41,11 @@ def leave_days(start: date, end: date, half_day: str | None, rostered: Mapping[d
     return Decimal(working) * (HALF if half_day else 1)
 
 
+def days_text(days: Decimal) -> str:
+    """Days as people write them: ``1``, ``0.5``, ``10`` (never ``1.0`` or ``1E+1``)."""
+    return f"{Decimal(days).normalize():f}"
+
+
 def _is_working_day(day: date, rostered: Mapping[date, bool], holidays: set[date]) -> bool:
     return bool(rostered.get(day, False)) and day not in holidays
 

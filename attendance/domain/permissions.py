@@ -40,6 +40,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "corrections.request": frozenset({"staff"}),
     "corrections.file_for": frozenset({"lead", "supervisor", "hr", "admin"}),
     "requests.view": EVERYONE,
+    # leave: everyone asks for their own; a lead (or the office) files for a person, emergencies included
+    "leave.request": EVERYONE,
+    "leave.file_for": frozenset({"lead", "supervisor", "manager", "hr", "admin"}),
+    "leave.calendar": LEADERS,
+    "leave.register": frozenset({"hr", "admin", "supervisor", "manager", "gm"}),
+    "leave.balances": frozenset({"hr"}),
+    "leave.certificates": frozenset({"hr"}),
     "approvals.view": LEADERS,
     "approvals.decide": LEADERS,
     # notifications: each person their own; admin sets a team's group robot

@@ -13,10 +13,8 @@ from decimal import ROUND_DOWN, Decimal
 
 from attendance.domain.dates import add_months, parse_month  # noqa: F401  (part of this module's API)
 from attendance.domain.money import ZERO, to_money
+from attendance.domain.policy.model import LEAVE_TYPES, LeavePolicy
 
-# Leave that does not break full attendance unless the policy's settings say otherwise
-# (settings.full_attendance_keeps_leave): time off in lieu is a moved rest day, annual leave is paid.
-DEFAULT_LEAVE_KEEPING_FULL_ATTENDANCE = ("in_lieu", "annual")
 WORKED_STATUSES = ("present", "late", "early", "late_early")
 
 
@@ -76,11 +74,9 @@ def is_reward_eligible(violations, full_attendance):
     return (violations == 0) & full_attendance
 
 
-def leave_keeping_full_attendance(settings: dict) -> tuple[str, ...]:
-    value = (settings or {}).get("full_attendance_keeps_leave")
-    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-        return tuple(value)
-    return DEFAULT_LEAVE_KEEPING_FULL_ATTENDANCE
+def leave_keeping_full_attendance(leave: LeavePolicy) -> tuple[str, ...]:
+    """The leave types a day of which keeps the month's full attendance (``leave.types.*.full_attendance``)."""
+    return tuple(name for name in LEAVE_TYPES if leave.settings_for(name).full_attendance)
 
 
 # --- payroll deductions -----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance
 from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, LedgerHead, Violation
 from attendance.models.grooming import GroomingCheck, GroomingFailure
+from attendance.models.leave import LeaveEntitlement, LeaveRequest
 from attendance.models.notifications import Notification, OutboundMessage, TeamRobot
 from attendance.models.people import ApiToken, Employee, EmployeeRole, Team
 from attendance.models.policy import PolicyVersion
@@ -12,6 +13,8 @@ from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
 from attendance.models.shifts import Punch, RosterEntry, ShiftType
 
 __all__ = [
+    "LeaveEntitlement",
+    "LeaveRequest",
     "TeamRobot",
     "Request",
     "PunchCorrection",

@@ -40,6 +40,7 @@ class Request(db.Model):
     subject = relationship("Employee", foreign_keys=[subject_id])
     steps: Mapped[list[ApprovalStep]] = relationship(back_populates="request", order_by="ApprovalStep.position")
     correction: Mapped[PunchCorrection | None] = relationship(back_populates="request", uselist=False)
+    leave = relationship("LeaveRequest", back_populates="request", uselist=False)
 
     @property
     def chain(self) -> tuple[str, ...]:

@@ -52,3 +52,23 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Days(TypeDecorator):
+    """Leave days as Decimal in half days (0.5 steps), stored as whole half days so sums stay exact."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        halves = Decimal(value) * 2
+        if halves != halves.to_integral_value():
+            raise ValueError(f"{value} is not a whole number of half days")
+        return int(halves)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return (Decimal(int(value)) / 2).quantize(Decimal("0.1"))

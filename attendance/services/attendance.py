@@ -36,7 +36,16 @@ from attendance.domain.permissions import reach
 from attendance.domain.policy import Policy, parse_policy
 from attendance.domain.rotation import REST
 from attendance.extensions import db
-from attendance.models import AttendanceDay, Employee, PolicyVersion, RosterEntry, Team, Violation
+from attendance.models import (
+    AttendanceDay,
+    Employee,
+    LeaveRequest,
+    PolicyVersion,
+    Request,
+    RosterEntry,
+    Team,
+    Violation,
+)
 from attendance.models import shifts as shiftmodels
 from attendance.services import audit, calendar, paging
 from attendance.services.people import people_for_listing, team_members, teams_led_by, visible_team
@@ -99,8 +108,39 @@ def policies_for(days: Iterable[date]) -> dict[date, InForce]:
 
 
 def leave_covers(employee_ids: Iterable[int], start: date, end: date) -> dict[tuple[int, date], LeaveCover]:
-    """Approved leave over these people's days. The leave capability fills this in; until then, none."""
-    return {}
+    """Approved, live leave over these people's days, as the type it counts as (sick leave without its
+    certificate counts as personal). A half day covers the first or second half of the day's shift; on the
+    day the person came back early (销假) the leave ends at that moment. Two queries."""
+    ids = list(set(employee_ids))
+    if not ids:
+        return {}
+    leaves = list(db.session.scalars(
+        select(LeaveRequest).join(Request, Request.id == LeaveRequest.request_id)
+        .where(LeaveRequest.employee_id.in_(ids), Request.status == "approved", LeaveRequest.cancelled_at.is_(None),
+               LeaveRequest.start_day <= end, LeaveRequest.end_day >= start)))
+    halves = [x for x in leaves if x.half_day]
+    cells = shiftmodels.roster_cells({x.employee_id for x in halves}, min((x.start_day for x in halves), default=start),
+                                     max((x.end_day for x in halves), default=start)) if halves else {}
+    zone = clock.site_zone()
+    out: dict[tuple[int, date], LeaveCover] = {}
+    for leave in leaves:
+        back = leave.returned_at.astimezone(zone).date() if leave.returned_at else None
+        day = max(start, leave.start_day)
+        while day <= min(end, leave.end_day) and (back is None or day <= back):
+            cover_start = cover_end = None
+            if back == day:
+                cover_end = leave.returned_at
+            if leave.half_day:
+                window = shift_window(cells.get((leave.employee_id, day)), day)
+                if window is not None:
+                    middle = window.start + (window.end - window.start) / 2
+                    if leave.half_day == "am":
+                        cover_end = min(cover_end, middle) if cover_end else middle
+                    else:
+                        cover_start = middle
+            out[(leave.employee_id, day)] = LeaveCover(leave.counted_as, cover_start, cover_end)
+            day += timedelta(days=1)
+    return out
 
 
 @dataclass

@@ -122,6 +122,10 @@ def _locked(request_id: int) -> Request:
     return request
 
 
+lock_request = _locked  # for a kind's own use cases (cancel, return) that change a request after its decision
+approvers = _approvers
+
+
 def _visible(viewer: Employee, request: Request) -> bool:
     return viewer.id in (request.requester_id, request.subject_id) or people.can_see(viewer, request.subject)
 

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from attendance.domain.errors import InvalidInput
+from attendance.domain.policy.model import DEFAULT_LEAVE_TYPES, LeavePolicy, LeaveTypeSettings
 from attendance.domain.scoring import (
     add_months,
     deduct,
@@ -128,5 +129,7 @@ def test_a_record_dated_in_a_closed_month_is_booked_in_the_next_open_one():
 
 
 def test_the_leave_that_keeps_full_attendance_is_a_policy_setting():
-    assert leave_keeping_full_attendance({}) == ("in_lieu", "annual")
-    assert leave_keeping_full_attendance({"full_attendance_keeps_leave": ["annual"]}) == ("annual",)
+    assert leave_keeping_full_attendance(LeavePolicy()) == ("in_lieu", "annual")
+    types = {**DEFAULT_LEAVE_TYPES, "in_lieu": LeaveTypeSettings(balance=True),
+             "marriage": LeaveTypeSettings(paid=True, full_attendance=True)}
+    assert leave_keeping_full_attendance(LeavePolicy(types=types)) == ("marriage", "annual")

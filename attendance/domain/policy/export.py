@@ -116,6 +116,10 @@ def policy_to_document(policy: Policy) -> dict:
             "chains": [_chain_doc(chain) for chain in leave.chains],
             "file_with": leave.file_with,
             "annual_days": [{"min_years": t.min_years, "days": t.days} for t in leave.annual_days],
+            "types": {name: {"paid": t.paid, "full_attendance": t.full_attendance, "certificate": t.certificate,
+                             "balance": t.balance} for name, t in leave.types.items()},
+            "certificate_days_after_return": leave.certificate_days_after_return,
+            "without_certificate": leave.without_certificate,
         },
         "deductions": {
             "cap_percent_of_wage": _number(policy.deductions.cap_percent_of_wage),

@@ -96,6 +96,29 @@ class AnnualLeaveTier:
     days: int
 
 
+@dataclass(frozen=True)
+class LeaveTypeSettings:
+    """What a leave type means for pay, the monthly award, its papers and its limit."""
+
+    paid: bool = False  # paid at the usual wage (payroll reads it; unpaid days are deducted there)
+    full_attendance: bool = False  # a day of it keeps the month's full attendance (全勤)
+    certificate: bool = False  # needs a certificate (a hospital's for sick leave)
+    balance: bool = False  # limited by a yearly balance (annual: by years worked; others: set by HR)
+
+
+# Product decision (docs/rules.md §4): statutory paid leave keeps pay; only time off in lieu (a moved rest
+# day) and annual leave keep full attendance, as the monthly score did before leave types had settings.
+DEFAULT_LEAVE_TYPES = {
+    "personal": LeaveTypeSettings(),
+    "sick": LeaveTypeSettings(certificate=True),
+    "marriage": LeaveTypeSettings(paid=True, balance=True),
+    "maternity": LeaveTypeSettings(paid=True, certificate=True, balance=True),
+    "bereavement": LeaveTypeSettings(paid=True, balance=True),
+    "in_lieu": LeaveTypeSettings(paid=True, full_attendance=True, balance=True),
+    "annual": LeaveTypeSettings(paid=True, full_attendance=True, balance=True),
+    "work_injury": LeaveTypeSettings(paid=True, certificate=True),
+}
+
 DEFAULT_LEAVE_CHAINS = (
     LeaveChain(steps=("lead", "supervisor"), max_days=Decimal("1")),
     LeaveChain(steps=("lead", "supervisor", "gm")),
@@ -114,6 +137,18 @@ class LeavePolicy:
     file_with: str = "hr"
     extension_notice_hours: int = 12  # an extension is asked at least half a day before the end
     annual_days: tuple[AnnualLeaveTier, ...] = DEFAULT_ANNUAL_DAYS  # ascending min_years
+    types: dict[str, LeaveTypeSettings] = field(default_factory=lambda: dict(DEFAULT_LEAVE_TYPES))
+    certificate_days_after_return: int = 1  # the certificate is due by the end of this day after return
+    without_certificate: str = "personal"  # what a leave needing one counts as without it ("keep": itself)
+
+    def settings_for(self, leave_type: str) -> LeaveTypeSettings:
+        return self.types.get(leave_type) or DEFAULT_LEAVE_TYPES.get(leave_type) or LeaveTypeSettings()
+
+    def needs_certificate(self, leave_type: str) -> bool:
+        # sick_needs_certificate is the rule book's own switch for sick leave [002 4.1.3]
+        if leave_type == "sick":
+            return self.sick_needs_certificate and self.settings_for("sick").certificate
+        return self.settings_for(leave_type).certificate
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from attendance.domain.policy.model import (
     DEFAULT_CATEGORY,
     DEFAULT_CURRENCY,
     DEFAULT_GROOMING_RULE,
+    DEFAULT_LEAVE_TYPES,
     DEFAULT_SCORE_BASE,
     DEFAULT_SCORE_FLOOR,
     DEFAULT_TIMEZONE,
@@ -41,6 +42,7 @@ from attendance.domain.policy.model import (
     GroomingItem,
     LeaveChain,
     LeavePolicy,
+    LeaveTypeSettings,
     Name,
     Policy,
     Reward,
@@ -376,6 +378,24 @@ class _Reader:
             tiers.append(AnnualLeaveTier(min_years=years, days=got.get("days")))
         return tuple(tiers)
 
+    def leave_type_settings(self, value: Any, path: str) -> LeaveTypeSettings | None:
+        spec = {"paid": self.boolean, "full_attendance": self.boolean, "certificate": self.boolean,
+                "balance": self.boolean}
+        got = self.fields(value, path, spec)
+        return None if got is None else LeaveTypeSettings(**got)
+
+    def leave_types(self, value: Any, path: str) -> dict[str, LeaveTypeSettings] | None:
+        if not isinstance(value, dict):
+            self.bad(path, N_("must be a mapping"))
+            return None
+        out = dict(DEFAULT_LEAVE_TYPES)  # a type left out keeps its defaults
+        for key, item in value.items():
+            name = self.choice(key, _key(path, key), LEAVE_TYPES)
+            settings = self.leave_type_settings(item, _key(path, key))
+            if name is not None and settings is not None:
+                out[name] = settings
+        return out
+
     def leave(self, value: Any, path: str) -> LeavePolicy | None:
         spec = {
             "notice_hours": self.count,
@@ -387,6 +407,9 @@ class _Reader:
             "file_with": self.role,
             "extension_notice_hours": self.count,
             "annual_days": self.annual_days,
+            "types": self.leave_types,
+            "certificate_days_after_return": self.count,
+            "without_certificate": lambda v, p: self.choice(v, p, (*LEAVE_TYPES, "keep")),
         }
         got = self.fields(value, path, spec)
         return None if got is None else LeavePolicy(**got)
