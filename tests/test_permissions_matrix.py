@@ -90,6 +90,7 @@ CAPABILITY_MATRICES = {
     "tests.pages.test_requests_pages": "PAGES",
     "tests.pages.test_notifications_pages": "PAGES",
     "tests.api.test_notifications_api": "API",
+    "tests.api.test_leave_api": "API",
 }
 
 
