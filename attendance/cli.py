@@ -110,6 +110,9 @@ def register(app: Flask) -> None:
     from attendance.attendance.cli import attendance_cli
 
     app.cli.add_command(attendance_cli)
+    from attendance.leave.cli import leave_cli
+
+    app.cli.add_command(leave_cli)
     from attendance.notifications.cli import notifications_cli
 
     app.cli.add_command(notifications_cli)

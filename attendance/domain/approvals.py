@@ -73,6 +73,10 @@ def refusal(state: RequestState, decider: Decider) -> Forbidden | Conflict | Non
         return Conflict(N_("This request is already decided or withdrawn."), code="already_decided")
     role = state.chain[state.step]
     if role not in decider.roles or not decider.reaches_subject:
+        if decider.reaches_subject and set(state.chain[:state.step]) & decider.roles:
+            # Their step was decided a moment ago (by them or a colleague with the same role): a repeat press
+            # or a race, told apart from a step that was never theirs.
+            return Conflict(N_("This request is already decided or withdrawn."), code="already_decided")
         return Forbidden(N_("This step is for another approver."), code="not_your_step")
     return None
 

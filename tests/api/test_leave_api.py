@@ -26,6 +26,7 @@ from attendance.models import (
     Violation,
 )
 from attendance.services import attendance, leave, roster, shift_types
+from tests.concurrency import run_together
 from tests.conftest import make_person, make_team, one_per_role, token_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -144,8 +145,16 @@ def test_a_three_day_leave_needs_the_general_manager_and_a_supervisor_cannot_dec
     assert [s["role"] for s in body["approval_chain"]] == ["lead", "supervisor", "gm"]
     decide(client, world["lead"], body["id"])
     decide(client, world["supervisor"], body["id"])
+    # The supervisor's own step is done: pressing again is "already decided"; the general manager's step is
+    # not theirs, nor HR's, and the leave waits for the general manager.
     refused = decide(client, world["supervisor"], body["id"])
-    assert refused.status_code == 403 and refused.get_json()["error"]["code"] == "not_your_step"
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "already_decided"
+    other_supervisor = make_person(["supervisor"])
+    assert decide(client, other_supervisor, body["id"]).status_code == 409
+    assert decide(client, world["hr"], body["id"]).get_json()["error"]["code"] == "not_your_step"
+    waiting = client.get(f"/api/v1/leave-requests/{body['id']}", headers=token_for(client, world["gm"])).get_json()
+    assert (waiting["status"], [s["status"] for s in waiting["approval_chain"]]) == (
+        "pending", ["approved", "approved", "pending"])
     assert decide(client, world["gm"], body["id"]).get_json()["status"] == "approved"
 
 
@@ -437,3 +446,46 @@ def test_staff_see_only_their_own_leave_and_a_lead_only_their_team(client, world
                       headers=staff_headers).status_code == 404
     hr_list = client.get("/api/v1/leave-requests?status=pending", headers=token_for(client, world["hr"])).get_json()
     assert {r["id"] for r in hr_list["items"]} == {mine["id"], theirs["id"]}
+
+
+# --- concurrency: the rules hold in the database --------------------------------------------------
+
+
+def test_two_leaves_asked_at_once_for_the_last_day_of_balance_one_wins(app, client, world):
+    staff = world["staff"]
+    client.put(f"/api/v1/leave-balances/{staff.employee_no}/annual", json={"entitled": "1", "reason": "剩余 1 天"},
+               headers=token_for(client, world["hr"]))
+    headers = token_for(client, staff)
+
+    def asking(day):
+        def run():
+            body = {"type": "annual", "start": day, "end": day, "reason": "休息"}
+            return app.test_client().post("/api/v1/leave-requests", json=body, headers=headers).status_code
+        return run
+
+    assert sorted(run_together(app, [asking("2026-11-09"), asking("2026-11-10")])) == [201, 422]
+    assert count(LeaveRequest) == 1
+    annual = _balance(client, staff, staff)["annual"]
+    assert (annual["pending"], annual["remaining"]) == ("1", "0")
+
+
+def test_two_approvers_pressing_at_once_one_succeeds_the_other_gets_409(app, client, world):
+    second_lead = make_person(["lead", "staff"], world["lead"].team)
+    made = ask(client, world["staff"]).get_json()
+    headers = [token_for(client, world["lead"]), token_for(client, second_lead)]
+
+    def press(h):
+        def run():
+            return app.test_client().post(f"/api/v1/leave-requests/{made['id']}/approve", json={},
+                                          headers=h).status_code
+        return run
+
+    assert sorted(run_together(app, [press(h) for h in headers])) == [200, 409]
+    request = db.session.get(Request, made["id"])
+    assert [s.status for s in request.steps] == ["approved", "pending"]
+
+
+def test_the_openapi_document_has_the_leave_routes(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert {"/api/v1/leave-requests", "/api/v1/leave-requests/{request_id}/extend", "/api/v1/leave-balances",
+            "/api/v1/leave-balances/{employee_no}/{leave_type}"} <= set(paths)

@@ -138,3 +138,13 @@ def test_a_clock_out_in_the_small_hours_is_the_morning_after_the_shifts_day():
     for day, time in (("2026-11-31", "08:00"), ("2026-11-04", "25:00"), ("2026-11-04", "soon"), ("", "")):
         with pytest.raises(InvalidInput):
             rules.correction_moment(day, time, "in")
+
+
+def test_pressing_again_after_ones_own_step_was_decided_is_a_conflict_not_a_refusal():
+    state = rules.RequestState("pending", 1, ("lead", "supervisor"), requester_id=1, subject_id=1)
+    lead = rules.Decider(7, frozenset({"lead", "staff"}), reaches_subject=True)
+    stranger = rules.Decider(8, frozenset({"lead", "staff"}), reaches_subject=False)
+    hr = rules.Decider(9, frozenset({"hr"}), reaches_subject=True)
+    assert isinstance(rules.refusal(state, lead), Conflict)
+    assert isinstance(rules.refusal(state, stranger), Forbidden)
+    assert isinstance(rules.refusal(state, hr), Forbidden)

@@ -1,0 +1,1 @@
+"""Leave (请假): the pages, the command line and the demo of the leave capability (services/leave.py)."""
