@@ -46,6 +46,8 @@ def from_environment(instance_path: str, root_path: str) -> dict:
         ),
         "API_TOKEN_HOURS": int(os.environ.get("API_TOKEN_HOURS", "720")),
         "EVIDENCE_MAX_BYTES": int(os.environ.get("EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024))),
+        "CERTIFICATE_MAX_BYTES": int(os.environ.get("CERTIFICATE_MAX_BYTES",
+                                                    os.environ.get("EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024)))),
         "BABEL_DEFAULT_LOCALE": "zh",
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("SITE_TIMEZONE", "Asia/Shanghai"),
         "LANGUAGES": ["zh", "en"],

@@ -614,8 +614,7 @@ def _check_certificate(upload: tuple[str, bytes, str]) -> tuple[bytes, str]:
     """The file's bytes and real type, judged by its content. :raise InvalidInput: empty, too large, or
     not a PDF or a JPEG/PNG/WebP photo."""
     _name, data, _declared = upload
-    limit = current_app.config.get("CERTIFICATE_MAX_BYTES", current_app.config.get("EVIDENCE_MAX_BYTES",
-                                                                                     EVIDENCE_MAX_BYTES))
+    limit = current_app.config.get("CERTIFICATE_MAX_BYTES", EVIDENCE_MAX_BYTES)
     if not data:
         raise InvalidInput(N_("The certificate file is empty."), fields={"certificate": "empty"})
     if len(data) > limit:
