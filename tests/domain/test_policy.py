@@ -583,6 +583,22 @@ def test_a_leave_chain_may_be_for_half_days_and_for_some_leave_types():
     assert parse_policy(policy_to_document(policy)) == policy
 
 
+def test_leave_types_carry_pay_full_attendance_certificate_and_balance_and_round_trip():
+    doc = small_document()
+    doc["leave"] = {"types": {"marriage": {"paid": True, "full_attendance": True, "balance": True}},
+                    "without_certificate": "keep", "certificate_days_after_return": 2}
+    policy = parse_policy(doc)
+    marriage = policy.leave.settings_for("marriage")
+    assert (marriage.paid, marriage.full_attendance, marriage.certificate, marriage.balance) == (
+        True, True, False, True)
+    assert policy.leave.settings_for("sick").certificate  # a type left out keeps its defaults
+    assert policy.leave.needs_certificate("sick") and not policy.leave.needs_certificate("annual")
+    assert (policy.leave.without_certificate, policy.leave.certificate_days_after_return) == ("keep", 2)
+    assert parse_policy(policy_to_document(policy)) == policy
+    doc["leave"]["sick_needs_certificate"] = False
+    assert not parse_policy(doc).leave.needs_certificate("sick")  # the rule book's own switch
+
+
 @pytest.mark.parametrize(
     ("leave", "problem"),
     [
@@ -605,6 +621,13 @@ def test_a_leave_chain_may_be_for_half_days_and_for_some_leave_types():
             {"annual_days": [{"min_years": 10, "days": 10}, {"min_years": 1, "days": 5}]},
             ("leave.annual_days[1].min_years", "must be above the one before"),
         ),
+        ({"types": {"holiday": {"paid": True}}}, ("leave.types.holiday", "must be one of: " + ", ".join(LEAVE_TYPES))),
+        ({"types": {"sick": {"paid": "no"}}}, ("leave.types.sick.paid", "must be true or false")),
+        ({"types": ["sick"]}, ("leave.types", "must be a mapping")),
+        ({"without_certificate": "unpaid"}, ("leave.without_certificate",
+                                              "must be one of: " + ", ".join((*LEAVE_TYPES, "keep")))),
+        ({"certificate_days_after_return": -1}, ("leave.certificate_days_after_return",
+                                                 "must be a whole number, 0 or more")),
     ],
 )
 def test_bad_leave_settings_are_reported_where_they_are(leave, problem):
