@@ -41,7 +41,8 @@ class LeaveOut(ma.Schema):
     emergency = ma.fields.Function(lambda r: r.leave.emergency, metadata={"type": "boolean"})
     extends = ma.fields.Function(lambda r: r.leave.extends.request_id if r.leave.extends else None,
                                  metadata={"type": "integer", "description": "the leave this extends (续假)"})
-    certificate = ma.fields.Function(lambda r: r.leave.certificate_path is not None, metadata={"type": "boolean"})
+    certificate = ma.fields.Function(lambda r: svc.certificate_of(r.leave).certificate_path is not None,
+                                     metadata={"type": "boolean", "description": "an extension shares its leave's"})
     certificate_missed_at = ma.fields.Function(
         lambda r: r.leave.certificate_missed_at.isoformat() if r.leave.certificate_missed_at else None,
         metadata={"format": "date-time"})

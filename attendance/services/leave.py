@@ -449,6 +449,24 @@ def extend(actor: Employee, request_id: int, data: dict) -> Request:
     return request
 
 
+def _pending_extensions(leave: LeaveRequest) -> list[LeaveRequest]:
+    """Extensions asked on any link of this leave that still wait for a decision."""
+    ids = [x.id for x in _links(_root(leave))]
+    return list(db.session.scalars(
+        select(LeaveRequest).join(Request, Request.id == LeaveRequest.request_id)
+        .where(LeaveRequest.extends_id.in_(ids), Request.status == "pending")))
+
+
+def _withdraw(actor: Employee, leave: LeaveRequest, reason: str) -> None:
+    request = leave.request
+    request.status, request.withdrawn_at = "withdrawn", utcnow()
+    for step in request.steps:
+        if step.status in ("pending", "waiting"):
+            step.status = "cancelled"
+    leave.cancelled_at, leave.cancelled_by, leave.cancel_reason = utcnow(), actor, reason
+    audit.record(actor, "leave.cancel", "leave", request.id, status="pending", reason=reason)
+
+
 def _links(root: LeaveRequest) -> list[LeaveRequest]:
     """A leave and its approved, live extensions, in order."""
     out, current = [root], root
@@ -522,12 +540,7 @@ def cancel(actor: Employee, request_id: int, reason: str | None = None) -> Leave
         if not own:
             raise Forbidden(N_("A pending leave is cancelled by the person who asked; an approver rejects it."),
                             code="not_requester")
-        request.status, request.withdrawn_at = "withdrawn", utcnow()
-        for step in request.steps:
-            if step.status in ("pending", "waiting"):
-                step.status = "cancelled"
-        leave.cancelled_at, leave.cancelled_by, leave.cancel_reason = utcnow(), actor, reason
-        audit.record(actor, "leave.cancel", "leave", request.id, status="pending", reason=reason)
+        _withdraw(actor, leave, reason)
         return leave
     _, cells = _rostered(leave.employee_id, leave.start_day, leave.start_day)
     if clock.now() >= _starts_at(cells, leave.start_day, leave.half_day):
@@ -545,13 +558,18 @@ def cancel(actor: Employee, request_id: int, reason: str | None = None) -> Leave
                              params={**params, "what_id": message, "name": leave.employee.name},
                              link=f"/leave/{request.id}")
         return leave
-    leave.cancelled_at, leave.cancelled_by, leave.cancel_reason = utcnow(), actor, reason
-    audit.record(actor, "leave.cancel", "leave", request.id, status="approved", reason=reason)
+    # The extensions of a cancelled leave go with it: approved ones are cancelled, waiting ones withdrawn.
+    for link in _links(leave) + _pending_extensions(leave):
+        if link.status == "pending":
+            _withdraw(actor, link, reason)
+            continue
+        link.cancelled_at, link.cancelled_by, link.cancel_reason = utcnow(), actor, reason
+        audit.record(actor, "leave.cancel", "leave", link.request_id, status="approved", reason=reason)
+        _rejudge(actor, _pairs(link))
     message, params = _summary(request)
     notifications.notify({request.requester_id, request.subject_id}, "leave_cancelled",
                          N_("Cancelled by %(by)s: %(what)s"), reason,
                          params={**params, "what_id": message, "by": actor.name}, link=f"/leave/{request.id}")
-    _rejudge(actor, _pairs(leave))
     return leave
 
 
@@ -561,39 +579,46 @@ def report_back(actor: Employee, request_id: int, at=None) -> LeaveRequest:
     early, the days after it are no longer leave and use no balance; the lead and supervisor are told.
     :raise Conflict: not an approved, running leave, or already back."""
     leave = get_leave(actor, request_id)
-    if actor.id != leave.employee_id and not people.can_see(actor, leave.employee) or (
-            actor.id != leave.employee_id and reach(actor.roles) == "self"):
+    if actor.id != leave.employee_id and (reach(actor.roles) == "self" or not people.can_see(actor, leave.employee)):
         raise Forbidden(N_("Only the person or their lead records a return."))
     requests.lock_request(request_id)
-    if leave.status != "approved" or leave.returned_at is not None:
+    links = _links(_root(leave))
+    if leave.status != "approved" or any(x.returned_at is not None for x in links):
         raise Conflict(N_("Only an approved leave can be reported back from, once."), code="not_returnable")
     try:
         when = clock.now() if at in (None, "") else _instant(at)
     except ValueError:
         raise InvalidInput(N_("Give the time as 2026-11-03T09:00."), fields={"at": "a time like 2026-11-03T09:00"}) \
             from None
-    _, cells = _rostered(leave.employee_id, leave.start_day, leave.start_day)
-    if when < _starts_at(cells, leave.start_day, leave.half_day) or when > clock.now():
+    root = links[0]
+    _, cells = _rostered(root.employee_id, root.start_day, root.start_day)
+    if when < _starts_at(cells, root.start_day, root.half_day) or when > clock.now():
         raise InvalidInput(N_("The return is after the leave began and not in the future."),
                            fields={"at": "between the start of the leave and now"})
-    before = effective_end(leave)
-    leave.returned_at, leave.returned_by = when, actor
-    after = effective_end(leave)
-    if after < before:
-        rostered, _cells = _rostered(leave.employee_id, leave.start_day, after)
-        holidays = set(calendar.public_holidays(leave.start_day, after))
-        back_day = when.astimezone(clock.site_zone()).date()
-        leave.days = (Decimal(0) if back_day <= leave.start_day
-                      else rules.leave_days(leave.start_day, after, leave.half_day, rostered, holidays))
-    audit.record(actor, "leave.return", "leave", leave.request_id, at=when.isoformat(), days=str(leave.days))
-    message, params = _summary(leave.request)
-    told = set(notifications.people_with_role("lead", team_id=leave.employee.team_id))
-    told |= set(notifications.people_with_role("supervisor", team_id=leave.employee.team_id))
-    told.discard(leave.employee_id)
+    back_day = when.astimezone(clock.site_zone()).date()
+    for link in links:
+        if link.end_day < back_day:
+            continue  # used in full
+        link.returned_at, link.returned_by = when, actor
+        after = effective_end(link)
+        if back_day <= link.start_day:
+            link.days = Decimal(0)
+        else:
+            rostered, _cells = _rostered(link.employee_id, link.start_day, after)
+            link.days = rules.leave_days(link.start_day, after, link.half_day, rostered,
+                                         set(calendar.public_holidays(link.start_day, after)))
+        _rejudge(actor, _pairs(link, max(back_day, link.start_day), link.end_day))
+    for waiting in _pending_extensions(root):  # back already: the extension is not needed any more
+        _withdraw(actor, waiting, "")
+    audit.record(actor, "leave.return", "leave", root.request_id, at=when.isoformat(),
+                 days=str(sum((Decimal(x.days) for x in links), Decimal(0))))
+    message, params = _summary(root.request)
+    told = set(notifications.people_with_role("lead", team_id=root.employee.team_id))
+    told |= set(notifications.people_with_role("supervisor", team_id=root.employee.team_id))
+    told.discard(root.employee_id)
     notifications.notify(told, "leave_returned", N_("%(name)s is back from leave"), message,
-                         params={**params, "what_id": message, "name": leave.employee.name},
-                         link=f"/leave/{leave.request_id}")
-    _rejudge(actor, _pairs(leave, when.astimezone(clock.site_zone()).date(), leave.end_day))
+                         params={**params, "what_id": message, "name": root.employee.name},
+                         link=f"/leave/{root.request_id}")
     return leave
 
 
@@ -654,11 +679,18 @@ def add_certificate(actor: Employee, request_id: int, upload: tuple[str, bytes, 
         raise Conflict(N_("This leave is rejected or cancelled."), code="already_decided")
     data, mime = _check_certificate(upload)
     requests.lock_request(request_id)
-    _store_certificate(actor, leave, data, mime)
-    if leave.counted_as != leave.leave_type:
-        leave.counted_as, leave.certificate_missed_at = leave.leave_type, None
-        _rejudge(actor, _pairs(leave, end=effective_end(leave)))
+    root = _root(leave)  # one certificate for a leave and its extensions
+    _store_certificate(actor, root, data, mime)
+    for link in _links(root):
+        if link.counted_as != link.leave_type:
+            link.counted_as, link.certificate_missed_at = link.leave_type, None
+            _rejudge(actor, _pairs(link, end=effective_end(link)))
     return leave
+
+
+def certificate_of(leave: LeaveRequest) -> LeaveRequest:
+    """The link of a leave that holds its certificate: the first (an extension shares it)."""
+    return _root(leave)
 
 
 def may_see_certificate(viewer: Employee, leave: LeaveRequest) -> bool:
@@ -671,10 +703,11 @@ def may_see_certificate(viewer: Employee, leave: LeaveRequest) -> bool:
 def certificate_file(viewer: Employee, request_id: int) -> tuple[Path, str]:
     """The stored certificate for someone allowed to see it; every view is recorded. :raise NotFound."""
     leave = get_leave(viewer, request_id)
-    if not leave.certificate_path or not may_see_certificate(viewer, leave):
+    holder = certificate_of(leave)
+    if not holder.certificate_path or not may_see_certificate(viewer, leave):
         raise NotFound(f"no certificate for leave {request_id}")
-    audit.record(viewer, "leave.certificate.view", "leave", request_id, sha256=leave.certificate_sha256)
-    return Path(current_app.instance_path) / leave.certificate_path, leave.certificate_type
+    audit.record(viewer, "leave.certificate.view", "leave", request_id, sha256=holder.certificate_sha256)
+    return Path(current_app.instance_path) / holder.certificate_path, holder.certificate_type
 
 
 def certificate_due(leave: LeaveRequest, policy) -> date:
@@ -699,22 +732,24 @@ def apply_missing_certificates(actor: Employee | None = None, today: date | None
     candidates = db.session.scalars(
         select(LeaveRequest).join(Request, Request.id == LeaveRequest.request_id)
         .options(joinedload(LeaveRequest.request), joinedload(LeaveRequest.employee))
-        .where(Request.status == "approved", LeaveRequest.cancelled_at.is_(None),
+        .where(Request.status == "approved", LeaveRequest.cancelled_at.is_(None), LeaveRequest.extends_id.is_(None),
                LeaveRequest.certificate_path.is_(None), LeaveRequest.certificate_missed_at.is_(None),
                LeaveRequest.leave_type.in_(needing), LeaveRequest.end_day < today)).all()
     changed = 0
-    for leave in candidates:
-        if certificate_due(leave, policy) >= today:
+    for root in candidates:
+        links = _links(root)
+        if certificate_due(links[-1], policy) >= today:
             continue
-        leave.counted_as, leave.certificate_missed_at = policy.leave.without_certificate, utcnow()
-        audit.record(actor, "leave.certificate_missed", "leave", leave.request_id, counted_as=leave.counted_as)
-        told = {leave.employee_id} | set(notifications.people_with_role("lead", team_id=leave.employee.team_id))
-        message, params = _summary(leave.request)
+        for link in links:
+            link.counted_as, link.certificate_missed_at = policy.leave.without_certificate, utcnow()
+            _rejudge(actor, _pairs(link, end=effective_end(link)))
+        audit.record(actor, "leave.certificate_missed", "leave", root.request_id, counted_as=root.counted_as)
+        told = {root.employee_id} | set(notifications.people_with_role("lead", team_id=root.employee.team_id))
+        message, params = _summary(root.request)
         notifications.notify(told, "leave_certificate_missed",
                              N_("No certificate: %(what)s now counts as %(as)s"), "",
-                             params={**params, "what_id": message, "as_id": TYPE_NAMES[leave.counted_as],
-                                     "name": leave.employee.name}, link=f"/leave/{leave.request_id}")
-        _rejudge(actor, _pairs(leave, end=effective_end(leave)))
+                             params={**params, "what_id": message, "as_id": TYPE_NAMES[root.counted_as],
+                                     "name": root.employee.name}, link=f"/leave/{root.request_id}")
         changed += 1
     return changed
 

@@ -67,3 +67,50 @@ def test_a_leave_with_no_punch_at_all_raises_no_absent_and_a_cancelled_one_would
     fined = db.session.scalars(select(Violation.occurred_at).where(Violation.employee_id == staff.id)).all()
     assert [at.astimezone(SHANGHAI).date() for at in fined] == [date(2026, 11, 10)]
     assert kept.leave.status == "approved" and gone.leave.status == "cancelled"
+
+
+def test_an_extended_leave_shares_its_certificate_and_the_missing_certificate_rule(world):
+    staff = world["staff"]
+    first = approved(world, type="sick", start="2026-11-09", end="2026-11-09")
+    world["now"]["at"] = datetime(2026, 11, 8, 9, 0, tzinfo=SHANGHAI)
+    ext = leave.extend(staff, first.id, {"end": "2026-11-11", "reason": "未愈"})
+    for who in ("lead", "supervisor"):
+        ext = requests.decide(world[who], ext.id, "approve")
+    if ext.status == "pending":  # 3 days in all: the general manager too
+        ext = requests.decide(make_person(["gm"]), ext.id, "approve")
+    assert ext.status == "approved" and ext.leave.extends_id == first.leave.id
+    # One certificate for both; none by the day after return makes both personal leave.
+    world["now"]["at"] = datetime(2026, 11, 14, 1, 0, tzinfo=SHANGHAI)
+    assert leave.apply_missing_certificates() == 1
+    assert (first.leave.counted_as, ext.leave.counted_as) == ("personal", "personal")
+    leave.add_certificate(staff, ext.id, ("note.pdf", b"%PDF-1.4 certificate", ""))
+    assert (first.leave.counted_as, ext.leave.counted_as) == ("sick", "sick")
+    assert first.leave.certificate_path and not ext.leave.certificate_path
+
+
+def test_back_early_from_an_extended_leave_frees_the_extension_too(world):
+    staff = world["staff"]
+    first = approved(world, start="2026-11-09", end="2026-11-09")
+    ext = leave.extend(staff, first.id, {"end": "2026-11-11", "reason": "家里还需照顾"})
+    for who in ("lead", "supervisor"):
+        requests.decide(world[who], ext.id, "approve")
+    ext = requests.decide(make_person(["gm"]), ext.id, "approve")
+    world["now"]["at"] = datetime(2026, 11, 10, 12, 0, tzinfo=SHANGHAI)
+    leave.report_back(staff, first.id, "2026-11-10T12:00")
+    covered = attendance.leave_covers([staff.id], date(2026, 11, 9), date(2026, 11, 11))
+    assert sorted(d for _, d in covered) == [date(2026, 11, 9), date(2026, 11, 10)]
+    assert covered[(staff.id, date(2026, 11, 10))].end == datetime(2026, 11, 10, 12, 0, tzinfo=SHANGHAI)
+    assert (str(first.leave.days), str(ext.leave.days)) == ("1.0", "0.0")
+
+
+def test_cancelling_a_leave_cancels_its_extensions(world):
+    staff = world["staff"]
+    first = approved(world, start="2026-11-09", end="2026-11-09")
+    ext = leave.extend(staff, first.id, {"end": "2026-11-10", "reason": "多请一天"})
+    for who in ("lead", "supervisor"):
+        ext = requests.decide(world[who], ext.id, "approve")
+    ext = requests.decide(make_person(["gm"]), ext.id, "approve") if ext.status == "pending" else ext
+    waiting = leave.extend(staff, ext.id, {"end": "2026-11-11", "reason": "再多一天"})
+    leave.cancel(world["lead"], first.id, "人手不够")
+    assert (first.leave.status, ext.leave.status, waiting.leave.status) == ("cancelled", "cancelled", "cancelled")
+    assert attendance.leave_covers([staff.id], date(2026, 11, 9), date(2026, 11, 11)) == {}
