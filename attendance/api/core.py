@@ -142,8 +142,10 @@ def _stored(key: str) -> IdempotencyRecord | None:
 
 def _replay(record: IdempotencyRecord, digest: str):
     if record.request_hash != digest or record.path != request.path:
-        return error_body(409, "idempotency_key_reused",
-                          "this Idempotency-Key was used for a different request"), 409
+        # Stripe's semantics: a key names one request; another body (or route) under it is the caller's
+        # mistake, not a state conflict.
+        return error_body(422, "idempotency_key_reused",
+                          "this Idempotency-Key was used for a different request"), 422
     response = current_app.response_class(record.response_body, status=record.status_code,
                                           mimetype="application/json")
     response.headers["Idempotent-Replay"] = "true"

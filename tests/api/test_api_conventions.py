@@ -119,7 +119,7 @@ def test_the_same_idempotency_key_replays_the_first_answer_and_creates_nothing(c
     assert db.session.scalar(select(func.count()).select_from(Employee).where(
         Employee.employee_no == "E9001")) == 1
     reused = client.post("/api/v1/employees", json={"employee_no": "E9002", "name": "李"}, headers=headers)
-    assert reused.status_code == 409
+    assert reused.status_code == 422
     assert reused.get_json()["error"]["code"] == "idempotency_key_reused"
 
 
