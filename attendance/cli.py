@@ -101,8 +101,60 @@ def policy_export(on, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+def _progress(label: str):
+    """A progress bar for copying a database, pages done of pages in all."""
+    bar = None
+
+    def show(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return show
+
+
+def _report_copy(report, verb: str) -> None:
+    if not report.ledger.ok:
+        click.echo(f"{verb} {report.path}, but the ledger is BROKEN: {report.ledger.problem}", err=True)
+        sys.exit(1)
+    whose = "ledger" if report.of_copy else "live ledger (restore the copy to walk its own)"
+    click.echo(f"{verb} {report.path}; {whose} ok, {report.ledger.entries} entries, anchor {report.anchor}")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Copy the whole database to FILE while the app keeps running (SQLite's online backup, or pg_dump's
+    custom format), then walk the copy's fines ledger."""
+    from attendance.services import backup as service
+
+    try:
+        report = service.backup(file, _progress("backup"))
+    except DomainError as exc:
+        fail(exc)
+    _report_copy(report, "backed up to")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore(file: Path) -> None:
+    """Load FILE (made by `backup`) into this app's database, which must be new and empty, then walk the
+    fines ledger. Compare the anchor printed with the one the backup printed."""
+    from attendance.services import backup as service
+
+    try:
+        report = service.restore(file, _progress("restore"))
+    except DomainError as exc:
+        fail(exc)
+    _report_copy(report, "restored from")
+
+
 def register(app: Flask) -> None:
-    for command in (create_admin, demo, import_employees, policy_cli):
+    for command in (create_admin, demo, import_employees, policy_cli, backup, restore):
         app.cli.add_command(command)
     from attendance.discipline.cli import ledger_cli
 

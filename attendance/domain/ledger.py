@@ -79,10 +79,12 @@ class ChainReport:
 
 
 def walk(chain: Iterable[tuple[EntryContent, str, str]], *, head_hash: str | None = None,
-         head_entries: int | None = None) -> ChainReport:
+         head_entries: int | None = None, anchor: Anchor | None = None) -> ChainReport:
     """Check ``(content, prev_hash, hash)`` triples in chain order, stopping at the first that does not match.
 
     ``head_hash``/``head_entries`` (what the ledger head records) catch entries removed from the end.
+    ``anchor`` (a count and head hash kept outside the database) also catches what the head cannot: a tail
+    cut off together with the head, or a chain recomputed from some entry on.
     """
     previous, count = GENESIS, 0
     for content, prev_hash, stored in chain:
@@ -92,6 +94,32 @@ def walk(chain: Iterable[tuple[EntryContent, str, str]], *, head_hash: str | Non
         if entry_hash(prev_hash, content) != stored:
             return ChainReport(False, count, previous, content.id, "content does not match its hash")
         previous = stored
+        if anchor is not None and count == anchor.entries and stored != anchor.head:
+            return ChainReport(False, count, previous, content.id, "the entry at the anchor is not the anchored one")
     if head_hash is not None and (head_hash != previous or (head_entries is not None and head_entries != count)):
         return ChainReport(False, count, previous, None, "the chain ends before the recorded head")
+    if anchor is not None and count < anchor.entries:
+        return ChainReport(False, count, previous, None, "the chain is shorter than the anchor")
+    if anchor is not None and anchor.entries == 0 and anchor.head != GENESIS:
+        return ChainReport(False, count, previous, None, "the anchor is not of this ledger")
     return ChainReport(True, count, previous, None)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A ledger's entry count and head hash at one moment, written down outside the database
+    (``ENTRIES:HASH``): a later chain must still hold that entry, unchanged, at that place."""
+
+    entries: int
+    head: str
+
+    def __str__(self) -> str:
+        return f"{self.entries}:{self.head}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        """:raise ValueError: not ``ENTRIES:HASH`` with a 64-character hex hash."""
+        entries, _, head = str(text).strip().partition(":")
+        if not entries.isdigit() or len(head) != 64 or any(c not in "0123456789abcdef" for c in head):
+            raise ValueError("an anchor is ENTRIES:HASH, as `ledger anchor` prints it")
+        return cls(int(entries), head)

@@ -121,6 +121,46 @@ def test_removing_the_last_entry_is_caught_by_the_head(posted):
     assert not report.ok and report.first_bad is None and "head" in report.problem
 
 
+def test_a_tail_cut_off_with_its_head_is_caught_only_by_an_anchor_kept_outside(posted):
+    kept = svc.ledger_anchor()
+    assert kept.entries == 4
+    with triggers_off():
+        entry3 = db.session.get(LedgerEntry, 3)
+        db.session.execute(text("DELETE FROM ledger_entries WHERE id = 4"))
+        db.session.execute(text("UPDATE ledger_head SET last_id = 3, last_hash = :h, entries = 3"),
+                           {"h": entry3.hash})
+        assert svc.verify_ledger().ok  # the head was rewritten with the tail: the chain alone looks whole
+        report = svc.verify_ledger(kept)
+    assert not report.ok and "shorter than the anchor" in report.problem
+
+
+def test_a_chain_recomputed_from_an_entry_on_is_caught_by_the_anchor(posted):
+    kept = svc.ledger_anchor()
+    entries = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)).all()
+    previous = entries[1].prev_hash
+    with triggers_off():
+        for entry in entries[1:]:  # forge entry 2 and re-hash everything after it, head included
+            content = svc.ledger._content(entry)
+            if entry.id == 2:
+                content = chain.EntryContent(**{**content.__dict__, "amount": Decimal("1.00")})
+            forged = chain.entry_hash(previous, content)
+            db.session.execute(text("UPDATE ledger_entries SET amount = :a, prev_hash = :p, hash = :h WHERE id = :i"),
+                               {"a": int(content.amount * 100), "p": previous, "h": forged, "i": entry.id})
+            previous = forged
+        db.session.execute(text("UPDATE ledger_head SET last_hash = :h"), {"h": previous})
+        assert svc.verify_ledger().ok
+        report = svc.verify_ledger(kept)
+    assert not report.ok and report.first_bad == 4 and "anchor" in report.problem
+
+
+def test_an_anchor_is_written_and_read_as_entries_colon_hash():
+    kept = chain.Anchor(12, "a" * 64)
+    assert chain.Anchor.parse(str(kept)) == kept
+    for bad in ("12", "x:" + "a" * 64, "12:" + "g" * 64, "12:abc"):
+        with pytest.raises(ValueError):
+            chain.Anchor.parse(bad)
+
+
 # --- the CLI -----------------------------------------------------------------------------------
 
 
@@ -201,3 +241,12 @@ def test_the_hash_depends_on_every_field_and_on_the_entry_before():
     for change in ({"points": 3}, {"reason": "x"}, {"occurred_on": date(2026, 3, 2)}, {"employee_id": 2},
                    {"kind": "adjustment"}, {"created_at": base.created_at + timedelta(microseconds=1)}):
         assert chain.entry_hash(chain.GENESIS, chain.EntryContent(**{**base.__dict__, **change})) != digest
+
+
+def test_the_cli_prints_an_anchor_and_verifies_against_it(posted, runner):
+    printed = runner.invoke(args=["ledger", "anchor"]).output.strip()
+    assert printed == str(svc.ledger_anchor())
+    assert runner.invoke(args=["ledger", "verify", "--anchor", printed]).exit_code == 0
+    longer = "5:" + printed.split(":")[1]
+    assert runner.invoke(args=["ledger", "verify", "--anchor", longer]).exit_code == 1
+    assert runner.invoke(args=["ledger", "verify", "--anchor", "nonsense"]).exit_code == 2

@@ -24,7 +24,14 @@ from attendance.services.discipline.appeals import (
 )
 from attendance.services.discipline.evidence import check_evidence
 from attendance.services.discipline.inputs import parse_instant, parse_month
-from attendance.services.discipline.ledger import LedgerRow, get_entry, ledger_for, post_entry, verify_ledger
+from attendance.services.discipline.ledger import (
+    LedgerRow,
+    get_entry,
+    ledger_anchor,
+    ledger_for,
+    post_entry,
+    verify_ledger,
+)
 from attendance.services.discipline.violations import (
     MyDiscipline,
     OutOfStep,
@@ -46,5 +53,6 @@ __all__ = [
     "decide_dismissal", "dismissal_reviews", "evidence_file", "file_appeal", "get_appeal", "get_entry",
     "get_violation", "ledger_for", "my_discipline", "out_of_step", "parse_instant", "parse_month", "post_entry",
     "record_violation", "recordable_employee", "restep", "reverse_entry", "reverse_violation", "verify_ledger",
+    "ledger_anchor",
     "violation_log", "violations_for",
 ]

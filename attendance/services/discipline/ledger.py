@@ -128,19 +128,28 @@ def get_entry(viewer: Employee, entry_id: int) -> LedgerEntry:
     return entry
 
 
-def verify_ledger() -> chain.ChainReport:
-    """Walk the whole chain in order; the report names the first entry that does not match."""
-    head = db.session.scalar(select(LedgerHead).where(LedgerHead.id == 1)
-                             .execution_options(populate_existing=True))
-    return chain.walk(_stored_chain(), head_hash=head.last_hash if head else None,
-                      head_entries=head.entries if head else None)
+def verify_ledger(anchor: chain.Anchor | None = None, *, session=None) -> chain.ChainReport:
+    """Walk the whole chain in order; the report names the first entry that does not match. With an
+    ``anchor`` kept outside the database, a cut-off or recomputed tail is caught too. ``session``: another
+    database's (a backup's); default the app's."""
+    session = session or db.session
+    head = session.scalar(select(LedgerHead).where(LedgerHead.id == 1).execution_options(populate_existing=True))
+    return chain.walk(_stored_chain(session), head_hash=head.last_hash if head else None,
+                      head_entries=head.entries if head else None, anchor=anchor)
 
 
-def _stored_chain(batch: int = 1000):
+def ledger_anchor(*, session=None) -> chain.Anchor:
+    """The ledger's entry count and head hash now, to keep outside the database (``ledger anchor``)."""
+    session = session or db.session
+    head = session.scalar(select(LedgerHead).where(LedgerHead.id == 1).execution_options(populate_existing=True))
+    return chain.Anchor(head.entries, head.last_hash) if head else chain.Anchor(0, chain.GENESIS)
+
+
+def _stored_chain(session, batch: int = 1000):
     """Entries as stored (never as this session remembers them), a batch at a time, in chain order."""
     last = 0
     while True:
-        rows = db.session.scalars(select(LedgerEntry).where(LedgerEntry.id > last).order_by(LedgerEntry.id)
+        rows = session.scalars(select(LedgerEntry).where(LedgerEntry.id > last).order_by(LedgerEntry.id)
                                   .limit(batch).execution_options(populate_existing=True)).all()
         if not rows:
             return
