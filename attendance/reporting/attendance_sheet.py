@@ -21,6 +21,7 @@ from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from attendance.labels import MISSING_MARK, STATUS_LABELS, STATUS_MARKS, WEEKDAYS
+from attendance.reporting.cells import inert, inert_value, save_workbook
 
 TITLE = "考勤表"
 FILLS = {
@@ -121,7 +122,7 @@ class _Cells:
                 if given is not None:
                     setattr(cell, name, given)
             style = self.styles[key] = cell._style
-        return Cell(self.ws, row=1, column=1, value=value, style_array=style)  # WriteOnlyCell, styled
+        return inert(Cell(self.ws, row=1, column=1, value=value, style_array=style))  # WriteOnlyCell, styled
 
 
 def write_sheet(ws, sheet) -> None:
@@ -162,7 +163,7 @@ def write_sheet(ws, sheet) -> None:
     shown = marks()
     for row in sheet.rows:
         person = row.person
-        out = [person.employee_no, person.name, person.team.name if person.team else ""]
+        out = [inert_value(ws, v) for v in (person.employee_no, person.name, person.team.name if person.team else "")]
         for day in sheet.days:
             day_cell = row.cells[day]
             kind = cell_kind(day_cell)
@@ -179,5 +180,5 @@ def sheet_xlsx(sheet) -> bytes:
     book = Workbook(write_only=True)
     write_sheet(book.create_sheet(f"{sheet.month:%Y-%m}"), sheet)
     out = io.BytesIO()
-    book.save(out)
+    save_workbook(book, out)
     return out.getvalue()

@@ -24,6 +24,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from attendance.clock import site_zone
 from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS
+from attendance.reporting.cells import csv_cell, save_workbook
 
 NOTICE_TITLE = "违纪处罚通知单"
 LOG_TITLE = "客服人员违纪记录表"
@@ -140,7 +141,7 @@ def log_csv(violations) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(log_headers())
-    writer.writerows([[str(c) for c in row] for row in log_rows(violations)])
+    writer.writerows([[csv_cell(c) for c in row] for row in log_rows(violations)])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -167,5 +168,5 @@ def log_xlsx(violations, *, team_name: str, month: str) -> bytes:
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A3"
     out = io.BytesIO()
-    book.save(out)
+    save_workbook(book, out)
     return out.getvalue()

@@ -33,6 +33,7 @@ from attendance.clock import site_zone
 from attendance.domain.money import cents_to_money
 from attendance.labels import SANCTION_LABELS, SOURCE_LABELS
 from attendance.reporting import attendance_sheet
+from attendance.reporting.cells import inert_value, save_workbook
 
 FONT = "STSong-Light"
 TITLE = "客服部月度考核报告"
@@ -251,7 +252,7 @@ class _Sheet:
                     cell.number_format = "0.00"
                     out.append(cell)
                 else:
-                    out.append(value)
+                    out.append(inert_value(self.sheet, value))
             self.sheet.append(out)
 
 
@@ -280,4 +281,4 @@ def write_xlsx(path: Path, data) -> None:
 
     teams = _Sheet(book, "班组 Teams", f"{_('Teams')} · {label}", team_headers(), [16, 8, 10, 10, 10])
     teams.rows(team_rows(data))
-    book.save(str(path))
+    save_workbook(book, str(path))

@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from attendance.reporting.cells import csv_cell, save_workbook
+
 MONEY_COLUMNS = range(5, 12)  # wage … carried over, 1-based as openpyxl counts
 
 
@@ -28,7 +30,7 @@ def to_csv(rows: list[dict]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(headers())
     for row in table(rows):
-        writer.writerow(["" if v is None else str(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -45,5 +47,5 @@ def to_xlsx(rows: list[dict], title: str) -> bytes:
             sheet.cell(row=sheet.max_row, column=column).number_format = "0.00"
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
-    book.save(out)
+    save_workbook(book, out)
     return out.getvalue()
