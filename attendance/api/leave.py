@@ -245,7 +245,11 @@ def add_certificate(request_id: int):
 def get_certificate(request_id: int):
     """The certificate, for the person, the leave's approvers and HR; every view is recorded."""
     path, mime = svc.certificate_file(actor(), request_id)
-    return send_file(path, mimetype=mime, download_name=f"certificate-{request_id}{path.suffix}")
+    response = send_file(path, mimetype=mime, as_attachment=mime == "application/pdf",
+                         download_name=f"certificate-{request_id}{path.suffix}", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @blp.route("/leave-balances")

@@ -34,6 +34,7 @@ from attendance.extensions import db
 from attendance.models import ApprovalStep, Employee, LeaveEntitlement, LeaveRequest, Request, RosterEntry
 from attendance.models.shifts import roster_cells
 from attendance.models.types import utcnow
+from attendance.reporting.images import NotAnImage, clean_photo
 from attendance.services import attendance as attendance_service
 from attendance.services import audit, calendar, notifications, paging, people, requests
 from attendance.services import policy as policy_service
@@ -649,7 +650,13 @@ def _check_certificate(upload: tuple[str, bytes, str]) -> tuple[bytes, str]:
     if mime not in CERTIFICATE_TYPES:
         raise InvalidInput(N_("A certificate is a PDF or a photo (JPEG, PNG or WebP)."),
                            fields={"certificate": "PDF, JPEG, PNG or WebP"})
-    return data, mime
+    if mime == "application/pdf":
+        return data, mime  # served only as a download (attachment, nosniff), never shown inline
+    try:
+        return clean_photo(data, mime), mime  # a photo of a sick note: kept without EXIF (GPS)
+    except NotAnImage:
+        raise InvalidInput(N_("A certificate is a PDF or a photo (JPEG, PNG or WebP)."),
+                           fields={"certificate": "not a readable photo"}) from None
 
 
 def _store_certificate(actor: Employee, leave: LeaveRequest, data: bytes, mime: str) -> None:

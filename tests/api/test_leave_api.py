@@ -489,3 +489,27 @@ def test_the_openapi_document_has_the_leave_routes(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/api/v1/leave-requests", "/api/v1/leave-requests/{request_id}/extend", "/api/v1/leave-balances",
             "/api/v1/leave-balances/{employee_no}/{leave_type}"} <= set(paths)
+
+
+def test_a_photographed_sick_note_is_kept_without_gps_and_served_as_a_download_for_pdfs(client, world):
+    import base64
+    import io
+
+    from PIL import Image
+
+    from tests.images import jpeg_with_gps
+
+    leave_id = _approved_sick(client, world)
+    url = f"/api/v1/leave-requests/{leave_id}/certificate"
+    headers = token_for(client, world["staff"])
+    sent = client.post(url, headers=headers, json={"filename": "note.jpg",
+                                                   "data": base64.b64encode(jpeg_with_gps()).decode()})
+    assert sent.status_code == 200
+    got = client.get(url, headers=headers)
+    assert got.headers["X-Content-Type-Options"] == "nosniff" and "no-store" in got.headers["Cache-Control"]
+    assert not Image.open(io.BytesIO(got.data)).getexif() and b"PhoneMaker" not in got.data
+    got.close()
+    client.post(url, headers=headers, json={"filename": "note.pdf", "data": base64.b64encode(PDF).decode()})
+    pdf = client.get(url, headers=headers)
+    assert pdf.headers["Content-Disposition"].startswith("attachment")
+    pdf.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -12,9 +13,9 @@ from attendance import clock
 from attendance.domain import dates
 from attendance.extensions import db
 from attendance.models import LedgerEntry, Violation
+from attendance.services import discipline as svc
 from tests.conftest import make_person, make_team, token_for
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+from tests.images import PNG
 
 
 @pytest.fixture
@@ -395,3 +396,27 @@ def test_out_of_range_ids_and_cursors_are_404_or_400_never_500(client, world, ur
         body = {"reason": "x"} if "ledger" in path else {
             "outcome": "dropped" if "dismissal" in path else "upheld", "reason": "x"}
         assert client.post(path, json=body, headers=world["h"]["manager"]).status_code == 404
+
+
+def test_a_phone_photo_is_kept_without_its_gps_position_and_upright(client, world):
+    from PIL import Image
+
+    from tests.images import jpeg_with_gps
+
+    sent = jpeg_with_gps()
+    assert Image.open(io.BytesIO(sent)).getexif().get(0x8825)  # the fixture does carry GPS
+    body = post(client, world, "lead", evidence={"filename": "p.jpg", "data": base64.b64encode(sent).decode()})
+    assert body.status_code == 201
+    kept = db.session.get(Violation, body.get_json()["id"])
+    stored = svc.evidence_file(world["lead"], kept.id)[0].read_bytes()
+    image = Image.open(io.BytesIO(stored))
+    assert image.format == "JPEG" and image.size == (16, 12)
+    assert not image.getexif() and b"PhoneMaker" not in stored
+
+
+def test_a_photo_that_does_not_decode_is_refused_and_nothing_is_stored(client, world):
+    truncated = PNG[:40]  # the right first bytes, no picture
+    response = post(client, world, "lead", evidence={"filename": "p.png",
+                                                     "data": base64.b64encode(truncated).decode()})
+    assert response.status_code == 400 and "evidence" in response.get_json()["error"]["fields"]
+    assert count(Violation) == 0

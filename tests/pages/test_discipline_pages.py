@@ -21,8 +21,7 @@ from attendance.reporting import discipline_documents as documents
 from attendance.services import discipline as svc
 from tests.conftest import LEADERS, make_person, make_team
 from tests.conftest import login as log_in
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+from tests.images import PNG
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from attendance.extensions import db
 from attendance.models import GroomingCheck, Violation
 from tests.browser import browser_page, live_server, measure_width, sign_in
 from tests.conftest import LEADERS, PASSWORD, login, make_person, make_team
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+from tests.images import PNG
 
 
 @pytest.fixture

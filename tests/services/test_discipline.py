@@ -16,8 +16,7 @@ from attendance.models import AuditEvent, DismissalReview, LedgerEntry, Violatio
 from attendance.services import discipline as svc
 from attendance.services import policy as policy_service
 from tests.conftest import make_person, make_team
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.images import PNG
 
 
 @pytest.fixture

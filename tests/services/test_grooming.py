@@ -19,8 +19,7 @@ from attendance.services import discipline
 from attendance.services import grooming as service
 from attendance.services import policy as policy_service
 from tests.conftest import make_person, make_team
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+from tests.images import PNG
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from attendance.models import AuditEvent, GroomingCheck, LedgerEntry, LedgerHead
 from attendance.services import discipline, grooming, policy
 from attendance.services.transaction import in_transaction, on_commit, on_rollback, transaction
 from tests.conftest import make_person, make_team
+from tests.images import PNG
 
-PNG = (b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 13 + b"\x00\x00\x00\x00IEND\xaeB`\x82")
 SERVICES = Path(attendance.__file__).parent / "services"
 
 

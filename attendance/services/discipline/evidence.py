@@ -15,6 +15,7 @@ from attendance.domain.discipline import (
     sniff_image,
 )
 from attendance.domain.errors import InvalidInput
+from attendance.reporting.images import NotAnImage, clean_photo
 
 # --- evidence ----------------------------------------------------------------------------------
 from attendance.services.transaction import on_rollback
@@ -33,7 +34,10 @@ def check_evidence(evidence: tuple[str, bytes, str]) -> tuple[bytes, str]:
     mime = sniff_image(data)
     if mime is None:
         raise InvalidInput("evidence must be a JPEG, PNG or WebP photo", fields={"evidence": "JPEG, PNG or WebP"})
-    return data, mime
+    try:
+        return clean_photo(data, mime), mime  # kept without EXIF (GPS) or anything hidden after the picture
+    except NotAnImage:
+        raise InvalidInput("the evidence photo cannot be read", fields={"evidence": "not a readable photo"}) from None
 
 
 def save(data: bytes, mime: str) -> tuple[str, str, str]:
