@@ -78,6 +78,27 @@ LEAVE_TYPE_LABELS = {
 LEAVE_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                        "cancelled": _l("Cancelled")}
 HALF_DAY_LABELS = {"am": _l("Morning"), "pm": _l("Afternoon")}
+# A leave day's mark on the 考勤表, by the type it counts as (STATUS_MARKS' "leave" stays for a leave day of
+# no known type). TRANSLATORS: in Chinese 事 病 婚 产 丧 调 年 工, the marks HR's sheets use.
+LEAVE_MARKS = {
+    "personal": _l("PL"), "sick": _l("SL"), "marriage": _l("ML"), "maternity": _l("MTL"),
+    "bereavement": _l("BL"), "in_lieu": _l("TIL"), "annual": _l("AL"), "work_injury": _l("IL"),
+}
+HALF_MARK = "½"  # before a leave mark: the leave is half of the day
+
+
+def leave_tag(mark) -> str:
+    """A leave day (``domain.leave.LeaveDay``) as the roster, the calendars and the day board show it:
+    its type (and what it counts as, when that differs), the half of the day, and 请假待批 while pending."""
+    text = str(LEAVE_TYPE_LABELS.get(mark.leave_type, mark.leave_type))
+    if mark.counted_as != mark.leave_type:
+        text = gettext("%(type)s (counts as %(counted)s)", type=text,
+                       counted=str(LEAVE_TYPE_LABELS.get(mark.counted_as, mark.counted_as)))
+    if mark.half_day:
+        text += " · " + str(HALF_DAY_LABELS.get(mark.half_day, mark.half_day))
+    if mark.pending:
+        text = gettext("Leave pending") + " · " + text
+    return text
 ROBOT_FLAVOUR_LABELS = {"wecom": _l("WeCom group robot"), "dingtalk": _l("DingTalk group robot")}
 
 

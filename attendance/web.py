@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from attendance.domain.errors import DomainError
 from attendance.domain.permissions import allowed
+from attendance.labels import leave_tag
 from attendance.services import notifications, requests
 
 # (endpoint, label, action) — the navigation each role sees follows from the permission table.
@@ -92,4 +93,4 @@ def unread_notifications() -> int:
 
 def template_helpers() -> dict:
     return {"can": can, "nav_items": nav_items, "get_locale": get_locale, "approvals_waiting": approvals_waiting,
-            "unread_notifications": unread_notifications}
+            "unread_notifications": unread_notifications, "leave_tag": leave_tag}

@@ -22,7 +22,14 @@ from attendance.labels import (
     STATUS_LABELS,
     WEEKDAYS,
 )
-from attendance.reporting.attendance_sheet import cell_text, heading, legend, total_headers, total_values
+from attendance.reporting.attendance_sheet import (
+    cell_kind,
+    cell_text,
+    heading,
+    legend,
+    total_headers,
+    total_values,
+)
 from attendance.reporting.attendance_sheet import sheet_xlsx as build_xlsx
 from attendance.services import attendance as service
 from attendance.services import meetings, people
@@ -76,7 +83,8 @@ def sheet():
     data = service.month_sheet(current_user, month, team)
     prev_month, next_month = _neighbours(month)
     return render_template("attendance/sheet.html", sheet=data, teams=people.teams_reached(current_user),
-                           month=month, heading=heading(data), cell_text=cell_text, total_headers=total_headers(),
+                           month=month, heading=heading(data), cell_text=cell_text, cell_kind=cell_kind,
+                           total_headers=total_headers(),
                            total_values=total_values, legend=legend(), weekdays=WEEKDAYS,
                            prev_month=prev_month, next_month=next_month)
 

@@ -77,6 +77,20 @@ class LeaveCover:
     start: datetime | None = None
     end: datetime | None = None
 
+    def covers_start(self, shift: ShiftWindow) -> bool:
+        """The leave holds the shift's start: the person is not due at it (nor at a check before it)."""
+        return ((self.start is None or _utc(self.start) <= _utc(shift.start))
+                and (self.end is None or _utc(self.end) > _utc(shift.start)))
+
+    def covers_end(self, shift: ShiftWindow) -> bool:
+        return ((self.start is None or _utc(self.start) < _utc(shift.end))
+                and (self.end is None or _utc(self.end) >= _utc(shift.end)))
+
+    def due_at(self, shift: ShiftWindow) -> datetime:
+        """When the person is due at work that day: the shift's start, or the leave's end when it holds
+        the start (a morning off comes in at the middle of the shift)."""
+        return self.end if self.covers_start(shift) and self.end is not None else shift.start
+
 
 @dataclass(frozen=True)
 class DayRules:
@@ -284,10 +298,7 @@ def classify_day(shift: ShiftWindow | None, punches: Sequence[Punch], rules: Day
     start, end = shift.start, shift.end
     partial_leave = None
     if leave is not None:
-        l0 = _utc(leave.start) if leave.start else None
-        l1 = _utc(leave.end) if leave.end else None
-        covers_start = (l0 is None or l0 <= _utc(start)) and (l1 is None or l1 > _utc(start))
-        covers_end = (l0 is None or l0 < _utc(end)) and (l1 is None or l1 >= _utc(end))
+        covers_start, covers_end = leave.covers_start(shift), leave.covers_end(shift)
         if covers_start and covers_end:
             return DayResult("leave", leave_type=leave.leave_type)
         if covers_start:

@@ -19,6 +19,7 @@ from attendance.domain.policy.model import LEAVE_TYPES, LeavePolicy
 
 HALF_DAYS = ("am", "pm")
 HALF = Decimal("0.5")
+ONE = Decimal(1)
 
 
 def leave_days(start: date, end: date, half_day: str | None, rostered: Mapping[date, bool],
@@ -150,3 +151,37 @@ def check_extension(policy: LeavePolicy, leave_end_at: datetime, asked_at: datet
     if asked_at > latest:
         raise RuleRefused(N_("This extension is asked too late (see the policy's notice before a leave ends)."),
                           code="extension_too_late", fields={"end": f"asked by {latest.isoformat()}"})
+
+
+# --- the days a leave covers, as pages and documents show them -----------------------------------
+
+
+def covered_days(start: date, end: date, back: date | None, first: date, last: date) -> list[date]:
+    """The days of ``first``..``last`` a leave from ``start`` to ``end`` covers: each of its days, up to the
+    day the person came back early (销假, ``back``) included, since they were on leave until that moment."""
+    stop = min(end, last) if back is None else min(end, last, back)
+    day, out = max(start, first), []
+    while day <= stop:
+        out.append(day)
+        day += timedelta(days=1)
+    return out
+
+
+@dataclass(frozen=True)
+class LeaveDay:
+    """What a leave makes of one of its days on the roster, the calendars, the day board and the 考勤表."""
+
+    leave_type: str  # the type asked (sick)
+    counted_as: str  # the type it counts as (personal: sick leave without its certificate)
+    half_day: str | None = None  # am / pm: half of the day's shift
+    pending: bool = False  # asked and not decided yet (请假待批): shown, never counted
+    returned: bool = False  # the day the person came back early: on leave only until then
+
+    @property
+    def days(self) -> Decimal:
+        """How much of a leave day this day is, as the balance counts it: a half day 0.5; the day of an
+        early return nothing (``report_back`` gives that day back); a pending leave nothing yet."""
+        if self.pending or self.returned:
+            return Decimal(0)
+        return HALF if self.half_day else ONE
+

@@ -3,15 +3,18 @@ yearly entitlements HR sets, kept as history (every change a new row saying who 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, contains_eager, mapped_column, relationship
 
-from attendance.domain.leave import HALF_DAYS
+from attendance import clock
+from attendance.domain.leave import HALF_DAYS, LeaveDay, covered_days
 from attendance.domain.policy.model import LEAVE_TYPES
 from attendance.extensions import db
+from attendance.models.requests import Request
 from attendance.models.shifts import _in
 from attendance.models.types import Days, UTCDateTime, utcnow
 
@@ -72,6 +75,11 @@ class LeaveRequest(db.Model):
             return "cancelled"
         return self.request.status
 
+    @property
+    def back_day(self) -> date | None:
+        """The site's day the person came back (销假), if they reported back."""
+        return self.returned_at.astimezone(clock.site_zone()).date() if self.returned_at else None
+
 
 class LeaveEntitlement(db.Model):
     """HR sets a person's entitlement to a leave type for a year; the newest row counts and the older ones
@@ -95,3 +103,33 @@ class LeaveEntitlement(db.Model):
 
     employee = relationship("Employee", foreign_keys=[employee_id])
     set_by = relationship("Employee", foreign_keys=[set_by_id])
+
+
+# --- the days leave covers: one read for the pages and documents that show it --------------------
+
+
+def live_leaves(employee_ids: Iterable[int], start: date, end: date,
+                statuses: tuple[str, ...] = ("approved",)) -> list[LeaveRequest]:
+    """These people's leaves touching ``start``..``end`` whose request is in ``statuses`` (approved; with
+    ``pending``, also those waiting for a decision) and that nobody cancelled. One query, its request loaded."""
+    ids = list(set(employee_ids))
+    if not ids:
+        return []
+    return list(db.session.scalars(
+        select(LeaveRequest).join(Request, Request.id == LeaveRequest.request_id)
+        .options(contains_eager(LeaveRequest.request))
+        .where(LeaveRequest.employee_id.in_(ids), Request.status.in_(statuses), LeaveRequest.cancelled_at.is_(None),
+               LeaveRequest.start_day <= end, LeaveRequest.end_day >= start)))
+
+
+def day_marks(leaves: Iterable[LeaveRequest], start: date, end: date) -> dict[tuple[int, date], LeaveDay]:
+    """Per (person, day) of ``start``..``end``, what these leaves (from ``live_leaves``) make of it. Approved
+    leave wins over a pending one on the same day."""
+    out: dict[tuple[int, date], LeaveDay] = {}
+    for leave in sorted(leaves, key=lambda x: x.request.status == "approved"):
+        back = leave.back_day
+        pending = leave.request.status != "approved"
+        for day in covered_days(leave.start_day, leave.end_day, back, start, end):
+            out[(leave.employee_id, day)] = LeaveDay(leave.leave_type, leave.counted_as, leave.half_day, pending,
+                                                     returned=back is not None and day == back)
+    return out

@@ -20,7 +20,16 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
-from attendance.labels import MISSING_MARK, STATUS_LABELS, STATUS_MARKS, WEEKDAYS
+from attendance.domain.policy.model import LEAVE_TYPES
+from attendance.labels import (
+    HALF_MARK,
+    LEAVE_MARKS,
+    LEAVE_TYPE_LABELS,
+    MISSING_MARK,
+    STATUS_LABELS,
+    STATUS_MARKS,
+    WEEKDAYS,
+)
 from attendance.reporting.cells import inert, inert_value, save_workbook
 
 TITLE = "考勤表"
@@ -45,48 +54,64 @@ HEADER_ROWS = 3  # the title, the day numbers, the weekdays
 
 
 def marks() -> dict[str, str]:
-    """Each status's mark in the current language."""
-    return {status: str(mark) for status, mark in STATUS_MARKS.items()}
+    """Each status's mark in the current language, and each leave type's (keyed ``leave:<type>``)."""
+    return {**{status: str(mark) for status, mark in STATUS_MARKS.items()},
+            **{f"leave:{kind}": str(mark) for kind, mark in LEAVE_MARKS.items()}}
+
+
+def _leave_mark(leave_type: str | None, shown) -> str:
+    return str(shown.get(f"leave:{leave_type}") or LEAVE_MARKS.get(leave_type) or shown["leave"])
 
 
 def cell_text(cell, shown: dict[str, str] | None = None) -> str:
-    """The mark of one day: the status once the day is over, else the rostered shift code. ``shown``:
-    ``marks()`` translated once, for many cells."""
+    """The mark of one day: the status once the day is over, else the rostered shift code. A leave day is
+    its type's mark (事, 病…); half a day of leave follows the other half's mark after ½ (✓½事); leave on a
+    day not over yet shows as planned. ``shown``: ``marks()`` translated once, for many cells."""
     shown = shown or STATUS_MARKS
+    if cell.status == "leave":
+        return _leave_mark(cell.leave_type, shown)
     if cell.status is not None:
         text = str(shown.get(cell.status, cell.status))
         if cell.status in ("late", "late_early") and cell.late_minutes:
             text += str(cell.late_minutes)
+        if cell.leave_type is not None and cell.half:
+            text += HALF_MARK + _leave_mark(cell.leave_type, shown)
         return text + (MISSING_MARK if cell.missing else "")
+    if cell.leave_type is not None:
+        return (HALF_MARK if cell.half else "") + _leave_mark(cell.leave_type, shown)
     if cell.code == "REST":
         return str(shown["rest"])
     return cell.code or ""
 
 
 def cell_kind(cell) -> str:
-    """What colours a day: its status, REST, ``planned`` (a rostered day not over yet) or nothing."""
+    """What colours a day: its status, REST, ``planned`` (a rostered day, or a leave, not over yet) or nothing."""
     if cell.status:
         return cell.status
-    if cell.code == "REST":
+    if cell.code == "REST" and cell.leave_type is None:
         return "rest"
-    return "planned" if cell.code else ""
+    return "planned" if cell.code or cell.leave_type else ""
 
 
 def total_headers() -> list[str]:
     return [_("Scheduled"), _("Worked"), _("Late (times)"), _("Late (minutes)"), _("Early (times)"),
-            _("Early (minutes)"), _("Absent (days)"), _("Leave (days)"), _("Rest (days)"), _("Missing punches"),
-            _("Corrections")]
+            _("Early (minutes)"), _("Absent (days)"), _("Leave (days)"),
+            *(_("%(type)s (days)", type=LEAVE_TYPE_LABELS[kind]) for kind in LEAVE_TYPES),
+            _("Rest (days)"), _("Missing punches"), _("Corrections")]
 
 
 def total_values(t) -> list:
     return [t.scheduled, t.worked, t.late_count, t.late_minutes, t.early_count, t.early_minutes, t.absent_days,
-            t.leave_days, t.rest_days, t.missing_punches, t.corrections]
+            t.leave_days, *(t.leave_by_type.get(kind, 0) for kind in LEAVE_TYPES),
+            t.rest_days, t.missing_punches, t.corrections]
 
 
 def legend() -> str:
     marks = " ".join(f"{STATUS_MARKS[s]}={STATUS_LABELS[s]}" for s in STATUS_MARKS)
-    return _("Marks") + f": {marks}; {MISSING_MARK}=" + _("missing punch") + "; " + _(
-        "a number after a mark is minutes late; grey: the rostered shift of a day not over yet")
+    leave = " ".join(f"{LEAVE_MARKS[kind]}={LEAVE_TYPE_LABELS[kind]}" for kind in LEAVE_TYPES)
+    return (_("Marks") + f": {marks}; " + _("Leave") + f": {leave}; {HALF_MARK}=" + _("half a day") + "; "
+            + f"{MISSING_MARK}=" + _("missing punch") + "; " + _(
+                "a number after a mark is minutes late; grey: the rostered shift or the leave of a day not over yet"))
 
 
 def heading(sheet) -> str:

@@ -32,6 +32,7 @@ from attendance.domain.attendance_rules import (
     minutes_to_hhmm,
 )
 from attendance.domain.errors import DomainError, InvalidInput, NotFound
+from attendance.domain.leave import LeaveDay, covered_days
 from attendance.domain.permissions import reach
 from attendance.domain.policy import Policy, parse_policy
 from attendance.domain.rotation import REST
@@ -41,12 +42,12 @@ from attendance.models import (
     Employee,
     LeaveRequest,
     PolicyVersion,
-    Request,
     RosterEntry,
     Team,
     Violation,
 )
 from attendance.models import shifts as shiftmodels
+from attendance.models.leave import day_marks, live_leaves
 from attendance.services import audit, calendar, paging
 from attendance.services.people import people_for_listing, team_members, teams_led_by, visible_team
 from attendance.services.transaction import use_case
@@ -107,26 +108,25 @@ def policies_for(days: Iterable[date]) -> dict[date, InForce]:
     return out
 
 
-def leave_covers(employee_ids: Iterable[int], start: date, end: date) -> dict[tuple[int, date], LeaveCover]:
+def leave_covers(employee_ids: Iterable[int], start: date, end: date,
+                 leaves: Iterable[LeaveRequest] | None = None) -> dict[tuple[int, date], LeaveCover]:
     """Approved, live leave over these people's days, as the type it counts as (sick leave without its
     certificate counts as personal). A half day covers the first or second half of the day's shift; on the
-    day the person came back early (销假) the leave ends at that moment. Two queries."""
+    day the person came back early (销假) the leave ends at that moment. Two queries (one when the caller
+    already read ``leaves`` with ``models.leave.live_leaves``; those not approved are left out)."""
     ids = list(set(employee_ids))
     if not ids:
         return {}
-    leaves = list(db.session.scalars(
-        select(LeaveRequest).join(Request, Request.id == LeaveRequest.request_id)
-        .where(LeaveRequest.employee_id.in_(ids), Request.status == "approved", LeaveRequest.cancelled_at.is_(None),
-               LeaveRequest.start_day <= end, LeaveRequest.end_day >= start)))
+    if leaves is None:
+        leaves = live_leaves(ids, start, end)
+    leaves = [x for x in leaves if x.request.status == "approved" and x.employee_id in ids]
     halves = [x for x in leaves if x.half_day]
     cells = shiftmodels.roster_cells({x.employee_id for x in halves}, min((x.start_day for x in halves), default=start),
                                      max((x.end_day for x in halves), default=start)) if halves else {}
-    zone = clock.site_zone()
     out: dict[tuple[int, date], LeaveCover] = {}
     for leave in leaves:
-        back = leave.returned_at.astimezone(zone).date() if leave.returned_at else None
-        day = max(start, leave.start_day)
-        while day <= min(end, leave.end_day) and (back is None or day <= back):
+        back = leave.back_day
+        for day in covered_days(leave.start_day, leave.end_day, back, start, end):
             cover_start = cover_end = None
             if back == day:
                 cover_end = leave.returned_at
@@ -139,7 +139,6 @@ def leave_covers(employee_ids: Iterable[int], start: date, end: date) -> dict[tu
                     else:
                         cover_start = middle
             out[(leave.employee_id, day)] = LeaveCover(leave.counted_as, cover_start, cover_end)
-            day += timedelta(days=1)
     return out
 
 
@@ -152,16 +151,18 @@ class Derived:
     result: DayResult
     over: bool
     punches: list[Punch] = field(default_factory=list)
+    leave: LeaveCover | None = None  # approved leave over (part of) the day
 
     @property
     def code(self) -> str:
         return self.entry.code
 
 
-def derive(people: list[Employee], start: date, end: date, now: datetime | None = None
-           ) -> dict[tuple[int, date], Derived]:
+def derive(people: list[Employee], start: date, end: date, now: datetime | None = None,
+           leave: dict[tuple[int, date], LeaveCover] | None = None) -> dict[tuple[int, date], Derived]:
     """Judge every rostered day of ``people`` from ``start`` to ``end`` (days with no roster entry are left
-    out). Four queries, whatever the number of people or days."""
+    out). Four queries, whatever the number of people or days; three when the caller read ``leave``
+    (``leave_covers``) already."""
     now = now or clock.now()
     ids = [p.id for p in people]
     if not ids:
@@ -170,7 +171,8 @@ def derive(people: list[Employee], start: date, end: date, now: datetime | None 
     cells = shiftmodels.roster_cells(ids, start - timedelta(days=1), end + timedelta(days=1))
     punches = shiftmodels.punches_between(ids, _midnight(start - timedelta(days=2)), _midnight(end + timedelta(days=3)))
     in_force = policies_for([start - timedelta(days=1) + timedelta(days=i) for i in range((end - start).days + 3)])
-    leave = leave_covers(ids, start, end)
+    if leave is None:
+        leave = leave_covers(ids, start, end)
     punches_by_person: dict[int, list[Punch]] = defaultdict(list)
     for p in punches:
         punches_by_person[p.employee_id].append(Punch(p.at, p.direction))
@@ -188,10 +190,11 @@ def derive(people: list[Employee], start: date, end: date, now: datetime | None 
                 continue
             day_rules = in_force[d].rules
             got = assigned.get(d, [])
-            result = classify_day(windows[d], got, day_rules, leave.get((employee_id, d)))
+            cover = leave.get((employee_id, d))
+            result = classify_day(windows[d], got, day_rules, cover)
             out[(employee_id, d)] = Derived(by_id[employee_id], d, entry, windows[d], result,
                                             is_over(windows[d], day_rules, now) and d <= now.astimezone(
-                                                clock.site_zone()).date(), got)
+                                                clock.site_zone()).date(), got, cover)
     return out
 
 
@@ -445,6 +448,7 @@ class BoardRow:
     result: DayResult | None
     over: bool
     record: AttendanceDay | None
+    leave: LeaveDay | None = None  # the leave over the day (approved, or pending: 请假待批)
 
 
 @dataclass
@@ -465,28 +469,41 @@ class Board:
         return sum(1 for r in self.rows if r.result is not None and r.result.late_minutes > 0)
 
     @property
+    def on_leave(self) -> int:
+        """People on approved leave that day, a half day included."""
+        return sum(1 for r in self.rows if r.leave is not None and not r.leave.pending)
+
+    @property
     def unresolved(self) -> int:
         """Days over with a punch missing: the lead's to resolve."""
         return sum(1 for r in self.rows if r.over and r.result is not None and r.result.needs_resolution)
 
 
 def day_board(viewer: Employee, team_code: str, day) -> Board:
-    """A team's day for its lead: who is in, who is late, who is missing, and which days need a punch resolved."""
+    """A team's day for its lead: who is in, who is late, who is missing, who is on leave (and which type,
+    a half day or asked and not decided yet), and which days need a punch resolved. Someone on approved
+    leave is never "not in yet" or missing; a morning off is due at the middle of the shift."""
     team = visible_team(viewer, team_code)
     day = dates.parse_day(day)
     people = team_members(team)
     now = clock.now()
-    derived = derive(people, day, day, now)
-    stored = _stored([p.id for p in people], day, day)
+    ids = [p.id for p in people]
+    leaves = live_leaves(ids, day, day, ("approved", "pending"))
+    marks = day_marks(leaves, day, day)
+    derived = derive(people, day, day, now, leave_covers(ids, day, day, leaves))
+    stored = _stored(ids, day, day)
     rules = policies_for([day])[day].rules
     rows = []
     for person in people:
         d = derived.get((person.id, day))
         record = stored.get((person.id, day))
+        mark = marks.get((person.id, day))
         if d is None:
-            rows.append(BoardRow(person, None, None, "unscheduled", None, True, record))
+            state = "leave" if mark is not None and not mark.pending else "unscheduled"
+            rows.append(BoardRow(person, None, None, state, None, True, record, mark))
             continue
         r = d.result
+        due = d.leave.due_at(d.shift) if d.leave is not None and d.shift is not None else None
         if d.shift is None or r.status in ("rest", "leave"):
             state = r.status
         elif d.over:
@@ -495,11 +512,11 @@ def day_board(viewer: Employee, team_code: str, day) -> Board:
             state = "out"
         elif r.in_at is not None:
             state = "in"
-        elif now >= d.shift.start + timedelta(minutes=rules.grace_for(d.shift)):
+        elif now >= (due or d.shift.start) + timedelta(minutes=rules.grace_for(d.shift)):
             state = "missing"
         else:
             state = "due"
-        rows.append(BoardRow(person, d.code, d.shift, state, r, d.over, record))
+        rows.append(BoardRow(person, d.code, d.shift, state, r, d.over, record, mark))
     return Board(team, day, rows)
 
 
@@ -513,13 +530,14 @@ class CalendarDay:
     record: AttendanceDay | None
     holiday: calendar.HolidayMark | None
     over: bool
+    leave: LeaveDay | None = None  # the leave over the day (approved, or pending: 请假待批)
 
 
 def my_calendar(viewer: Employee, month, employee_no: str | None = None) -> tuple[Employee, list[CalendarDay]]:
-    """One person's month: roster, what each day came to, holidays. Staff see only their own."""
+    """One person's month: roster, what each day came to, leave, holidays. Staff see only their own."""
     roster = calendar.my_month(viewer, month, employee_no)
     person, days = roster.person, roster.days
-    derived = derive([person], days[0], days[-1])
+    derived = derive([person], days[0], days[-1], leave=leave_covers([person.id], days[0], days[-1], roster.leaves))
     stored = _stored([person.id], days[0], days[-1])
     out = []
     for day in days:
@@ -527,7 +545,8 @@ def my_calendar(viewer: Employee, month, employee_no: str | None = None) -> tupl
         record = stored.get((person.id, day))
         status = record.status if record else (d.result.status if d and d.over else None)
         out.append(CalendarDay(day, d.code if d else None, d.shift if d else None, status,
-                               d.result if d else None, record, roster.holidays.get(day), bool(d and d.over)))
+                               d.result if d else None, record, roster.holidays.get(day), bool(d and d.over),
+                               roster.leave.get(day)))
     return person, out
 
 
@@ -540,11 +559,21 @@ class SheetTotals:
     early_count: int = 0
     early_minutes: int = 0
     absent_days: float = 0
-    leave_days: int = 0
+    leave_days: float = 0  # days of leave over, by the balance's count (a half day 0.5)
     rest_days: int = 0
     missing_punches: int = 0
     corrections: int = 0  # 补卡: punches added by a correction, approved on request or made by the lead
+    leave_by_type: dict[str, float] = field(default_factory=dict)  # the same days by the type they count as
 
+    def add_leave(self, leave_type: str | None, days: float) -> None:
+        self.leave_days = _whole(self.leave_days + days)
+        if leave_type is not None:
+            self.leave_by_type[leave_type] = _whole(self.leave_by_type.get(leave_type, 0) + days)
+
+
+def _whole(value: float) -> float:
+    """2.0 → 2 (a sum of half days shows as people write it), 1.5 stays."""
+    return int(value) if value == int(value) else value
 
 
 @dataclass(slots=True)
@@ -554,6 +583,8 @@ class SheetCell:
     late_minutes: int = 0
     early_minutes: int = 0
     missing: bool = False
+    leave_type: str | None = None  # approved leave over the day (or half of it): the type it counts as
+    half: bool = False  # the leave is half of the day (the other half is judged on its punches)
 
 
 @dataclass
@@ -607,14 +638,18 @@ def _sheet_people(first: date):
 def _sheet(first: date, team: Team | None, people: list[Employee]) -> Sheet:
     """The one builder of the 考勤表 (page, downloads, monthly report). A day already evaluated is read
     from its stored row; only the people with rostered days not evaluated yet are derived from their
-    punches, so a past month of 5,000 staff costs one plain query for the days."""
+    punches, so a past month of 5,000 staff costs one plain query for the days. Approved leave is read once
+    for everyone: it names the half days, and shows on the days not over yet."""
     days = calendar.month_days(first)
     start, end = days[0], days[-1]
     ids = [p.id for p in people]
     known = _month_days(ids, start, end)
+    leaves = live_leaves(ids, start, end)
+    marks = day_marks(leaves, start, end)
     pending = {employee_id for employee_id, mine in known.items()
                if any(record is None for _code, record in mine.values())}
-    derived = derive([p for p in people if p.id in pending], start, end) if pending else {}
+    derived = derive([p for p in people if p.id in pending], start, end,
+                     leave=leave_covers(pending, start, end, leaves)) if pending else {}
     corrected = _corrections(ids, start, end)
     out = []
     for person in people:
@@ -624,21 +659,36 @@ def _sheet(first: date, team: Team | None, people: list[Employee]) -> Sheet:
         totals = SheetTotals()
         for day in days:
             code, record = mine.get(day, NOT_ROSTERED)
+            mark = marks.get((person.id, day))
             if record is not None:
-                status, late, early, missing = record
+                status, late, early, missing, leave_type = record
             elif code is not None and (person.id, day) in derived and derived[(person.id, day)].over:
                 r = derived[(person.id, day)].result
                 status, late, early, missing = r.status, r.late_minutes, r.early_minutes, r.missing_in or r.missing_out
-            elif code is not None:  # not over yet: the rostered shift shows
-                status, late, early, missing = None, 0, 0, False
-            else:
-                cells[day] = SheetCell(None, None)
+                leave_type = r.leave_type
+            else:  # not over yet, or not rostered: the rostered shift shows, or the leave planned for the day
+                cell = SheetCell(code, None)
+                if mark is not None and not mark.returned:
+                    cell.leave_type, cell.half = mark.counted_as, mark.half_day is not None
+                cells[day] = cell
+                if code is not None and code != REST:
+                    totals.scheduled += 1
                 continue
-            cells[day] = SheetCell(code, status, late, early, missing)
+            cell = cells[day] = SheetCell(code, status, late, early, missing)
+            worked, absent = WORKED_SHARE.get(status, 0), ABSENT_SHARE.get(status, 0)
+            if status == "leave":
+                cell.leave_type = leave_type
+                totals.add_leave(leave_type, 1)
+            elif leave_type is not None and mark is not None and mark.half_day and not mark.returned:
+                # half a day off: the status judged the other half, so it is at most half a day worked
+                # or absent (present → ½ worked; no punch at all, half_absent → ½ absent)
+                cell.leave_type, cell.half = leave_type, True
+                totals.add_leave(leave_type, 0.5)
+                worked, absent = max(0, worked - 0.5), min(absent, 0.5)
+            totals.worked += worked
+            totals.absent_days += absent
             if code is not None and code != REST:
                 totals.scheduled += 1
-            if status is None:
-                continue
             counts[status] += 1
             if late:
                 totals.late_count += 1
@@ -647,10 +697,8 @@ def _sheet(first: date, team: Team | None, people: list[Employee]) -> Sheet:
                 totals.early_count += 1
                 totals.early_minutes += early
             totals.missing_punches += missing
-        for status, n in counts.items():
-            totals.worked += WORKED_SHARE.get(status, 0) * n
-            totals.absent_days += ABSENT_SHARE.get(status, 0) * n
-        totals.leave_days, totals.rest_days = counts["leave"], counts["rest"]
+        totals.worked, totals.absent_days = _whole(totals.worked), _whole(totals.absent_days)
+        totals.rest_days = counts["rest"]
         totals.corrections = corrected.get(person.id, 0)
         out.append(SheetRow(person, cells, totals))
     return Sheet(first, team, days, calendar.holidays(start, end), out)
@@ -671,13 +719,14 @@ def _corrections(ids: list[int], start: date, end: date) -> dict[int, int]:
 
 def _month_days(ids: list[int], start: date, end: date) -> dict[int, dict[date, tuple]]:
     """Per person, each rostered or evaluated day: the shift code (REST; None when no longer rostered) and,
-    once evaluated, the status, late and early minutes and whether a punch is missing (else None).
+    once evaluated, the status, late and early minutes, whether a punch is missing and the type of any
+    leave over (part of) the day (else None).
 
     One pass over the roster joined to the stored days, and the stored days left without a roster entry."""
     if not ids:
         return {}
     r, st, a = RosterEntry.__table__.c, shiftmodels.ShiftType.__table__.c, AttendanceDay.__table__.c
-    stored = (a.status, a.late_minutes, a.early_minutes, a.missing_in, a.missing_out)
+    stored = (a.status, a.late_minutes, a.early_minutes, a.missing_in, a.missing_out, a.leave_type)
     rostered = (
         select(r.employee_id, r.day, st.code, r.id.label("rostered"), *stored)
         .select_from(RosterEntry.__table__
@@ -689,9 +738,10 @@ def _month_days(ids: list[int], start: date, end: date) -> dict[int, dict[date, 
         .where(a.employee_id.in_(ids), a.day >= start, a.day <= end,
                ~select(r.id).where(r.employee_id == a.employee_id, r.day == a.day).exists()))
     out: dict[int, dict[date, tuple]] = defaultdict(dict)
-    for e, d, code, on_roster, status, late, early, mi, mo in db.session.execute(union_all(rostered, unrostered)):
+    for e, d, code, on_roster, status, late, early, mi, mo, leave_type in db.session.execute(
+            union_all(rostered, unrostered)):
         out[e][d] = ((code or REST) if on_roster is not None else None,
-                     None if status is None else (status, late or 0, early or 0, bool(mi or mo)))
+                     None if status is None else (status, late or 0, early or 0, bool(mi or mo), leave_type))
     return out
 
 

@@ -3,18 +3,23 @@ and adjusted working days (调休)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from attendance.domain.dates import parse_month
 from attendance.domain.errors import InvalidInput
-from attendance.models import Employee, RosterEntry
+from attendance.domain.leave import LeaveDay
+from attendance.models import Employee, LeaveRequest, RosterEntry
+from attendance.models.leave import day_marks, live_leaves
 from attendance.models.shifts import roster_cells
 from attendance.services.people import (
     visible_employee,
 )
 
 MAX_LIST_DAYS = 93  # a listing covers at most a quarter, so one page is always a bounded query
+# The leave the roster and the calendars show: approved, and asked but not decided yet (shown as 请假待批 so
+# the lead planning the roster and the person see it coming; it counts nowhere until approved).
+LIVE_LEAVE = ("approved", "pending")
 
 def month_days(first: date) -> list[date]:
     nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
@@ -73,13 +78,17 @@ class MonthRoster:
     days: list[date]
     cells: dict[date, RosterEntry]
     holidays: dict[date, HolidayMark]
+    leave: dict[date, LeaveDay] = field(default_factory=dict)  # approved leave, and pending (请假待批)
+    leaves: list[LeaveRequest] = field(default_factory=list)  # the leaves behind ``leave``
 
 
 def my_month(viewer: Employee, month, employee_no: str | None = None) -> MonthRoster:
-    """One person's roster for a month (the viewer's own unless they may see ``employee_no``)."""
+    """One person's roster for a month (the viewer's own unless they may see ``employee_no``), with the
+    days their leave covers: approved, or asked and waiting for a decision."""
     first = parse_month(month) if not isinstance(month, date) else month.replace(day=1)
     person = visible_employee(viewer, employee_no) if employee_no else viewer
     days = month_days(first)
     cells = {d: e for (_, d), e in roster_cells([person.id], days[0], days[-1]).items()}
-    return MonthRoster(person, days, cells, holidays(days[0], days[-1]))
-
+    leaves = live_leaves([person.id], days[0], days[-1], LIVE_LEAVE)
+    leave = {d: mark for (_, d), mark in day_marks(leaves, days[0], days[-1]).items()}
+    return MonthRoster(person, days, cells, holidays(days[0], days[-1]), leave, leaves)

@@ -24,13 +24,15 @@ from attendance.domain import grooming as rules
 from attendance.domain.attendance_rules import ShiftWindow
 from attendance.domain.dates import parse_day  # noqa: F401  (used by pages and API)
 from attendance.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from attendance.domain.leave import LeaveDay
 from attendance.domain.permissions import allowed, reach
 from attendance.domain.policy import GroomingItem, Name, parse_policy
 from attendance.extensions import db
 from attendance.models import Employee, PolicyVersion, RosterEntry, ShiftType, Team, Violation
 from attendance.models.grooming import NO_SHIFT, GroomingCheck, GroomingFailure
+from attendance.models.leave import day_marks, live_leaves
 from attendance.models.types import utcnow
-from attendance.services import audit, discipline, people
+from attendance.services import attendance, audit, discipline, people
 from attendance.services import policy as policy_service
 from attendance.services.paging import Page, paginate
 from attendance.services.transaction import savepoint, use_case
@@ -144,6 +146,7 @@ class Roll:
     items: tuple[GroomingItem, ...]
     version: PolicyVersion
     current: dict[int, GroomingCheck]  # by employee id
+    on_leave: list[tuple[Employee, LeaveDay]] = field(default_factory=list)  # not checked: approved leave
 
     @property
     def shift_code(self) -> str:
@@ -190,12 +193,36 @@ def roll(actor: Employee, team_code: str | None = None, day: date | None = None,
         members = list(db.session.scalars(
             select(Employee).where(Employee.team_id == team.id, Employee.active.is_(True))))
     members = sorted((p for p in members if p.id != actor.id), key=lambda p: p.employee_no)
+    members, on_leave = _without_leave(members, day, shift)
     in_force = _policy_on(day)
     shift_key = shift.code if shift else NO_SHIFT
     current = {c.employee_id: c for c in _current_checks([p.id for p in members], day, shift_key)}
     return Roll(team=team, day=day, shift=shift, shifts=shifts, rostered=rostered, people=members,
                 items=rules.items_for_team(in_force.policy, team.code), version=in_force.version,
-                current=current)
+                current=current, on_leave=on_leave)
+
+
+def _without_leave(members: list[Employee], day: date, shift: ShiftType | None
+                   ) -> tuple[list[Employee], list[tuple[Employee, LeaveDay]]]:
+    """Who is checked and who is on approved leave at the check: leave holding the shift's start (a whole
+    day, or a morning off) takes the person off the roll, so they are neither checked nor absent; with no
+    shift known, only a whole day does. An afternoon off is checked as usual. Two queries, one for the team."""
+    ids = [p.id for p in members]
+    leaves = live_leaves(ids, day, day)
+    if not leaves:
+        return members, []
+    covers = attendance.leave_covers(ids, day, day, leaves)
+    marks = day_marks(leaves, day, day)
+    window = ShiftWindow.on(day, shift.start_minute, shift.end_minute, clock.site_zone()) if shift else None
+    checked, away = [], []
+    for person in members:
+        cover = covers.get((person.id, day))
+        whole = cover is not None and cover.start is None and cover.end is None
+        if cover is not None and (cover.covers_start(window) if window else whole):
+            away.append((person, marks[(person.id, day)]))
+        else:
+            checked.append(person)
+    return checked, away
 
 
 def _current_checks(employee_ids: list[int], day: date, shift_code: str) -> list[GroomingCheck]:

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from attendance import clock
@@ -32,6 +32,7 @@ from attendance.domain.permissions import allowed, reach
 from attendance.domain.policy.model import LEAVE_TYPES
 from attendance.extensions import db
 from attendance.models import ApprovalStep, Employee, LeaveEntitlement, LeaveRequest, Request, RosterEntry
+from attendance.models.leave import live_leaves
 from attendance.models.shifts import roster_cells
 from attendance.models.types import utcnow
 from attendance.reporting.images import NotAnImage, clean_photo
@@ -811,14 +812,7 @@ def list_leave(viewer: Employee, *, employee_no: str | None = None, status: str 
 
 def covers(employee_ids, start: date, end: date) -> list[LeaveRequest]:
     """Approved, live leaves of these people touching the range (for attendance, the roster and the roll)."""
-    ids = list(set(employee_ids))
-    if not ids:
-        return []
-    return list(db.session.scalars(
-        select(LeaveRequest).join(Request, Request.id == LeaveRequest.request_id)
-        .where(LeaveRequest.employee_id.in_(ids), Request.status == "approved",
-               LeaveRequest.cancelled_at.is_(None),
-               and_(LeaveRequest.start_day <= end, LeaveRequest.end_day >= start))))
+    return live_leaves(employee_ids, start, end)
 
 
 __all__ = ["BalanceRow", "TYPE_NAMES", "add_certificate", "apply_missing_certificates", "balance_rows", "balances",

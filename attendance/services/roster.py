@@ -7,18 +7,27 @@ what the old reading of the day had raised (``services.attendance.reevaluate``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from attendance.domain import rotation
 from attendance.domain.dates import parse_day
 from attendance.domain.errors import Forbidden, InvalidInput
+from attendance.domain.leave import LeaveDay
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import Employee, RosterEntry, ShiftType, Team
+from attendance.models.leave import day_marks, live_leaves
 from attendance.models.shifts import roster_cells
 from attendance.services import attendance, audit, shift_types
-from attendance.services.calendar import HolidayMark, check_range, holidays, public_holidays, week_start
+from attendance.services.calendar import (
+    LIVE_LEAVE,
+    HolidayMark,
+    check_range,
+    holidays,
+    public_holidays,
+    week_start,
+)
 from attendance.services.paging import PERSON_DAY, Page, page_person_days, read_cursor
 from attendance.services.people import (
     people_for_listing,
@@ -55,6 +64,7 @@ class RosterGrid:
     cells: dict[tuple[int, date], RosterEntry]
     holidays: dict[date, HolidayMark]
     editable: bool
+    leave: dict[tuple[int, date], LeaveDay] = field(default_factory=dict)  # approved and pending (请假待批)
 
     def code(self, person: Employee, day: date) -> str | None:
         entry = self.cells.get((person.id, day))
@@ -62,12 +72,15 @@ class RosterGrid:
 
 
 def roster_grid(viewer: Employee, team_code: str, start: date, end: date) -> RosterGrid:
-    """A team's roster from ``start`` to ``end`` as people × days, with the holidays of those days."""
+    """A team's roster from ``start`` to ``end`` as people × days, with the holidays of those days and the
+    days leave covers (approved, or asked and waiting: the lead sees both while planning). One leave query."""
     team = visible_team(viewer, team_code)
     days = check_range(start, end)
     people = team_members(team)
-    return RosterGrid(team, days, people, roster_cells([p.id for p in people], start, end), holidays(start, end),
-                      can_edit_team(viewer, team))
+    ids = [p.id for p in people]
+    leave = day_marks(live_leaves(ids, start, end, LIVE_LEAVE), start, end)
+    return RosterGrid(team, days, people, roster_cells(ids, start, end), holidays(start, end),
+                      can_edit_team(viewer, team), leave)
 
 
 

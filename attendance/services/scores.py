@@ -151,8 +151,10 @@ def _attendance_counts(start: date, end: date, keeps: tuple[str, ...],
     def count(condition):
         return func.count().filter(condition)  # COUNT(*) FILTER (WHERE …): cheaper than SUM(CASE …)
 
-    breaking = and_(a.status == "leave", a.leave_type.is_(None) | a.leave_type.not_in(keeps)) if keeps \
-        else a.status == "leave"
+    # A day of leave, or half a day (the day's other status with the leave's type), of a type that does
+    # not keep full attendance (policy leave.types.*.full_attendance; the type it counts as) breaks it.
+    on_leave = (a.status == "leave") | a.leave_type.is_not(None)
+    breaking = and_(on_leave, a.leave_type.is_(None) | a.leave_type.not_in(keeps)) if keeps else on_leave
     stmt = (select(a.employee_id, count(a.status != "rest"),
                    *[count(a.status == status) for status in STATUS_COLUMNS], count(breaking))
             .where(a.day >= start, a.day <= end).group_by(a.employee_id))

@@ -150,6 +150,16 @@ def test_leave_over_the_morning_moves_the_start():
     assert nobody.status == "half_absent" and nobody.kinds == ("absent",)
 
 
+def test_a_morning_off_is_due_at_its_end_and_an_afternoon_off_at_the_shift_start():
+    shift = d8()
+    morning, afternoon = LeaveCover("personal", end=at(13, 0)), LeaveCover("personal", start=at(13, 0))
+    assert (morning.covers_start(shift), morning.covers_end(shift)) == (True, False)
+    assert (afternoon.covers_start(shift), afternoon.covers_end(shift)) == (False, True)
+    assert morning.due_at(shift) == at(13, 0) and afternoon.due_at(shift) == shift.start
+    whole = LeaveCover("sick")
+    assert whole.covers_start(shift) and whole.covers_end(shift) and whole.due_at(shift) == shift.start
+
+
 def test_worked_minutes_leave_out_the_break():
     result = classify_day(d8(), [Punch(at(8, 0), "in"), Punch(at(18, 0), "out")], RULES)
     assert result.worked_minutes == 8 * 60

@@ -240,3 +240,40 @@ def test_an_extension_is_asked_at_least_half_a_day_before_the_leave_ends():
     late = end_at - timedelta(hours=11, minutes=59)
     assert refused_code(leave.check_extension, POLICY, end_at, late) == "extension_too_late"
     assert refused_code(leave.check_extension, POLICY, end_at, end_at + timedelta(hours=1)) == "extension_too_late"
+
+
+# --- the days a leave covers, as pages and documents show them -----------------------------------------
+
+
+def test_a_leave_covers_its_days_inside_the_range_asked_about():
+    days = leave.covered_days(date(2026, 11, 9), date(2026, 11, 12), None, date(2026, 11, 10), date(2026, 11, 30))
+    assert days == [date(2026, 11, 10), date(2026, 11, 11), date(2026, 11, 12)]
+    assert leave.covered_days(date(2026, 11, 9), date(2026, 11, 12), None, date(2026, 11, 13),
+                              date(2026, 11, 30)) == []
+
+
+def test_back_early_a_leave_covers_the_days_up_to_the_return_included():
+    start, end = date(2026, 11, 9), date(2026, 11, 13)
+    assert leave.covered_days(start, end, date(2026, 11, 10), start, end) == [start, date(2026, 11, 10)]
+    assert leave.covered_days(start, end, date(2026, 11, 20), start, end)[-1] == end  # back after it ended
+
+
+def test_a_leave_day_counts_whole_half_or_not_at_all():
+    assert leave.LeaveDay("sick", "sick").days == 1
+    assert leave.LeaveDay("sick", "personal", half_day="pm").days == Decimal("0.5")
+    assert leave.LeaveDay("annual", "annual", returned=True).days == 0  # report_back gives the day back
+    assert leave.LeaveDay("annual", "annual", pending=True).days == 0
+
+
+@given(st.dates(date(2026, 1, 1), date(2026, 12, 31)), st.integers(0, 20), st.integers(0, 25),
+       st.integers(0, 40), st.integers(0, 40))
+def test_the_days_covered_lie_inside_the_leave_the_range_and_before_the_return(start, length, back_after,
+                                                                             first_after, span):
+    end = start + timedelta(days=length)
+    back = start + timedelta(days=back_after)
+    first = start - timedelta(days=10) + timedelta(days=first_after)
+    last = first + timedelta(days=span)
+    days = leave.covered_days(start, end, back, first, last)
+    assert days == sorted(set(days))
+    assert all(start <= d <= end and first <= d <= last and d <= back for d in days)
+    assert len(days) == max(0, (min(end, last, back) - max(start, first)).days + 1)

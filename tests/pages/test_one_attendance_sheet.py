@@ -134,7 +134,7 @@ def test_the_page_its_downloads_and_the_report_show_one_sheet(client, month, mon
         return [row[first + d - 1] for d in days]
 
     assert marks(a, 1, 2, 12, 13, 14, 15) == ["✓", "休", "迟20", "早", "迟早15", "旷"]
-    assert marks(b, 10, 12, 13, 16, 20) == ["✓", "✓?", "半旷", "迟9", "假"]
+    assert marks(b, 10, 12, 13, 16, 20) == ["✓", "✓?", "半旷", "迟9", "事"]  # personal leave: 事
     assert marks(c, 12, 13, 21) == ["✓", "休", "✓"]
     scheduled, worked = first + 31, first + 32
     assert (a[scheduled], a[worked], b[scheduled], c[scheduled], c[worked]) == (5, 4, 5, 1, 2)
