@@ -78,6 +78,11 @@ LEAVE_TYPE_LABELS = {
 LEAVE_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                        "cancelled": _l("Cancelled")}
 HALF_DAY_LABELS = {"am": _l("Morning"), "pm": _l("Afternoon")}
+# One mark per type for a cell of the team's leave calendar (in Chinese the one character people write: 事 病 年).
+LEAVE_TYPE_MARKS = {
+    "personal": _l("Pers"), "sick": _l("Sick"), "marriage": _l("Marr"), "maternity": _l("Mat"),
+    "bereavement": _l("Ber"), "in_lieu": _l("TOIL"), "annual": _l("Ann"), "work_injury": _l("Inj"),
+}
 ROBOT_FLAVOUR_LABELS = {"wecom": _l("WeCom group robot"), "dingtalk": _l("DingTalk group robot")}
 
 
