@@ -71,7 +71,8 @@ def _show_errors(form, exc: DomainError, rule: str | None = None) -> None:
     if isinstance(exc, RuleRefused) or not exc.fields:
         flash(_(exc.message), "error")
         first = next(iter(exc.fields), "emergency" if exc.code == "emergency_by_lead" else "")
-        _add_error(form, first, rule or _(exc.message))
+        if not _add_error(form, first, rule or _(exc.message)) and rule:
+            flash(rule, "error")
         return
     for name, why in exc.fields.items():
         if not _add_error(form, name, _(why)):

@@ -218,6 +218,27 @@ def test_a_lead_files_an_emergency_leave_for_a_person_of_the_team(as_, world, mo
     assert 'name="emergency"' not in as_("staff").get("/leave/new").get_data(as_text=True)
 
 
+def test_the_inbox_and_my_requests_lead_to_the_leave_page(as_, world):
+    made = ask(world["staff"])
+    c = as_("lead")
+    assert "家中有事" in c.get("/approvals").get_data(as_text=True)
+    details = c.get(f"/requests/{made.id}")
+    assert details.status_code == 302 and details.headers["Location"].endswith(f"/leave/{made.id}")
+
+
+def test_the_leave_pages_read_in_english(as_, world):
+    made = ask(world["staff"])
+    c = as_("staff")
+    c.post("/language/en")
+    for path, text in (("/leave/new", "Ask for leave"), ("/leave", "My leave"), (f"/leave/{made.id}", "Personal leave"),
+                       (f"/leave/{made.id}/print", "Leave application form"), ("/leave/balances", "Leave balances"),
+                       ("/leave/new/hint?type=personal&start=2026-11-09", "Shift lead")):
+        page = c.get(path).get_data(as_text=True)
+        assert text in page, path
+        chinese = set(re.findall(r"[\u4e00-\u9fff]+", page))
+        assert not {"申请请假", "我的请假", "请假申请单", "假期余额", "领班"} & chinese, path
+
+
 # --- who sees what -------------------------------------------------------------------------------
 
 
