@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     from attendance.auth.views import bp as auth_bp
     from attendance.discipline.views import bp as discipline_bp
     from attendance.grooming.views import bp as grooming_bp
+    from attendance.leave.views import bp as leave_bp
     from attendance.notifications.views import bp as notifications_bp
     from attendance.people.views import bp as people_bp
     from attendance.policy.views import bp as policy_bp
@@ -64,7 +65,7 @@ def register_blueprints(app: Flask) -> None:
     from attendance.shifts.views import bp as shifts_bp
 
     for bp in (auth_bp, people_bp, policy_bp, discipline_bp, shifts_bp, attendance_bp, grooming_bp, scores_bp,
-               requests_bp, notifications_bp):
+               requests_bp, leave_bp, notifications_bp):
         app.register_blueprint(bp)
     register_api(app)
 

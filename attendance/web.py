@@ -22,12 +22,14 @@ NAV = [
     ("shifts.my_month", _l("My roster"), "roster.view"),
     ("attendance.calendar", _l("My attendance"), "attendance.view"),
     ("requests.mine", _l("My requests"), "requests.view"),
+    ("leave.mine", _l("My leave"), "leave.request"),
     # leads on the floor
     ("requests.inbox", _l("To decide"), "approvals.view"),
     ("grooming.index", _l("Grooming"), "grooming.view"),
     ("discipline.record", _l("Record violation"), "violations.record"),
     ("shifts.roster", _l("Roster"), "roster.team"),
     ("attendance.board", _l("Attendance"), "attendance.team"),
+    ("leave.team_calendar", _l("Leave calendar"), "leave.calendar"),
     # supervisors, managers, HR
     ("discipline.violations", _l("Violations"), "violations.view"),
     ("discipline.appeals", _l("Appeals"), "appeals.decide"),
@@ -35,6 +37,7 @@ NAV = [
     ("discipline.ledger", _l("Fines ledger"), "ledger.view"),
     ("scores.dashboard", _l("Scores"), "scores.dashboard"),
     ("scores.payroll", _l("Payroll deductions"), "payroll.view"),
+    ("leave.register", _l("Leave register"), "leave.register"),
     # administration
     ("people.employees", _l("Employees"), "employees.view"),
     ("people.teams", _l("Teams"), "teams.view"),

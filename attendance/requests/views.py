@@ -54,6 +54,9 @@ def mine():
 @permission_required("requests.view")
 def show(request_id: int):
     item = svc.get(current_user, request_id)
+    own_page = svc.KINDS[item.kind].link(item)
+    if own_page != url_for("requests.show", request_id=item.id):
+        return redirect(own_page)  # a kind with pages of its own (leave) shows its request there
     return render_template("requests/show.html", item=item, form=DecisionForm(),
                            may_decide=can("approvals.decide") and svc.may_decide(current_user, item))
 
