@@ -23,7 +23,7 @@ from attendance.domain import dates
 from attendance.domain import grooming as rules
 from attendance.domain.attendance_rules import ShiftWindow
 from attendance.domain.dates import parse_day  # noqa: F401  (used by pages and API)
-from attendance.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from attendance.domain.errors import N_, Conflict, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.domain.leave import LeaveDay
 from attendance.domain.permissions import allowed, reach
 from attendance.domain.policy import GroomingItem, Name, parse_policy
@@ -223,6 +223,15 @@ def _without_leave(members: list[Employee], day: date, shift: ShiftType | None
         else:
             checked.append(person)
     return checked, away
+
+
+def _refuse_on_leave(people_checked: list[Employee], day: date, shift: ShiftType | None) -> None:
+    """Someone off the roll for approved leave is not checked — not even as absent (that would fine a
+    person the company let go). :raise RuleRefused: ``on_leave`` naming each of them."""
+    _checked, away = _without_leave(people_checked, day, shift)
+    if away:
+        raise RuleRefused(N_("On approved leave at the check: not checked."), code="on_leave",
+                          fields={f"people.{p.employee_no}": "on approved leave" for p, _mark in away})
 
 
 def _current_checks(employee_ids: list[int], day: date, shift_code: str) -> list[GroomingCheck]:
@@ -452,6 +461,7 @@ def submit_team(actor: Employee, team_code: str, day: object, shift_code: str | 
             else:
                 discipline.check_evidence(entry.evidence)
         checked.append((person, entry))
+    _refuse_on_leave([p for p, _e in checked], day, shift)
     current = {c.employee_id: c for c in _current_checks([p.id for p, _e in checked], day, shift_key)}
     stored: list[str] = []
     try:
@@ -503,6 +513,7 @@ def submit_check(actor: Employee, data: dict) -> Outcome:
         check_note = _note(notes, "notes")
     if status == "absent" and failed:
         raise InvalidInput("someone absent is marked absent, not failed", fields={"items": "must pass when absent"})
+    _refuse_on_leave([person], day, shift)
     entry = Entry(person.employee_no, absent=status == "absent",
                   failed={code: item_notes.get(code, "") for code in failed}, note=check_note)
     try:

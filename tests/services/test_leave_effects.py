@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import delete
 
 from attendance import clock
+from attendance.domain.errors import RuleRefused
 from attendance.domain.policy import default_policy_document
 from attendance.extensions import db
 from attendance.models import RosterEntry
@@ -68,6 +69,20 @@ def test_someone_on_leave_at_the_check_leaves_the_roll_and_is_never_counted_abse
 
     # the next day nobody is on leave: everyone is on the roll again
     assert len(grooming.roll(world["lead"], "T1", TUESDAY).people) == 4
+
+
+def test_someone_on_leave_cannot_be_checked_even_as_absent(world, moving_clock):
+    a, b = world["crew"][:2]
+    approved(world, a, "sick", MONDAY)
+    moving_clock.on(MONDAY, "07:30")
+    with pytest.raises(RuleRefused) as refused:
+        grooming.submit_team(world["lead"], "T1", MONDAY, "D8", [grooming.Entry(a.employee_no, absent=True),
+                                                               grooming.Entry(b.employee_no)])
+    assert refused.value.code == "on_leave" and list(refused.value.fields) == [f"people.{a.employee_no}"]
+    with pytest.raises(RuleRefused):
+        grooming.submit_check(world["lead"], {"employee_no": a.employee_no, "date": MONDAY.isoformat(),
+                                              "status": "absent"})
+    assert grooming.month_insight(world["lead"], "T1", "2026-11").checks == 0  # nothing stored
 
 
 # --- 2. the lead's day board -----------------------------------------------------------------------
