@@ -106,12 +106,18 @@ def get_close(month: date) -> MonthClose | None:
 
 def ledger_month_for(day: date) -> date | None:
     """Where a ledger entry dated ``day`` is booked: None while its month is open, else the first day
-    of the first open month after it (the discipline service books it there as an adjustment)."""
+    of the first open month after it (the discipline service books it there as an adjustment).
+
+    A month before the first one closed counts as closed too: months close in order, so its payroll was
+    handed on (on paper, before the product) and will never be computed again — a fine dated then would
+    otherwise reach no payroll at all."""
     first = scoring.month_start(day)
     closed = closed_months(since=first)
-    if first not in closed:
+    if not closed:
         return None
-    return scoring.first_open_month(day, closed)
+    if first not in closed and first > closed[0]:
+        return None  # an open month after a closed one (never happens while months close in order)
+    return scoring.first_open_month(max(first, closed[0]), closed)
 
 
 # --- one month's figures ----------------------------------------------------------------------

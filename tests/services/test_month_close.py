@@ -159,3 +159,16 @@ def test_a_violation_recorded_while_the_month_closes_is_never_lost(app, world, m
         assert entry.occurred_on < scores.open_month() and frozen == 94
     else:
         assert entry.kind == "adjustment" and entry.occurred_on == scores.open_month() and frozen == 100
+
+
+def test_a_fine_dated_before_the_first_closed_month_is_booked_into_the_open_month_and_paid(world):
+    """The product started with last month: the month before it was never closed here (HR paid it on paper),
+    yet a fine found now for a day in it must reach a payroll, not vanish."""
+    month, staff = last_month(), world["staff"]
+    scores.close_month(world["hr"], month_label(month))
+    earlier = add_months(month, -1)
+    late = violation(staff, "COMPLAINT", earlier + timedelta(days=3))  # 30 yuan
+    entry = db.session.scalar(select(LedgerEntry).where(LedgerEntry.violation_id == late.id))
+    assert entry.kind == "adjustment" and entry.occurred_on == scores.open_month()
+    due = {r["employee_no"]: r for r in scores.payroll_rows(scores.payroll_for(scores.open_month()))}
+    assert due[staff.employee_no]["fines_due"] == Decimal("30.00")
