@@ -21,6 +21,7 @@ NAV = [
     ("shifts.my_month", _l("My roster"), "roster.view"),
     ("attendance.calendar", _l("My attendance"), "attendance.view"),
     ("requests.mine", _l("My requests"), "requests.view"),
+    ("swaps.index", _l("Shift swaps"), "swaps.view"),
     # leads on the floor
     ("requests.inbox", _l("To decide"), "approvals.view"),
     ("grooming.index", _l("Grooming"), "grooming.view"),

@@ -91,6 +91,8 @@ CAPABILITY_MATRICES = {
     "tests.pages.test_notifications_pages": "PAGES",
     "tests.api.test_notifications_api": "API",
     "tests.api.test_leave_api": "API",
+    "tests.api.test_swaps_api": "API",
+    "tests.pages.test_swaps_pages": "PAGES",
 }
 
 
