@@ -546,7 +546,8 @@ def handover_fines(swap: Swap) -> list[Violation]:
 
 
 def may_fine_handover(viewer: Employee, swap: Swap) -> bool:
-    return (swap.status == "approved" and allowed(viewer.roles, "swaps.handover")
+    """Whether to offer the lead the handover fine: an approved swap whose first day has come."""
+    return (swap.status == "approved" and allowed(viewer.roles, "swaps.handover") and clock.today() >= swap.days[0]
             and viewer.id not in (swap.requester_id, swap.counterpart_id)
             and people.can_see(viewer, swap.requester) and people.can_see(viewer, swap.counterpart))
 
@@ -566,7 +567,9 @@ def record_handover_fine(actor: Employee, request_id: int, employee_no: str, not
     :raise InvalidInput: someone not in the swap, or a shift not begun yet."""
     swap = get_swap(actor, request_id)
     note = _text(note, "note", required=False)
-    if not may_fine_handover(actor, swap) and swap.status == "approved":
+    if actor.id in (swap.requester_id, swap.counterpart_id) or not (
+            allowed(actor.roles, "swaps.handover") and people.can_see(actor, swap.requester)
+            and people.can_see(actor, swap.counterpart)):
         raise Forbidden(N_("A missed handover is recorded by the lead of both people."))
     if swap.status != "approved":
         raise Conflict(N_("Only an approved swap has a handover to fine."), code="not_approved")

@@ -201,8 +201,8 @@ def _switch_language(page) -> None:
 
 
 def test_the_whole_swap_journey_in_a_phone_browser(app, world):
-    staff, mate, supervisor = world["staff"], world["mate"], world["supervisor"]
-    for person in (staff, mate, supervisor):
+    staff, mate, supervisor, lead = world["staff"], world["mate"], world["supervisor"], world["lead"]
+    for person in (staff, mate, supervisor, lead):
         assert person.username  # loaded now: the session closes before the server's requests write
     mate_no = mate.employee_no
     db.session.close()  # an open read transaction here would hold SQLite's shared lock against the server
@@ -253,9 +253,37 @@ def test_the_whole_swap_journey_in_a_phone_browser(app, world):
         page.screenshot(path="/tmp/swap-7-form-en-375.png", full_page=True)
         _switch_language(page)
         page.screenshot(path="/tmp/swap-8-form-zh-375.png", full_page=True)
+
+        sign_in(page, base, lead)
+        page.goto(f"{base}/attendance/board?team=T1&date={MON.isoformat()}")
+        page.screenshot(path="/tmp/swap-9-board-375.png", full_page=True)
+        board = page.inner_text("main")
+        page.goto(f"{base}/roster?team=T1&week={MON.isoformat()}")
+        page.screenshot(path="/tmp/swap-10-roster-375.png", full_page=True)
+        links = page.eval_on_selector_all("a.swap-link", "els => els.length")
+    assert "周一的回访名单" in board and links == 4
     assert heights and min(heights) >= 44
     status = db.session.scalar(select(Request.status).where(Request.kind == "swap"))
     assert status == "approved"
     codes = {(e.employee_id, e.day): e.code for e in db.session.scalars(select(RosterEntry).where(
         RosterEntry.day.in_([MON, WED]), RosterEntry.employee_id.in_([staff.id, mate.id])))}
     assert codes == {(staff.id, MON): "REST", (mate.id, MON): "D8", (staff.id, WED): "D8", (mate.id, WED): "REST"}
+
+
+def test_the_private_swaps_page_fits_a_phone(app, world, moving_clock):
+    punch(world["mate"], MON, "07:56", "18:04")
+    moving_clock.at = datetime(2026, 11, 10, 9, 0, tzinfo=SHANGHAI)
+    lead = world["lead"]
+    assert lead.username
+    db.session.close()
+    with live_server(app) as base, browser_page(width=375) as page:
+        sign_in(page, base, lead)
+        page.goto(base + "/swaps/private?team=T1&from=2026-11-09&to=2026-11-09")
+        _fits(page)
+        page.screenshot(path="/tmp/swap-11-private-375.png", full_page=True)
+        with page.expect_navigation():
+            page.click(".suspicion button.primary")
+        _fits(page)
+        page.screenshot(path="/tmp/swap-12-private-confirmed-375.png", full_page=True)
+    assert db.session.scalar(select(func.count()).select_from(Violation).where(
+        Violation.rule_code == "UNAPPROVED_SWAP")) == 2
