@@ -208,6 +208,21 @@ def test_accept_then_approve_swaps_both_roster_days_and_attendance_is_judged_on_
     assert count(Violation, Violation.employee_id.in_([staff.id, mate.id])) == 0
 
 
+def test_a_lead_editing_a_cell_a_swap_set_drops_its_link_and_note(client, world):
+    body = ask(client, world).get_json()
+    act(client, world, "mate", body["id"], "accept")
+    act(client, world, "supervisor", body["id"], "approve")
+    roster.save_cells(world["lead"], [(world["mate"].employee_no, MON, "REST"),
+                                      (world["staff"].employee_no, WED, "D8")])  # the second changes nothing
+    entries = {(e.employee_id, e.day): e for e in db.session.scalars(select(RosterEntry).where(
+        RosterEntry.request_id.is_not(None)))}
+    assert (world["mate"].id, MON) not in entries
+    assert entries[(world["staff"].id, WED)].note == f"换班 #{body['id']}"
+    edited = db.session.scalar(select(RosterEntry).where(RosterEntry.employee_id == world["mate"].id,
+                                                         RosterEntry.day == MON))
+    assert (edited.code, edited.note, edited.request_id) == ("REST", None, None)
+
+
 def test_a_cover_gives_the_shift_to_a_resting_colleague_and_nothing_back(client, world):
     body = ask(client, world, kind="cover", counterpart_no=world["pal"].employee_no, counterpart_date=None).get_json()
     assert body["counterpart_date"] is None and body["status"] == "pending_counterpart"

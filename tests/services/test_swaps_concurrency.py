@@ -41,7 +41,7 @@ def slow_check(monkeypatch):
         time.sleep(0.3)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(swaps.rules, "check", slow)
+    monkeypatch.setattr(swap_rules, "check", slow)
 
 
 def _two_accepted(client, world) -> tuple[int, int]:

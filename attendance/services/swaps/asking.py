@@ -1,28 +1,14 @@
-"""Shift swaps, time off in lieu and cover (换班、换休、代班), docs/rules.md §5: ask, the colleague accepts or
-declines, the policy's approver approves or rejects, either side withdraws before approval; on approval
-both roster days change in one transaction. Also each person's count against the monthly limit, the
-handover fine, and private swaps read from punches.
-
-A swap is a ``Request`` of kind ``swap`` (its chain, inbox and notifications are the requests layer's)
-with a ``Swap`` beside it; its API id is the request's id. The chain's first step has the role
-``counterpart``: no approver holds it, so the inbox never offers it and the generic decision refuses it;
-only ``accept``/``decline`` here decide it, and only the colleague asked may. The policy's approver is
-the next step. Every rule is in ``domain/swaps.py``; this module reads what they need and stores what they
-allow.
-
-Filing, accepting and approving lock both people's rows (in id order, so two use cases never wait on each
-other crosswise) and, on approval, the roster rows of both around the swap's days (PostgreSQL; on SQLite
-the use case holds the write lock), then read the roster and check every rule again: of two swaps
-touching the same person-day approved at once, the second sees the first's roster and gets a 409.
+"""Asking for a swap and its way to approval: ask, the colleague accepts or declines, the policy's approver
+approves or rejects (approval changes both roster days), either side withdraws; the swap's kind on the
+requests layer; reading swaps and each person's count against the monthly limit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from attendance import clock
@@ -34,28 +20,20 @@ from attendance.extensions import db
 from attendance.models import (
     ApprovalStep,
     Employee,
-    PrivateSwapReview,
     Request,
     RosterEntry,
     ShiftType,
     Swap,
-    Team,
-    Violation,
 )
-from attendance.models.shifts import punches_between, roster_cells
 from attendance.models.types import utcnow
-from attendance.services import attendance, audit, calendar, discipline, notifications, paging, people, requests, roster
+from attendance.services import audit, notifications, paging, people, requests, roster
 from attendance.services import policy as policy_service
-from attendance.services.transaction import savepoint, use_case
+from attendance.services.transaction import use_case
 
 MAX_TEXT = 500
 LIVE = ("pending", "approved")  # a swap counts against the monthly limit while pending or approved
-HANDOVER_RULE = "SWAP_HANDOVER"
-PRIVATE_RULE = "UNAPPROVED_SWAP"
 ROSTER_NOTES = {"swap": "换班 #{id}", "in_lieu": "换休 #{id}", "cover": "代班 #{id}"}
-PRIVATE_NOTE = "私下换班（已确认）"
 STATUSES = rules.STATUSES
-KIND_NAMES = {"swap": N_("Shift swap"), "in_lieu": N_("Time off in lieu"), "cover": N_("Cover")}
 
 
 def settings():
@@ -530,191 +508,3 @@ def may_decide(viewer: Employee, swap: Swap) -> bool:
 def may_withdraw(viewer: Employee, swap: Swap) -> bool:
     return swap.status in rules.OPEN and viewer.id in (swap.requester_id, swap.counterpart_id,
                                                         swap.request.requester_id)
-
-
-# --- the handover (交接) -------------------------------------------------------------------------
-
-
-def handover_ref(swap: Swap, employee_no: str) -> str:
-    return f"swap:{swap.request_id}:handover:{employee_no}"
-
-
-def handover_fines(swap: Swap) -> list[Violation]:
-    """The missed-handover fines recorded from this swap (reversed ones included)."""
-    refs = [handover_ref(swap, p.employee_no) for p in (swap.requester, swap.counterpart)]
-    return list(db.session.scalars(select(Violation).where(Violation.source_ref.in_(refs)).order_by(Violation.id)))
-
-
-def may_fine_handover(viewer: Employee, swap: Swap) -> bool:
-    """Whether to offer the lead the handover fine: an approved swap whose first day has come."""
-    return (swap.status == "approved" and allowed(viewer.roles, "swaps.handover") and clock.today() >= swap.days[0]
-            and viewer.id not in (swap.requester_id, swap.counterpart_id)
-            and people.can_see(viewer, swap.requester) and people.can_see(viewer, swap.counterpart))
-
-
-def _worked(swap: Swap, person_id: int) -> tuple[date, ShiftType | None]:
-    """The day and shift the person took over through the swap (the requester, in a cover: the day given)."""
-    if person_id == swap.counterpart_id or swap.kind == "cover":
-        return swap.requester_day, swap.requester_shift
-    return swap.counterpart_day, swap.counterpart_shift
-
-
-@use_case
-def record_handover_fine(actor: Employee, request_id: int, employee_no: str, note: str | None = None) -> Violation:
-    """``POST /swaps/{id}/handover-fine``: the lead records the 20-yuan fine for a missed handover (rule
-    ``SWAP_HANDOVER``) for one of the two people, once per person and swap, after their shift began.
-    :raise Conflict: the swap is not approved. :raise Forbidden: not a lead reaching both, or one of them.
-    :raise InvalidInput: someone not in the swap, or a shift not begun yet."""
-    swap = get_swap(actor, request_id)
-    note = _text(note, "note", required=False)
-    if actor.id in (swap.requester_id, swap.counterpart_id) or not (
-            allowed(actor.roles, "swaps.handover") and people.can_see(actor, swap.requester)
-            and people.can_see(actor, swap.counterpart)):
-        raise Forbidden(N_("A missed handover is recorded by the lead of both people."))
-    if swap.status != "approved":
-        raise Conflict(N_("Only an approved swap has a handover to fine."), code="not_approved")
-    person = {p.employee_no: p for p in (swap.requester, swap.counterpart)}.get(str(employee_no or "").strip())
-    if person is None:
-        raise InvalidInput(N_("The fine is for one of the two people of the swap."),
-                           fields={"employee_no": "the requester or the colleague"})
-    day, shift = _worked(swap, person.id)
-    minute = shift.start_minute if shift is not None else 0
-    at = datetime.combine(day, time(0), tzinfo=clock.site_zone()) + timedelta(minutes=minute)
-    if at > clock.now():
-        raise InvalidInput(N_("The shift has not begun yet: a missed handover is recorded after it."),
-                           fields={"employee_no": "the shift has not begun"})
-    text = note or f"换班 #{swap.request_id} {day.isoformat()} 交接不清"
-    violation = discipline.record_violation(actor, employee=person, rule_code=HANDOVER_RULE, occurred_at=at,
-                                            note=text, source="swap", source_ref=handover_ref(swap, person.employee_no))
-    audit.record(actor, "swap.handover_fine", "swap", swap.request_id, employee=person.employee_no,
-                 violation=violation.id)
-    return violation
-
-
-# --- private swaps (私下换班) ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Suspected:
-    day: date
-    absent: Employee
-    worker: Employee
-    shift: ShiftType
-    punches: list[datetime]  # the worker's punches that day, on the site's clock
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=clock.site_zone())
-
-
-def _detect(members: list[Employee], start: date, end: date) -> list[Suspected]:
-    """Suspected private swaps among ``members`` from ``start`` to ``end``: four queries (roster, punches,
-    leave, verdicts), whatever the number of people or days."""
-    ids = [p.id for p in members]
-    if not ids:
-        return []
-    zone = clock.site_zone()
-    cells = roster_cells(ids, start - timedelta(days=1), end + timedelta(days=1))
-    found = punches_between(ids, _midnight(start - timedelta(days=1)), _midnight(end + timedelta(days=2)))
-    by_person: dict[int, list[datetime]] = {}
-    for punch in found:
-        by_person.setdefault(punch.employee_id, []).append(punch.at.astimezone(zone).replace(tzinfo=None))
-    excused = set(attendance.leave_covers(ids, start, end))
-    seen = {(a, w, d) for a, w, d in db.session.execute(
-        select(PrivateSwapReview.absent_id, PrivateSwapReview.worker_id, PrivateSwapReview.day)
-        .where(PrivateSwapReview.absent_id.in_(ids), PrivateSwapReview.day >= start, PrivateSwapReview.day <= end))}
-    day_rules = attendance.policies_for([start])[start].rules
-    days = calendar.check_range(start, end)
-    suspicions = rules.suspected_private_swaps(
-        ids, days, {key: _shift(entry) for key, entry in cells.items()}, by_person,
-        before_minutes=day_rules.punch_before_minutes, after_minutes=day_rules.punch_after_minutes,
-        now=clock.now().astimezone(zone).replace(tzinfo=None), excused=excused, seen=seen)
-    who = {p.id: p for p in members}
-    out = []
-    for s in suspicions:
-        entry = cells[(s.absent, s.day)]
-        worked = [t for t in by_person.get(s.worker, []) if t.date() == s.day]
-        out.append(Suspected(s.day, who[s.absent], who[s.worker], entry.shift_type, worked))
-    return out
-
-
-def suspected(viewer: Employee, team_code: str, start, end) -> list[Suspected]:
-    """``GET /private-swaps``: for a team's lead, the days someone punched for a colleague's shift with no
-    approved swap while the colleague did not come, not yet confirmed or dismissed."""
-    team = people.visible_team(viewer, team_code)
-    start, end = dates.parse_day(start, "from"), dates.parse_day(end, "to")
-    calendar.check_range(start, end)
-    return _detect(people.team_members(team), start, end)
-
-
-@use_case
-def review_private(actor: Employee, data: dict, outcome: str) -> PrivateSwapReview:
-    """Confirm or dismiss one suspected private swap (``absent_no``, ``worker_no``, ``date``, ``note``).
-    Confirmed: UNAPPROVED_SWAP for both, and the day's roster set to what happened (the colleague worked
-    the shift, the other rested), so the day is judged again and nobody is also absent for it. Dismissed:
-    attendance stays as judged. Either way it is not shown again.
-    :raise Conflict: not (or no longer) a suspicion. :raise NotFound: a person out of reach."""
-    if outcome not in ("confirmed", "dismissed"):
-        raise ValueError(outcome)
-    errors = {}
-    day = None
-    try:
-        day = dates.parse_day(data.get("date"), "date")
-    except InvalidInput as exc:
-        errors.update(exc.fields)
-    for field in ("absent_no", "worker_no"):
-        if not str(data.get(field) or "").strip():
-            errors[field] = "required"
-    try:
-        note = _text(data.get("note"), "note", required=False)
-    except InvalidInput as exc:
-        errors.update(exc.fields)
-    if errors:
-        raise InvalidInput(N_("The verdict has problems; see each field."), fields=errors)
-    absent = people.visible_employee(actor, str(data["absent_no"]).strip())
-    worker = people.visible_employee(actor, str(data["worker_no"]).strip())
-    if absent.team_id is None or worker.team_id != absent.team_id or reach(actor.roles) == "self":
-        raise NotFound("no such suspicion")
-    _lock_people(absent.id, worker.id)
-    match = next((s for s in _detect(people.team_members(db.session.get(Team, absent.team_id)), day, day)
-                  if s.absent.id == absent.id and s.worker.id == worker.id), None)
-    if match is None:
-        raise Conflict(N_("This is not a suspected private swap (any more)."), code="not_suspected")
-    review = PrivateSwapReview(absent_id=absent.id, worker_id=worker.id, day=day, shift_type_id=match.shift.id,
-                               outcome=outcome, note=note, decided_by_id=actor.id)
-    try:
-        with savepoint():
-            db.session.add(review)
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict(N_("This is not a suspected private swap (any more)."), code="not_suspected") from None
-    audit.record(actor, "swap.private.confirm" if outcome == "confirmed" else "swap.private.dismiss",
-                 "private_swap", review.id, absent=absent.employee_no, worker=worker.employee_no,
-                 day=day.isoformat(), note=note)
-    if outcome == "dismissed":
-        return review
-    at = _midnight(day) + timedelta(minutes=match.shift.start_minute)
-    for person in (absent, worker):
-        discipline.record_violation(
-            actor, employee=person, rule_code=PRIVATE_RULE, occurred_at=at, source="swap",
-            source_ref=f"private_swap:{review.id}:{person.employee_no}",
-            note=note or f"{day.isoformat()} {match.shift.code}: {worker.name} 顶替 {absent.name}，未经批准")
-    roster.set_by_swap(actor, [(absent, day, None), (worker, day, match.shift)], note=PRIVATE_NOTE, judge_new=True)
-    return review
-
-
-def reviews(viewer: Employee, team_code: str, start, end) -> list[PrivateSwapReview]:
-    """The verdicts already given for a team's days (newest first), so the lead sees what was decided."""
-    team = people.visible_team(viewer, team_code)
-    start, end = dates.parse_day(start, "from"), dates.parse_day(end, "to")
-    return list(db.session.scalars(
-        select(PrivateSwapReview).join(Employee, Employee.id == PrivateSwapReview.absent_id)
-        .options(joinedload(PrivateSwapReview.absent), joinedload(PrivateSwapReview.worker),
-                 joinedload(PrivateSwapReview.shift_type), joinedload(PrivateSwapReview.decided_by))
-        .where(Employee.team_id == team.id, PrivateSwapReview.day >= start, PrivateSwapReview.day <= end)
-        .order_by(PrivateSwapReview.id.desc()).limit(200)))
-
-
-__all__ = ["STATUSES", "MonthCount", "Suspected", "accept", "colleagues", "decide", "decline", "file_swap",
-           "get_swap", "handover_fines", "list_swaps", "month_counts", "month_summary", "record_handover_fine",
-           "review_private", "reviews", "settings", "summary", "suspected", "withdraw"]
