@@ -63,6 +63,9 @@ def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, 
     from attendance.leave.demo import build_leave_demo
 
     build_leave_demo()
+    from attendance.swaps.demo import build_swaps_demo
+
+    build_swaps_demo()
     rows = db.session.execute(
         select(Employee).where(Employee.username.in_(
             [o[0] for o in OFFICE] + ["lead1", "lead2", "lead3", "staff1", "staff2"]))

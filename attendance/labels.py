@@ -57,6 +57,8 @@ ROLE_LABELS = {
     "staff": _l("Staff"), "lead": _l("Shift lead"), "supervisor": _l("Supervisor"),
     "manager": _l("Department manager"), "gm": _l("General manager"), "hr": _l("HR"), "admin": _l("Admin"),
 }
+# Who decides a step of a request's chain: a role, or a swap's colleague (who accepts or declines it first).
+STEP_ROLE_LABELS = {**ROLE_LABELS, "counterpart": _l("Colleague asked")}
 
 
 
@@ -69,6 +71,8 @@ NOTIFICATION_KIND_LABELS = {
     "leave_balance": _l("Leave balance changed"), "leave_cancel_asked": _l("Asked to cancel a leave"),
     "leave_cancelled": _l("Leave cancelled"), "leave_returned": _l("Back from leave"),
     "leave_certificate_missed": _l("Leave without its certificate"),
+    "swap_asked": _l("A colleague asks me to swap"), "swap_answered": _l("My swap accepted or declined"),
+    "swap_withdrawn": _l("A swap withdrawn"), "swap_roster_changed": _l("Roster changed by a swap"),
 }
 LEAVE_TYPE_LABELS = {
     "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),
@@ -77,6 +81,11 @@ LEAVE_TYPE_LABELS = {
 }
 LEAVE_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                        "cancelled": _l("Cancelled")}
+SWAP_KIND_LABELS = {"swap": _l("Shift swap"), "in_lieu": _l("Time off in lieu"), "cover": _l("Cover")}
+SWAP_STATUS_LABELS = {"pending_counterpart": _l("Waiting for the colleague"),
+                      "pending_approval": _l("Waiting for approval"), "approved": _l("Approved"),
+                      "declined": _l("Declined by the colleague"), "rejected": _l("Rejected"),
+                      "withdrawn": _l("Withdrawn")}
 HALF_DAY_LABELS = {"am": _l("Morning"), "pm": _l("Afternoon")}
 # A leave day's mark on the 考勤表, by the type it counts as (STATUS_MARKS' "leave" stays for a leave day of
 # no known type). TRANSLATORS: in Chinese 事 病 婚 产 丧 调 年 工, the marks HR's sheets use.

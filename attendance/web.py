@@ -23,6 +23,7 @@ NAV = [
     ("attendance.calendar", _l("My attendance"), "attendance.view"),
     ("requests.mine", _l("My requests"), "requests.view"),
     ("leave.mine", _l("My leave"), "leave.request"),
+    ("swaps.index", _l("Shift swaps"), "swaps.view"),
     # leads on the floor
     ("requests.inbox", _l("To decide"), "approvals.view"),
     ("grooming.index", _l("Grooming"), "grooming.view"),

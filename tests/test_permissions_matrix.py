@@ -92,6 +92,8 @@ CAPABILITY_MATRICES = {
     "tests.api.test_notifications_api": "API",
     "tests.api.test_leave_api": "API",
     "tests.pages.test_leave_pages": "PAGES",
+    "tests.api.test_swaps_api": "API",
+    "tests.pages.test_swaps_pages": "PAGES",
 }
 
 

@@ -18,10 +18,11 @@ def register(app: Flask) -> None:
         requests,
         scores,
         shifts,
+        swaps,
         violations,
     )
     from attendance.extensions import api
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
-                   leave, notifications):
+                   leave, swaps, notifications):
         api.register_blueprint(module.blp)

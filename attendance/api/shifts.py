@@ -59,6 +59,8 @@ class RosterRowOut(ma.Schema):
     date = ma.fields.Date()
     shift = ma.fields.String(metadata={"description": "a shift code, or REST"})
     note = ma.fields.String(allow_none=True)
+    swap = ma.fields.Integer(allow_none=True, metadata={
+        "description": "the approved swap that set this day (GET /swaps/{id}); null when set by hand"})
 
 
 RosterPage = paged_schema(RosterRowOut, "RosterPage")
@@ -74,6 +76,7 @@ class RosterEntryOut(ma.Schema):
     date = ma.fields.Date(attribute="day")
     shift = ma.fields.String(attribute="code")
     note = ma.fields.String(allow_none=True)
+    swap = ma.fields.Integer(attribute="request_id", allow_none=True)
 
 
 class GenerateIn(ma.Schema):

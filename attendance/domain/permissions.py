@@ -47,6 +47,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "leave.register": frozenset({"hr", "admin", "supervisor", "manager", "gm"}),
     "leave.balances": frozenset({"hr"}),
     "leave.certificates": frozenset({"hr"}),
+    # swaps (换班、换休、代班): everyone asks their own and answers what they are asked; a lead files for a
+    # team member, records a missed handover, and reviews suspected private swaps
+    "swaps.view": EVERYONE,
+    "swaps.request": EVERYONE,
+    "swaps.file_for": frozenset({"lead", "supervisor", "manager"}),
+    "swaps.handover": frozenset({"lead", "supervisor", "manager"}),
+    "swaps.private": frozenset({"lead", "supervisor", "manager"}),
     "approvals.view": LEADERS,
     "approvals.decide": LEADERS,
     # notifications: each person their own; admin sets a team's group robot

@@ -11,8 +11,11 @@ from attendance.models.records import AuditEvent, IdempotencyRecord
 from attendance.models.requests import ApprovalStep, PunchCorrection, Request
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
 from attendance.models.shifts import Punch, RosterEntry, ShiftType
+from attendance.models.swaps import PrivateSwapReview, Swap
 
 __all__ = [
+    "PrivateSwapReview",
+    "Swap",
     "LeaveEntitlement",
     "LeaveRequest",
     "TeamRobot",

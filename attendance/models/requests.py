@@ -41,6 +41,7 @@ class Request(db.Model):
     steps: Mapped[list[ApprovalStep]] = relationship(back_populates="request", order_by="ApprovalStep.position")
     correction: Mapped[PunchCorrection | None] = relationship(back_populates="request", uselist=False)
     leave = relationship("LeaveRequest", back_populates="request", uselist=False)
+    swap = relationship("Swap", back_populates="request", uselist=False)
 
     @property
     def chain(self) -> tuple[str, ...]:

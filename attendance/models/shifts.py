@@ -79,6 +79,8 @@ class RosterEntry(db.Model):
     day: Mapped[date] = mapped_column(Date, index=True)
     shift_type_id: Mapped[int | None] = mapped_column(ForeignKey("shift_types.id"))
     note: Mapped[str | None] = mapped_column(String(200))
+    # The approved swap (its request) that put this shift or rest here; cleared when the cell is edited again.
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
 

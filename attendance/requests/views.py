@@ -22,7 +22,7 @@ bp = Blueprint("requests", __name__)
 
 class _Labels:
     KIND, STATUS, STEP, ROLE = (labels.REQUEST_KIND_LABELS, labels.REQUEST_STATUS_LABELS, labels.STEP_STATUS_LABELS,
-                                labels.ROLE_LABELS)
+                                labels.STEP_ROLE_LABELS)
 
 
 @bp.app_context_processor

@@ -48,6 +48,7 @@ from attendance.models import (
 )
 from attendance.models import shifts as shiftmodels
 from attendance.models.leave import day_marks, live_leaves
+from attendance.models.swaps import Swap, swaps_touching
 from attendance.services import audit, calendar, paging
 from attendance.services.people import people_for_listing, team_members, teams_led_by, visible_team
 from attendance.services.transaction import use_case
@@ -449,6 +450,7 @@ class BoardRow:
     over: bool
     record: AttendanceDay | None
     leave: LeaveDay | None = None  # the leave over the day (approved, or pending: 请假待批)
+    swap_id: int | None = None  # the approved swap that set this person's day (its request id)
 
 
 @dataclass
@@ -456,6 +458,7 @@ class Board:
     team: Team
     day: date
     rows: list[BoardRow]
+    swaps: list[Swap] = field(default_factory=list)  # approved and asked swaps of the day, with their handover
 
     def count(self, *states: str) -> int:
         return sum(r.state in states for r in self.rows)
@@ -516,8 +519,8 @@ def day_board(viewer: Employee, team_code: str, day) -> Board:
             state = "missing"
         else:
             state = "due"
-        rows.append(BoardRow(person, d.code, d.shift, state, r, d.over, record, mark))
-    return Board(team, day, rows)
+        rows.append(BoardRow(person, d.code, d.shift, state, r, d.over, record, mark, d.entry.request_id))
+    return Board(team, day, rows, swaps_touching([p.id for p in people], day, day))
 
 
 @dataclass

@@ -33,12 +33,15 @@ MAX_REASON = 500
 
 @dataclass(frozen=True)
 class Kind:
-    """What a kind of request adds to the shared chain: a summary line, and the effect of approval."""
+    """What a kind of request adds to the shared chain: a summary line, the effect of approval, and the
+    other people it is about besides its subject (a swap's colleague): they are told of each decision and
+    never decide a step of it, as the subject never does."""
 
     name: str
     summary: Callable[[Request], tuple[str, dict]]  # (message id, values)
     on_approved: Callable[[Employee, Request], None]
     link: Callable[[Request], str]
+    parties: Callable[[Request], set[int]] = lambda request: set()
 
 
 KINDS: dict[str, Kind] = {}
@@ -66,6 +69,11 @@ def _state(request: Request) -> rules.RequestState:
 
 def _decider(actor: Employee, request: Request) -> rules.Decider:
     return rules.Decider(actor.id, frozenset(actor.roles), people.can_see(actor, request.subject))
+
+
+def _party(actor: Employee, request: Request) -> bool:
+    """Whether the actor is one of the other people the request is about (who never decide it)."""
+    return actor.id in KINDS[request.kind].parties(request)
 
 
 def _approvers(request: Request, role: str) -> list[int]:
@@ -124,6 +132,7 @@ def _locked(request_id: int) -> Request:
 
 lock_request = _locked  # for a kind's own use cases (cancel, return) that change a request after its decision
 approvers = _approvers
+tell_approvers = _tell_approvers  # for a kind that moves a request to its next step itself (a swap's colleague)
 
 
 def _visible(viewer: Employee, request: Request) -> bool:
@@ -132,7 +141,7 @@ def _visible(viewer: Employee, request: Request) -> bool:
 
 def may_decide(viewer: Employee, request: Request) -> bool:
     """Whether the viewer may decide the request's current step now (for showing the buttons)."""
-    return rules.refusal(_state(request), _decider(viewer, request)) is None
+    return not _party(viewer, request) and rules.refusal(_state(request), _decider(viewer, request)) is None
 
 
 def get(viewer: Employee, request_id: int, kind: str | None = None) -> Request:
@@ -153,6 +162,8 @@ def decide(actor: Employee, request_id: int, outcome: str, note: str | None = No
     note = _text(note, "note", MAX_NOTE, required=False)
     get(actor, request_id, kind)  # 404 before anything is locked, for what the actor may not see
     request = _locked(request_id)
+    if _party(actor, request):
+        raise Forbidden(N_("Nobody decides their own request."), code="own_request")
     decision = rules.decide(_state(request), _decider(actor, request), outcome)
     now = utcnow()
     step = request.steps[request.step]
@@ -181,7 +192,7 @@ def _tell_requester(request: Request, step: ApprovalStep, decision: rules.Decisi
     values = {**params, "by": step.decided_by.name if step.decided_by else "", "step": step.position + 1,
               "steps": len(request.steps), "note": step.note}
     link = KINDS[request.kind].link(request)
-    people_told = {request.requester_id, request.subject_id}
+    people_told = {request.requester_id, request.subject_id} | KINDS[request.kind].parties(request)
     if not decision.final:
         notifications.notify(people_told, "request_step",
                              N_("Step %(step)s of %(steps)s approved by %(by)s; waiting for the next"), message,

@@ -70,6 +70,11 @@ class RosterGrid:
         entry = self.cells.get((person.id, day))
         return entry.code if entry else None
 
+    def swap(self, person: Employee, day: date) -> int | None:
+        """The approved swap that set this cell (its request id), for the link beside it."""
+        entry = self.cells.get((person.id, day))
+        return entry.request_id if entry else None
+
 
 def roster_grid(viewer: Employee, team_code: str, start: date, end: date) -> RosterGrid:
     """A team's roster from ``start`` to ``end`` as people × days, with the holidays of those days and the
@@ -99,24 +104,32 @@ def list_roster(viewer: Employee, *, start: date, end: date, team: str | None = 
             entry = cells.get((person.id, day))
             if entry is not None:
                 rows.append({"employee_no": person.employee_no, "name": person.name, "date": day,
-                             "shift": entry.code, "note": entry.note})
+                             "shift": entry.code, "note": entry.note, "swap": entry.request_id})
     return page_person_days(rows, after, limit, people, need)
 
 
 def _put(person: Employee, day: date, shift: ShiftType | None, actor: Employee | None,
-         existing: RosterEntry | None, note: str | None = None) -> bool:
-    """Set one cell; True when it changed."""
+         existing: RosterEntry | None, note: str | None = None, request_id: int | None = None) -> bool:
+    """Set one cell; True when it changed. ``request_id``: the approved swap that sets it. A cell a swap set
+    and then changed by hand loses the swap's link and note (they described the shift that went)."""
     new_id = shift.id if shift else None
     if existing is not None:
-        if existing.shift_type_id == new_id and (note is None or existing.note == note):
+        same_shift = existing.shift_type_id == new_id
+        if same_shift and (note is None or existing.note == note) and request_id in (None, existing.request_id):
             return False
+        if not same_shift and request_id is None and existing.request_id is not None:
+            existing.request_id = None
+            if note is None:
+                existing.note = None
+        if request_id is not None:
+            existing.request_id = request_id
         existing.shift_type_id, existing.shift_type = new_id, shift
         existing.updated_by_id = actor.id if actor else None
         if note is not None:
             existing.note = note
         return True
     db.session.add(RosterEntry(employee_id=person.id, day=day, shift_type_id=new_id, shift_type=shift,
-                               note=note, updated_by_id=actor.id if actor else None))
+                               note=note, request_id=request_id, updated_by_id=actor.id if actor else None))
     return True
 
 
@@ -169,6 +182,30 @@ def save_cells(actor: Employee, cells: list[tuple[str, object, str | None]], not
     db.session.flush()
     attendance.reevaluate(actor, changed)
     return len(changed)
+
+
+@use_case
+def set_by_swap(actor: Employee | None, cells: list[tuple[Employee, date, ShiftType | None]], *,
+                note: str, request_id: int | None = None, judge_new: bool = False) -> set[tuple[int, date]]:
+    """Put the cells an approved swap (``request_id``) or a confirmed private swap changes, with its note and
+    link, inside the caller's use case. The approval is the permission: no lead's team check here. Days
+    already judged are judged again (``judge_new``: also days over and not judged yet). Returns the cells
+    changed."""
+    if not cells:
+        return set()
+    days = [d for _, d, _ in cells]
+    existing = roster_cells({p.id for p, _, _ in cells}, min(days), max(days))
+    changed: set[tuple[int, date]] = set()
+    for person, day, shift in cells:
+        cell = existing.get((person.id, day))
+        before = cell.code if cell else None
+        if _put(person, day, shift, actor, cell, note, request_id):
+            changed.add((person.id, day))
+            audit.record(actor, "roster.set", "roster_entry", f"{person.employee_no}:{day}", before=before,
+                         after=shift.code if shift else REST, request=request_id, note=note)
+    db.session.flush()
+    attendance.reevaluate(actor, changed, include_new=judge_new)
+    return changed
 
 
 @use_case

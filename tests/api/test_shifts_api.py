@@ -51,7 +51,7 @@ def test_roster_put_get_and_generate(client, world):
     lead = token_for(client, people["lead"])
     put = client.put("/api/v1/roster/E101/2026-11-03", headers=lead, json={"shift": "D8"})
     assert put.status_code == 200 and put.get_json() == {"employee_no": "E101", "date": "2026-11-03",
-                                                         "shift": "D8", "note": None}
+                                                         "shift": "D8", "note": None, "swap": None}
     client.put("/api/v1/roster/E101/2026-11-04", headers=lead, json={"shift": "REST"})
     rows = client.get("/api/v1/roster?team=T1&from=2026-11-01&to=2026-11-30", headers=lead).get_json()
     assert [(r["date"], r["shift"]) for r in rows["items"]] == [("2026-11-03", "D8"), ("2026-11-04", "REST")]

@@ -642,6 +642,7 @@ def test_bad_leave_settings_are_reported_where_they_are(leave, problem):
         ({"max_per_month": -2}, ("swaps.max_per_month", "must be a whole number, 0 or more")),
         ({"same_team": 1}, ("swaps.same_team", "must be true or false")),
         ({"approver": "boss"}, ("swaps.approver", ROLE_CHOICE)),
+        ({"min_rest_hours": 25}, ("swaps.min_rest_hours", "must be a whole number from 0 to 24")),
     ],
 )
 def test_bad_swap_settings_are_reported_where_they_are(swaps, problem):

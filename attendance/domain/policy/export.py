@@ -100,6 +100,7 @@ def policy_to_document(policy: Policy) -> dict:
             "max_per_month": policy.swaps.max_per_month,
             "same_team": policy.swaps.same_team,
             "approver": policy.swaps.approver,
+            "min_rest_hours": policy.swaps.min_rest_hours,
         },
         "corrections": {
             "max_per_month": policy.corrections.max_per_month,

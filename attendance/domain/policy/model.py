@@ -70,6 +70,7 @@ class SwapPolicy:
     max_per_month: int = 2
     same_team: bool = True
     approver: str = "supervisor"
+    min_rest_hours: int = 8  # the least rest between two shifts a swap may leave anyone (docs/rules.md §5)
 
 
 @dataclass(frozen=True)

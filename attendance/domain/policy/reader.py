@@ -326,6 +326,7 @@ class _Reader:
             "max_per_month": self.count,
             "same_team": self.boolean,
             "approver": self.role,
+            "min_rest_hours": lambda v, p: self.integer(v, p, low=0, high=24),
         }
         got = self.fields(value, path, spec)
         return None if got is None else SwapPolicy(**got)
