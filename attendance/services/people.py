@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from attendance.domain.errors import N_, InvalidInput, NotFound
-from attendance.domain.money import to_money
+from attendance.domain.money import read_money
 from attendance.domain.permissions import reach
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
@@ -117,12 +117,12 @@ def clean_employee(data: dict, *, partial: bool = False) -> dict:
         out["hire_date"] = None
     if data.get("monthly_wage") not in (None, ""):
         try:
-            wage = to_money(data["monthly_wage"])
+            wage = read_money(data["monthly_wage"])  # more than two places is refused, never rounded
             if wage < 0:
-                raise ValueError
+                raise ValueError(N_("not a money amount"))
             out["monthly_wage"] = wage
-        except ValueError:
-            errors["monthly_wage"] = N_("not a money amount")
+        except ValueError as exc:
+            errors["monthly_wage"] = str(exc)
     elif "monthly_wage" in data:
         out["monthly_wage"] = None
     if "active" in data:
