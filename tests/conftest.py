@@ -26,8 +26,10 @@ PASSWORD = "secret-pass"
 # Role groups the permission tests expect, written out here rather than read from the table under test.
 OFFICE = {"supervisor", "manager", "gm", "hr", "admin"}
 LEADERS = OFFICE | {"lead"}
-# One hash for every test person keeps the suite fast (scrypt is slow on purpose).
-PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+# One hash for every test person keeps the suite fast (scrypt is slow on purpose). The app is told this is
+# the current method, so signing in does not re-hash it (tests/test_sessions.py checks the upgrade).
+TEST_HASH_METHOD = "pbkdf2:sha256:1000"
+PASSWORD_HASH = generate_password_hash(PASSWORD, method=TEST_HASH_METHOD)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgres")
 _SNAPSHOT = "test_snapshot_"  # PostgreSQL: schemas beside public holding the snapshots of a run
@@ -159,8 +161,10 @@ class _Session:
             reset_postgres(url)
         else:
             url = f"sqlite:///{folder / 'test.sqlite3'}"
-        self.app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
-        self.app.before_request(_fresh_request_state)
+        self.app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                               "PASSWORD_HASH_METHOD": TEST_HASH_METHOD})
+        # First of all the request hooks: the app's own (the one-time password gate) look at who is signed in.
+        self.app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
         self.config, self.instance_path = copy.deepcopy(dict(self.app.config)), self.app.instance_path
         with self.app.app_context():
             event.listen(db.engine, "connect", _no_fsync)

@@ -271,11 +271,27 @@ def update_employee(actor: Employee, employee_no: str, data: dict) -> Employee:
     if "employee_no" in clean and clean["employee_no"] != person.employee_no:
         raise InvalidInput("employee_no cannot change", fields={"employee_no": N_("cannot change")})
     before = {k: str(getattr(person, k, None)) for k in clean if k not in ("team", "roles")}
+    if clean.get("active") is False and person.active:
+        accounts.end_access(actor, person)  # deactivation ends the person's sessions and tokens at once
     _apply(person, clean)
     person.updated_by_id = actor.id
     audit.record(actor, "employee.update", "employee", person.employee_no,
                  before=before, after={k: str(v) for k, v in clean.items()})
     return person
+
+
+@use_case
+def create_admin(username: str, name: str, password: str | None = None) -> tuple[Employee, str | None]:
+    """The first admin. Without a password one is made up, returned once, and must be changed at the first
+    sign-in (ASVS 5.0 6.3.2, 6.4.1: no default accounts; initial passwords random and single-use).
+
+    :return: the admin, and the one-time password when one was made up.
+    """
+    one_time = None if password else accounts.one_time_password()
+    person = create_employee(None, {"employee_no": (username or "").upper(), "name": name, "roles": ["admin"],
+                                    "username": username, "password": password or one_time})
+    person.must_change_password = one_time is not None
+    return person, one_time
 
 
 def set_active(actor: Employee, employee_no: str, active: bool) -> Employee:
