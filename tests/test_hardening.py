@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from attendance import create_app
 from attendance.extensions import db
 from attendance.models import LoginFailure
-from tests.conftest import PASSWORD, TEST_HASH_METHOD, login, make_person, token_for
+from tests.conftest import PASSWORD, login, make_person, token_for
 
 FORGED = "203.0.113.9"
 
@@ -22,8 +22,7 @@ FORGED = "203.0.113.9"
 def other_instance(app):
     """A second app on the same database, as another gunicorn worker or host would be; behind one proxy."""
     other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                        "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": TEST_HASH_METHOD,
-                        "TRUSTED_PROXIES": 1})
+                        "WTF_CSRF_ENABLED": False, "TRUSTED_PROXIES": 1})
     yield other
     with other.app_context():
         db.engine.dispose()

@@ -224,7 +224,8 @@ def test_many_usernames_from_one_address_are_throttled_by_the_address(client, ap
 # --- password hashes (11.4.2) ---------------------------------------------------------------------------
 
 
-def test_the_default_hash_method_is_owasps_scrypt_strength(tmp_path):
+def test_the_default_hash_method_is_owasps_scrypt_strength(monkeypatch, tmp_path):
+    monkeypatch.delenv("PASSWORD_HASH_METHOD", raising=False)  # the tests' own cheap method, set in conftest
     method = from_environment(str(tmp_path), str(tmp_path))["PASSWORD_HASH_METHOD"]
     name, n, r, p = method.split(":")
     # OWASP Password Storage Cheat Sheet: scrypt N=2^17,r=8,p=1 or its equivalents N=2^16,p=2; N=2^15,p=3 ...
@@ -241,15 +242,17 @@ def test_needs_rehash_compares_algorithm_and_every_cost(app):
     assert accounts.needs_rehash("md5$s$h", default)
 
 
-def test_a_weak_hash_is_upgraded_at_the_next_sign_in(client, app):
-    app.config["PASSWORD_HASH_METHOD"] = "scrypt:32768:8:3"  # the production default (slow: one test only)
+def test_a_weak_hash_is_upgraded_at_the_next_sign_in(client, app, monkeypatch, tmp_path):
+    monkeypatch.delenv("PASSWORD_HASH_METHOD")
+    production = from_environment(str(tmp_path), str(tmp_path))["PASSWORD_HASH_METHOD"]
+    app.config["PASSWORD_HASH_METHOD"] = production  # slow on purpose: this test only
     person = make_person(["staff"])
     person.password_hash = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
     db.session.commit()
     login(client, person)
     db.session.expire_all()
     stored = db.session.get(Employee, person.id).password_hash
-    assert stored.startswith("scrypt:32768:8:3$") and check_password_hash(stored, PASSWORD)
+    assert stored.startswith(production + "$") and check_password_hash(stored, PASSWORD)
     client.post("/logout")
     login(client, person)  # the upgraded hash signs in, and is not made again
     db.session.expire_all()
