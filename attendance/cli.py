@@ -17,20 +17,21 @@ policy_cli = AppGroup("policy", help="Import and export policy versions.")
 
 @click.command("create-admin")
 @click.option("--username", prompt=True)
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--password", help="Leave out to be given a random one-time password, changed at first sign-in.")
 @click.option("--name", default="管理员", show_default=True)
-def create_admin(username: str, password: str, name: str) -> None:
-    """Create the first admin (prompts for what is left out)."""
+def create_admin(username: str, password: str | None, name: str) -> None:
+    """Create the first admin; without --password a one-time password is printed."""
     from attendance.services import people, policy
 
     try:
-        person = people.create_employee(None, {
-            "employee_no": username.upper(), "name": name, "roles": ["admin"],
-            "username": username, "password": password})
+        person, one_time = people.create_admin(username, name, password)
         policy.ensure_default(person)
     except DomainError as exc:
         fail(exc)
     click.echo(f"admin {person.username} created")
+    if one_time:
+        click.echo(f"one-time password: {one_time}")
+        click.echo("It works once: the first sign-in (on the web page) asks for a new password.")
 
 
 @click.command("demo")

@@ -10,11 +10,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from attendance.extensions import db
 from attendance.models import Employee, Team
-from attendance.services import audit, policy
+from attendance.services import accounts, audit, policy
 from attendance.services.transaction import use_case
 
 DEMO_PASSWORD = "demo1234"
@@ -76,7 +75,7 @@ def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, 
 @use_case
 def _create(staff_per_team: int, seed: int) -> None:
     rng = random.Random(seed)
-    password_hash = generate_password_hash(DEMO_PASSWORD)  # one hash for every demo login: fast
+    password_hash = accounts.hash_password(DEMO_PASSWORD)  # one hash for every demo login: fast
     names = _names(len(TEAMS) * (staff_per_team + 1), rng)
     for username, no, name, roles in OFFICE:
         person = Employee(employee_no=no, name=name, username=username, password_hash=password_hash,

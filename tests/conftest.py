@@ -17,6 +17,10 @@ from sqlalchemy import event, text
 from werkzeug.security import generate_password_hash
 
 os.environ.setdefault("SECRET_KEY", "test-secret")
+# Every app a test builds hashes passwords cheaply and takes the test hash below as current (so signing in
+# does not re-hash it); tests/pages/test_auth_pages.py checks the production method and the upgrade.
+TEST_HASH_METHOD = "pbkdf2:sha256:1000"
+os.environ.setdefault("PASSWORD_HASH_METHOD", TEST_HASH_METHOD)
 
 from attendance import create_app  # noqa: E402
 from attendance.extensions import db  # noqa: E402
@@ -27,7 +31,7 @@ PASSWORD = "secret-pass"
 OFFICE = {"supervisor", "manager", "gm", "hr", "admin"}
 LEADERS = OFFICE | {"lead"}
 # One hash for every test person keeps the suite fast (scrypt is slow on purpose).
-PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+PASSWORD_HASH = generate_password_hash(PASSWORD, method=TEST_HASH_METHOD)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = DATABASE_URL.startswith("postgres")
 _SNAPSHOT = "test_snapshot_"  # PostgreSQL: schemas beside public holding the snapshots of a run
@@ -160,7 +164,8 @@ class _Session:
         else:
             url = f"sqlite:///{folder / 'test.sqlite3'}"
         self.app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
-        self.app.before_request(_fresh_request_state)
+        # First of all the request hooks: the app's own (the one-time password gate) look at who is signed in.
+        self.app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
         self.config, self.instance_path = copy.deepcopy(dict(self.app.config)), self.app.instance_path
         with self.app.app_context():
             event.listen(db.engine, "connect", _no_fsync)

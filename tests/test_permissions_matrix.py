@@ -42,6 +42,8 @@ PAGES = {
     ("GET", "/policy/versions/<int:version_id>.yaml"): [("/policy/versions/1.yaml", EVERYONE)],
     ("GET", "/policy/upload"): [("/policy/upload", MANAGE)],
     ("POST", "/policy/upload"): [("/policy/upload", MANAGE)],
+    ("GET", "/password"): [("/password", EVERYONE)],
+    ("POST", "/password"): [("/password", EVERYONE)],
     ("POST", "/logout"): [("/logout", EVERYONE)],  # last: it ends the session
 }
 API = {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import current_app, request
 
+from attendance import security_log
 from attendance.api import schemas
 from attendance.api.core import actor, make_blueprint
-from attendance.domain.errors import Unauthenticated
+from attendance.domain.errors import Forbidden, Throttled, Unauthenticated
 from attendance.services import accounts
 
 blp = make_blueprint("api_auth", "", "Tokens and the caller")
@@ -16,11 +19,30 @@ blp = make_blueprint("api_auth", "", "Tokens and the caller")
 @blp.arguments(schemas.TokenIn)
 @blp.response(201, schemas.TokenOut)
 def issue_token(data):
-    """Exchange a username and password for a bearer token."""
-    person = accounts.authenticate(data["username"], data["password"])
+    """Exchange a username and password for a bearer token.
+
+    Throttled like the sign-in page: after ``LOGIN_MAX_FAILURES`` failures for a username (known or not) in
+    ``LOGIN_WINDOW_MINUTES``, or ``LOGIN_MAX_FAILURES_PER_ADDRESS`` from one address, 429 with Retry-After.
+    A person who still has a one-time password gets 403 ``password_change_required``.
+    """
+    username = data["username"]
+    try:
+        person = accounts.sign_in(username, data["password"], request.remote_addr)
+    except Throttled:
+        security_log.event("login.throttled", outcome="refused", username=username, channel="api",
+                           level=logging.WARNING)
+        raise
     if person is None:
+        security_log.event("login.failure", outcome="failure", username=username, channel="api",
+                           level=logging.WARNING)
         raise Unauthenticated("unknown username or wrong password", code="bad_credentials")
-    token, expires = accounts.issue_token(person, current_app.config["API_TOKEN_HOURS"])
+    try:
+        token, expires = accounts.issue_token(person, current_app.config["API_TOKEN_HOURS"])
+    except Forbidden:
+        security_log.event("login.success", outcome="token_refused", person=person.employee_no, channel="api",
+                           reason="password_change_required", level=logging.WARNING)
+        raise
+    security_log.event("login.success", outcome="success", person=person.employee_no, channel="api")
     return {"token": token, "expires_at": expires}
 
 

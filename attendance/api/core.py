@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from functools import wraps
 
 import marshmallow as ma
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from webargs.flaskparser import FlaskParser
 
+from attendance import security_log
 from attendance.domain.errors import Forbidden
 from attendance.domain.permissions import allowed
 from attendance.errors import PREFIX, error_body, flatten_messages, is_api_request  # noqa: F401  (the API modules' one import)
@@ -36,6 +38,7 @@ class ErrorDetail(ma.Schema):
     code = ma.fields.String(required=True, metadata={"description": "snake_case, or the policy rule code"})
     message = ma.fields.String(required=True)
     fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    error_id = ma.fields.String(metadata={"description": "only on a 500: the id of the log entry to quote"})
 
 
 class ErrorSchema(ma.Schema):
@@ -55,11 +58,14 @@ def _authenticate():
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    person = accounts.person_for_token(token.strip()) if scheme.lower() == "bearer" and token else None
-    if person is None:
+    row = accounts.token_in_use(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if row is None:
+        security_log.event("token.refused", outcome="failure", level=logging.WARNING,
+                           reason="invalid" if header else "missing")
         return error_body(401, message="a valid bearer token is required"), 401, {
             "WWW-Authenticate": 'Bearer realm="api"'}
-    g.actor = person
+    g.actor = row.employee
+    security_log.event("token.used", outcome="success", person=row.employee.employee_no, token_id=row.id)
     return None
 
 

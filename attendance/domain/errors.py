@@ -71,3 +71,13 @@ class Unauthenticated(DomainError):
     """No, a bad, or an expired credential (HTTP 401)."""
 
     code = "unauthorized"
+
+
+class Throttled(DomainError):
+    """Too many attempts for now (HTTP 429); ``retry_after`` is how many seconds until the next is heard."""
+
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from attendance.domain.errors import InvalidInput, RuleRefused
-from attendance.domain.money import ZERO, to_money
+from attendance.domain.money import ZERO, parse_money, to_money
 from attendance.domain.policy import Policy, Step, Window
 
 
@@ -80,10 +80,7 @@ def _fine(rule_code: str, step: Step, amount: object | None) -> Decimal:
     if amount is None:
         chosen = None
     else:
-        try:
-            chosen = to_money(amount)
-        except ValueError:
-            raise InvalidInput("amount is not a money amount", fields={"amount": "not money"}) from None
+        chosen = parse_money(amount, "amount")  # 99.999 is refused, not rounded into the range
     if chosen is None or not lo <= chosen <= hi:
         raise RuleRefused(
             f"{rule_code} needs an amount from {lo} to {hi}",

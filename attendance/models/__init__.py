@@ -5,7 +5,7 @@ from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, L
 from attendance.models.grooming import GroomingCheck, GroomingFailure
 from attendance.models.leave import LeaveEntitlement, LeaveRequest
 from attendance.models.notifications import Notification, OutboundMessage, TeamRobot
-from attendance.models.people import ApiToken, Employee, EmployeeRole, Team
+from attendance.models.people import ApiToken, Employee, EmployeeRole, LoginFailure, Team
 from attendance.models.policy import PolicyVersion
 from attendance.models.records import AuditEvent, IdempotencyRecord
 from attendance.models.requests import ApprovalStep, PunchCorrection, Request
@@ -36,6 +36,7 @@ __all__ = [
     "IdempotencyRecord",
     "LedgerEntry",
     "LedgerHead",
+    "LoginFailure",
     "Meeting",
     "MeetingAttendance",
     "MonthClose",

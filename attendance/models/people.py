@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from attendance.domain.policy import ROLES
@@ -45,6 +45,12 @@ class Employee(UserMixin, db.Model):
     username: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(256))
     locale: Mapped[str | None] = mapped_column(String(10))
+    # Bumped when the person signs out, changes or is given a password, or is deactivated: a session
+    # carries the number it started with and is over once they differ (ASVS 5.0 7.4.1, 7.4.2).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A one-time password (create-admin without --password): pages lead to the change-password page
+    # and the API gives no token until the person has chosen their own.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
@@ -92,3 +98,20 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     employee: Mapped[Employee] = relationship()
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in, kept for the throttle's window; counted in the database so every worker and host
+    sees the same number. The username is kept only as a hash (it is often a mistyped password), and
+    whether such a person exists is not recorded: unknown usernames are counted the same way."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_key_failed_at", "username_key", "failed_at"),
+        Index("ix_login_failures_address_failed_at", "address", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username_key: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

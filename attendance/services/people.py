@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from attendance.domain.errors import N_, InvalidInput, NotFound
-from attendance.domain.money import to_money
+from attendance.domain.money import read_money
 from attendance.domain.permissions import reach
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
@@ -117,12 +117,12 @@ def clean_employee(data: dict, *, partial: bool = False) -> dict:
         out["hire_date"] = None
     if data.get("monthly_wage") not in (None, ""):
         try:
-            wage = to_money(data["monthly_wage"])
+            wage = read_money(data["monthly_wage"])  # more than two places is refused, never rounded
             if wage < 0:
-                raise ValueError
+                raise ValueError(N_("not a money amount"))
             out["monthly_wage"] = wage
-        except ValueError:
-            errors["monthly_wage"] = N_("not a money amount")
+        except ValueError as exc:
+            errors["monthly_wage"] = str(exc)
     elif "monthly_wage" in data:
         out["monthly_wage"] = None
     if "active" in data:
@@ -271,11 +271,27 @@ def update_employee(actor: Employee, employee_no: str, data: dict) -> Employee:
     if "employee_no" in clean and clean["employee_no"] != person.employee_no:
         raise InvalidInput("employee_no cannot change", fields={"employee_no": N_("cannot change")})
     before = {k: str(getattr(person, k, None)) for k in clean if k not in ("team", "roles")}
+    if clean.get("active") is False and person.active:
+        accounts.end_access(actor, person)  # deactivation ends the person's sessions and tokens at once
     _apply(person, clean)
     person.updated_by_id = actor.id
     audit.record(actor, "employee.update", "employee", person.employee_no,
                  before=before, after={k: str(v) for k, v in clean.items()})
     return person
+
+
+@use_case
+def create_admin(username: str, name: str, password: str | None = None) -> tuple[Employee, str | None]:
+    """The first admin. Without a password one is made up, returned once, and must be changed at the first
+    sign-in (ASVS 5.0 6.3.2, 6.4.1: no default accounts; initial passwords random and single-use).
+
+    :return: the admin, and the one-time password when one was made up.
+    """
+    one_time = None if password else accounts.one_time_password()
+    person = create_employee(None, {"employee_no": (username or "").upper(), "name": name, "roles": ["admin"],
+                                    "username": username, "password": password or one_time})
+    person.must_change_password = one_time is not None
+    return person, one_time
 
 
 def set_active(actor: Employee, employee_no: str, active: bool) -> Employee:

@@ -16,7 +16,7 @@ from zoneinfo import available_timezones
 import yaml
 
 from attendance.domain.errors import N_, PolicyInvalid
-from attendance.domain.money import to_money
+from attendance.domain.money import read_money
 from attendance.domain.policy.model import (
     AFTER_LADDER,
     ATTENDANCE_EVENTS,
@@ -190,13 +190,9 @@ class _Reader:
         # because an unquoted YAML 10.50 arrives as the float 10.5 and the API never
         # carries money as floats. More than two decimal places are refused, not rounded.
         try:
-            amount = to_money(value)
-            exact = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-        except (ValueError, InvalidOperation):
-            self.bad(path, N_("not a money amount"))
-            return None
-        if amount != exact:
-            self.bad(path, N_("at most 2 decimal places"))
+            amount = read_money(value)
+        except ValueError as exc:
+            self.bad(path, str(exc))
             return None
         if positive and amount <= 0:
             self.bad(path, N_("must be above 0"))
