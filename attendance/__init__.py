@@ -41,7 +41,38 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
+# Scripts and styles only from our own static files (no inline script, no inline style attributes), pictures
+# also from data:/blob: URLs (the grooming page previews the photo just taken), never shown in a frame.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": ["'self'", "data:", "blob:"],
+    "connect-src": "'self'",
+    "font-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def _no_store(response):
+    """Signed-in pages and API answers carry personal data and money: never kept by a browser or a proxy
+    (ASVS 14.2.2). Static files stay cacheable; a response that chose its own caching keeps it."""
+    from flask import request
+    from flask_login import current_user
+
+    if request.path.startswith("/static/") or "no-store" in response.headers.get("Cache-Control", ""):
+        return response
+    if request.path.startswith("/api/") or current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def register_extensions(app: Flask) -> None:
+    from flask_talisman import Talisman
+
     from attendance import models  # noqa: F401  (every model known before Alembic looks)
     from attendance.auth.session import init_login, select_locale, select_timezone
     from attendance.extensions import api, babel, csrf, db, migrate
@@ -54,6 +85,14 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
+    https = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    # One Talisman per app: it keeps its options on itself, so a shared instance would take the last app's.
+    app.extensions["talisman"] = Talisman(
+        app, content_security_policy=CONTENT_SECURITY_POLICY, frame_options="DENY",
+        referrer_policy="same-origin", x_content_type_options=True,
+        force_https=https, strict_transport_security=https, strict_transport_security_max_age=31_536_000,
+        session_cookie_secure=https, session_cookie_http_only=True, session_cookie_samesite="Lax")
+    app.after_request(_no_store)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_login(app)
     from attendance.api.core import ErrorSchema

@@ -60,7 +60,13 @@ def browser_page(width: int = 375, height: int = 800, *, phone: bool = True) -> 
                                           has_touch=phone, device_scale_factor=2 if phone else 1)
             page = context.new_page()
             page.set_default_timeout(15_000)
+            # The pages run under the app's Content-Security-Policy: anything it blocks (an inline script or
+            # style someone added) fails the browser test that met it.
+            blocked: list[str] = []
+            page.on("console", lambda message: blocked.append(message.text)
+                    if "Content Security Policy" in message.text else None)
             yield page
+            assert not blocked, blocked
             context.close()
         finally:
             browser.close()

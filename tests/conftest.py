@@ -13,6 +13,7 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import event, text
 from werkzeug.security import generate_password_hash
 
@@ -33,6 +34,11 @@ LEADERS = OFFICE | {"lead"}
 # One hash for every test person keeps the suite fast (scrypt is slow on purpose).
 PASSWORD_HASH = generate_password_hash(PASSWORD, method=TEST_HASH_METHOD)
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Property tests judge correctness, not speed: on a busy CI machine a slow example is not a failure, and a
+# fixed seed keeps every run the same.
+settings.register_profile("suite", deadline=None, derandomize=True)
+settings.load_profile("suite")
+
 ON_POSTGRES = DATABASE_URL.startswith("postgres")
 _SNAPSHOT = "test_snapshot_"  # PostgreSQL: schemas beside public holding the snapshots of a run
 

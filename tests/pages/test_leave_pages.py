@@ -503,7 +503,7 @@ def test_the_form_and_the_decision_page_fit_a_375_px_phone(app, world, moving_cl
         page.select_option("select[name=leave_type]", "personal")
         page.fill("input[name=start]", "2026-11-09")
         page.dispatch_event("input[name=start]", "change")
-        page.wait_for_function("document.querySelector('[data-hint=chain] ol') !== null")
+        page.wait_for_selector("[data-hint=chain] ol", state="attached")
         assert page.input_value("input[name=end]") == "2026-11-09"  # the end follows the start
         page.fill("textarea[name=reason]", "家中老人住院，需要陪护一天")
         form_width = measure_width(page)
