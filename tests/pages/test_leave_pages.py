@@ -413,7 +413,7 @@ def test_the_register_pages_with_the_cursor(as_, world, monkeypatch):
     made = [ask(world["staff"], start=f"2026-11-{d:02d}") for d in (9, 10, 11)]
     for r in made:
         approve_all(world, r)
-    monkeypatch.setattr(leave, "list_leave", _limited(leave.list_leave, 2))
+    monkeypatch.setattr(leave.pages, "list_leave", _limited(leave.list_leave, 2))  # where leave_register finds it
     c = as_("hr")
     first = c.get("/leave/register").get_data(as_text=True)
     cursor = re.search(r'cursor=([\w-]+)', first).group(1)
