@@ -62,6 +62,7 @@ def test_an_evidence_photo_carries_the_headers(client, people):
     assert photo.status_code == 200 and photo.mimetype == "image/png"
     _assert_hardened(photo)
     assert "no-store" in photo.headers["Cache-Control"]
+    assert photo.headers["Content-Disposition"] == f'inline; filename="evidence-{made.get_json()["id"]}.png"'
 
 
 def test_static_files_stay_cacheable(client):

@@ -96,7 +96,8 @@ def violation(violation_id: int):
 def evidence(violation_id: int):
     path, mime = svc.evidence_file(current_user, violation_id)
     return Response(path.read_bytes(), mimetype=mime,  # at most 5 MB
-                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
+                             "Content-Disposition": f'inline; filename="evidence-{violation_id}{path.suffix}"'})
 
 
 @bp.route("/violations/<int:violation_id>/notice")
