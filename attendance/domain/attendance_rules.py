@@ -22,7 +22,7 @@ STATUSES = ("present", "late", "early", "late_early", "half_absent", "absent", "
 SEVERITY = {"rest": 0, "leave": 0, "present": 0, "late": 1, "early": 1, "late_early": 2,
             "half_absent": 3, "absent": 4}
 DIRECTIONS = ("in", "out")
-KINDS = ("late", "early", "absent")  # the violations a day can raise (policy attendance.rules)
+KINDS = ("late", "early", "half_absent", "absent")  # the violations a day can raise (policy attendance.rules)
 MINUTES_PER_DAY = 24 * 60
 
 
@@ -311,7 +311,7 @@ def classify_day(shift: ShiftWindow | None, punches: Sequence[Punch], rules: Day
 
     if in_at is None and out_at is None:
         status = "half_absent" if partial_leave else "absent"
-        return DayResult(status, leave_type=partial_leave, kinds=("absent",))
+        return DayResult(status, leave_type=partial_leave, kinds=(status,))
     if in_at is not None and in_at >= _utc(end):
         # Arrived when the shift was over: no part of it was worked.
         return DayResult("absent", late_minutes=_whole_minutes(in_at, start), in_at=in_at, out_at=out_at,
@@ -333,8 +333,11 @@ def classify_day(shift: ShiftWindow | None, punches: Sequence[Punch], rules: Day
         status = "early"
     else:
         status = "present"
+    # Half a day missed is its own violation (HALF_ABSENT in the default policy), not a day's 旷工: no rule
+    # book fines 31 minutes late like a day away. Both halves missed is absent.
     kinds = tuple(k for k, raised in (("late", late_part == "minor"), ("early", early_part == "minor"),
-                                      ("absent", "half" in (late_part, early_part))) if raised)
+                                      ("half_absent", status == "half_absent"), ("absent", status == "absent"))
+                  if raised)
     worked = None
     if in_at is not None and out_at is not None:
         span = _overlap_minutes(in_at, out_at, start, end)

@@ -292,7 +292,7 @@ def _apply(actor: Employee | None, items: list[Derived], report: EvaluationRepor
                 # A violation someone else reversed (an appeal upheld, a supervisor) stays reversed.
                 if counted or (last is not None and not (last.reversed_reason or "").startswith(REEVALUATED)):
                     continue
-                code = policy.attendance.rules.get(kind) if policy else None
+                code = policy.attendance.rule_for(kind) if policy else None
                 if not code or code not in policy.rules:
                     report.problems.append(f"{ref}: no rule for {kind} in the policy")
                     continue

@@ -85,7 +85,16 @@ def test_in_at_08_31_is_half_a_day_absent(world):
     punch(world["person"], at(18, 0), "out")
     attendance.evaluate(world["hr"], DAY)
     assert day_of(world["person"]).status == "half_absent"
-    assert [v.rule_code for v in counted(world["person"])] == ["ABSENT"]
+    assert [(v.rule_code, str(v.fine)) for v in counted(world["person"])] == [("HALF_ABSENT", "20.00")]
+
+
+def test_a_policy_with_no_half_absent_rule_raises_its_absent_rule_for_half_a_day():
+    from attendance.domain.policy.model import AttendancePolicy
+
+    old = AttendancePolicy(rules={"late": "LATE", "early": "EARLY", "absent": "ABSENT"})
+    assert (old.rule_for("half_absent"), old.rule_for("late")) == ("ABSENT", "LATE")
+    new = AttendancePolicy(rules={**old.rules, "half_absent": "HALF_ABSENT"})
+    assert new.rule_for("half_absent") == "HALF_ABSENT"
 
 
 def test_no_punch_on_a_working_day_is_absent_and_raises_absent(world):
@@ -180,7 +189,7 @@ def test_voiding_a_wrong_punch_re_judges_the_day(world):
     wrong = db.session.scalar(select(Punch).where(Punch.at == at(18, 0)))
     punches.void_punch(world["lead"], wrong.id, "tapped a colleague's card")
     assert day_of(world["person"]).status == "half_absent"
-    assert [v.rule_code for v in counted(world["person"])] == ["ABSENT"]
+    assert [v.rule_code for v in counted(world["person"])] == ["HALF_ABSENT"]
 
 
 def test_days_not_over_are_left_for_later(world, monkeypatch):

@@ -15,7 +15,8 @@ REVIEWS = ("dismissal",)
 GROOMING_KINDS = ("grooming", "workstation")
 # 事假 病假 婚假 产假 丧假 调休/换休 带薪年假 工伤假 (docs/rules.md §4)
 LEAVE_TYPES = ("personal", "sick", "marriage", "maternity", "bereavement", "in_lieu", "annual", "work_injury")
-ATTENDANCE_EVENTS = ("late", "early", "absent")
+ATTENDANCE_EVENTS = ("late", "early", "half_absent", "absent")
+REQUIRED_ATTENDANCE_EVENTS = ("late", "early", "absent")  # half_absent may be left out: it then raises absent
 
 
 
@@ -62,6 +63,14 @@ class AttendancePolicy:
     rules: dict[str, str] = field(
         default_factory=lambda: {"late": "LATE", "early": "EARLY", "absent": "ABSENT"}
     )
+
+    def rule_for(self, event: str) -> str | None:
+        """The rule an attendance outcome raises. A policy that names no rule for ``half_absent`` (written
+        before it had one) raises its ``absent`` rule for half a day, as it always did."""
+        code = self.rules.get(event)
+        if code is None and event == "half_absent":
+            code = self.rules.get("absent")
+        return code
 
 
 @dataclass(frozen=True)

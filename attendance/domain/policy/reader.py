@@ -32,6 +32,7 @@ from attendance.domain.policy.model import (
     DEFAULT_WINDOW,
     GROOMING_KINDS,
     LEAVE_TYPES,
+    REQUIRED_ATTENDANCE_EVENTS,
     REVIEWS,
     ROLES,
     SANCTIONS,
@@ -305,7 +306,7 @@ class _Reader:
 
     def attendance_rules(self, value: Any, path: str) -> dict[str, str] | None:
         spec = dict.fromkeys(ATTENDANCE_EVENTS, self.code)
-        return self.fields(value, path, spec, required=ATTENDANCE_EVENTS)
+        return self.fields(value, path, spec, required=REQUIRED_ATTENDANCE_EVENTS)
 
     def attendance(self, value: Any, path: str) -> AttendancePolicy | None:
         spec = {
