@@ -13,8 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from attendance import clock
 from attendance.domain import dates
 from attendance.domain.errors import DomainError, InvalidInput
-from attendance.labels import PATTERN_LABELS, WEEKDAYS
-from attendance.models import shifts as shiftmodels
+from attendance.labels import PATTERN_LABELS, WEEKDAYS, punch_reading_text
 from attendance.services import calendar, people, punches, roster, shift_types
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
 from attendance.web import permission_required, show_field_errors
@@ -169,19 +168,20 @@ def my_month():
 @bp.route("/clock")
 @permission_required("punches.own")
 def clock_page():
-    today = clock.today()
-    own_punches = punches.punches_of_day(current_user, current_user.employee_no, today)
-    entry = shiftmodels.roster_cells([current_user.id], today, today).get((current_user.id, today))
-    return render_template("shifts/clock.html", now=clock.now(), punches=own_punches, entry=entry)
+    """Today's shift and the one button that makes sense now; after a punch, what it counted as."""
+    punch_id = request.args.get("punch", type=int)
+    state = punches.clock_state(current_user, punch_id)
+    reading, zone = state.reading, clock.site_zone()
+    message = punch_reading_text(reading, zone) if reading else None
+    shift_day = reading.shift.start.astimezone(zone).date() if reading and reading.shift else state.day
+    return render_template("shifts/clock.html", state=state, now=state.now, message=message, shift_day=shift_day)
 
 
 @bp.route("/clock", methods=["POST"])
 @permission_required("punches.own")
 def clock_punch():
     punch = punches.clock_punch(current_user, request.form.get("direction", ""))
-    at = punch.at.astimezone(clock.site_zone()).strftime("%H:%M:%S")
-    flash(_("Clocked in at %(at)s.", at=at) if punch.direction == "in" else _("Clocked out at %(at)s.", at=at))
-    return redirect(url_for("shifts.clock_page"))
+    return redirect(url_for("shifts.clock_page", punch=punch.id))
 
 
 # --- punches: import and resolve ---------------------------------------------------------------------
