@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from attendance import clock
 from attendance.domain import dates
 from attendance.domain.errors import DomainError, InvalidInput
-from attendance.labels import PATTERN_LABELS, WEEKDAYS, punch_reading_text
+from attendance.labels import PATTERN_LABELS, SANCTION_LABELS, WEEKDAYS, punch_reading_text
 from attendance.services import calendar, people, punches, roster, shift_types
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
 from attendance.web import permission_required, show_field_errors
@@ -89,7 +89,11 @@ def roster_page():
 @bp.route("/roster", methods=["POST"])
 @permission_required("roster.edit")
 def save_roster():
-    """Save the cells of the week grid that changed (each select sends its value and the one it had)."""
+    """Save the cells of the week grid that changed (each select sends its value and the one it had).
+
+    A change to a day already judged is not saved at once: the page first shows what it would raise or
+    reverse (the service judges it without saving), and the lead confirms (the same form again, ``confirm=1``).
+    """
     team = request.form.get("team", "")
     week = request.form.get("week", "")
     changes = []
@@ -100,11 +104,20 @@ def save_roster():
         if value and value != request.form.get(f"was:{no}:{day}", ""):
             changes.append((no, day, value))
     try:
-        n = roster.save_cells(current_user, changes)
+        if request.form.get("confirm") != "1":
+            preview = roster.preview_cells(current_user, changes)
+            if preview.needs_confirmation:
+                kept = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirm")]
+                return render_template("shifts/roster_confirm.html", preview=preview, fields=kept, team=team,
+                                       week=week, sanctions=SANCTION_LABELS)
+        change = roster.apply_cells(current_user, changes)
     except InvalidInput as exc:
         flash(exc.message, "error")
         return redirect(url_for("shifts.roster", team=team, week=week))
-    flash(_("%(n)s days changed.", n=n))
+    flash(_("%(n)s days changed.", n=change.changed))
+    if change.effects:
+        flash(_("Violations raised: %(raised)s; reversed: %(reversed)s.", raised=len(change.raised),
+                reversed=len(change.reversed)))
     return redirect(url_for("shifts.roster", team=team, week=week))
 
 

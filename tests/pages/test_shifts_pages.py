@@ -261,3 +261,51 @@ def test_staff_clock_in_on_a_phone_and_the_lead_sees_the_punch_on_the_day_board(
         assert "07:57" in row.inner_text()
         page.screenshot(path="/tmp/everyday-board.png", full_page=True)
     assert width["scroll"] <= 375 and width["right"] <= 376, width["widest"]
+
+
+def test_a_roster_change_to_a_judged_day_shows_its_fine_and_saves_nothing_until_confirmed(client, world):
+    from attendance.models import Violation
+    from attendance.services import attendance
+
+    me = world["staff"]
+    roster.set_roster_day(world["lead"], me.employee_no, "2026-11-03", "REST")
+    attendance.evaluate(world["hr"], "2026-11-03")
+    login(client, world["lead"])
+    form = {"team": "T1", "week": "2026-11-02", f"cell:{me.employee_no}:2026-11-03": "D8",
+            f"was:{me.employee_no}:2026-11-03": "REST"}
+    response = client.post("/roster", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'name="confirm" value="1"' in page
+    assert me.name in page and "2026-11-03" in page and "尚未保存" in page
+    assert 'name="cell:' in page  # the change travels in the confirm form
+    assert db.session.scalar(select(RosterEntry).where(RosterEntry.employee_id == me.id)).code == "REST"
+    assert db.session.scalar(select(func.count()).select_from(Violation)) == 0
+    done = client.post("/roster", data={**form, "confirm": "1"})
+    assert done.status_code == 302
+    assert db.session.scalar(select(RosterEntry).where(RosterEntry.employee_id == me.id)).code == "D8"
+    assert db.session.scalar(select(func.count()).select_from(Violation)) == 1
+
+
+def test_the_roster_confirm_step_fits_a_phone_and_saves_when_confirmed(app, world):
+    from attendance.services import attendance
+    from tests.browser import browser_page, live_server, measure_width, sign_in
+
+    me, lead = world["staff"], world["lead"]
+    roster.set_roster_day(lead, me.employee_no, "2026-11-03", "REST")
+    attendance.evaluate(world["hr"], "2026-11-03")
+    for person in (me, lead):
+        assert person.username
+    db.session.close()
+    with live_server(app) as base, browser_page(width=375) as page:
+        sign_in(page, base, lead)
+        page.goto(base + "/roster?team=T1&week=2026-11-02")
+        page.select_option(f'select[name="cell:{me.employee_no}:2026-11-03"]', "D8")
+        with page.expect_navigation():
+            page.click('form[action$="/roster"] button[type="submit"]')
+        assert "尚未保存" in page.content()
+        width = measure_width(page)
+        page.screenshot(path="/tmp/everyday-roster-confirm.png", full_page=True)
+        with page.expect_navigation():
+            page.click('input[name="confirm"] ~ button.primary')
+    assert width["scroll"] <= 375 and width["right"] <= 376, width["widest"]
+    assert db.session.scalar(select(RosterEntry).where(RosterEntry.employee_id == me.id)).code == "D8"
