@@ -15,6 +15,7 @@ from attendance.domain import dates
 from attendance.domain.errors import DomainError, InvalidInput
 from attendance.labels import PATTERN_LABELS, SANCTION_LABELS, WEEKDAYS, punch_reading_text
 from attendance.services import calendar, people, punches, roster, shift_types
+from attendance.services import today as today_service
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
 from attendance.web import permission_required, show_field_errors
 
@@ -188,6 +189,14 @@ def clock_page():
     message = punch_reading_text(reading, zone) if reading else None
     shift_day = reading.shift.start.astimezone(zone).date() if reading and reading.shift else state.day
     return render_template("shifts/clock.html", state=state, now=state.now, message=message, shift_day=shift_day)
+
+
+@bp.route("/today")
+@permission_required("punches.own")
+def today():
+    """今日: where staff land — their clock and what is asked of them."""
+    data = today_service.today(current_user)
+    return render_template("shifts/today.html", today=data, state=data.clock, now=data.clock.now)
 
 
 @bp.route("/clock", methods=["POST"])
