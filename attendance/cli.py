@@ -34,15 +34,60 @@ def create_admin(username: str, password: str | None, name: str) -> None:
         click.echo("It works once: the first sign-in (on the web page) asks for a new password.")
 
 
+UPGRADE_FIRST = ("The database has no schema yet (or an old one): run `flask --app attendance db upgrade` "
+                 "first, then `flask --app attendance demo`.\n"
+                 "数据库还没有建表（或版本过旧）：请先运行 `flask --app attendance db upgrade`，再运行 demo。")
+
+
+def schema_ready() -> bool:
+    """Whether ``db upgrade`` has built the schema: Alembic's version table at the migrations' head."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+    from sqlalchemy import inspect
+
+    from attendance.extensions import db
+
+    if "alembic_version" not in set(inspect(db.engine).get_table_names()):
+        return False
+    heads = set(ScriptDirectory(current_app.extensions["migrate"].directory).get_heads())
+    with db.engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads()) == heads
+
+
+def _role_words(roles: list[str]) -> str:
+    """Each role in Chinese and English: 领班 Shift lead, 员工 Staff."""
+    from flask_babel import force_locale
+
+    from attendance.labels import ROLE_LABELS
+
+    words = []
+    for role in roles:
+        label = ROLE_LABELS.get(role)
+        if label is None:
+            words.append(role)
+            continue
+        with force_locale("zh"):
+            zh = str(label)
+        with force_locale("en"):
+            en = str(label)
+        words.append(f"{zh} {en}" if zh != en else en)
+    return ", ".join(words)
+
+
 @click.command("demo")
 def demo() -> None:
     """Fill the database with a realistic demo department and print the demo logins."""
+    if not schema_ready():
+        click.echo(UPGRADE_FIRST, err=True)
+        sys.exit(1)
     from attendance.demo import DEMO_PASSWORD, build_demo
 
     logins = build_demo()
     click.echo(f"\n演示账号 / demo logins (password: {DEMO_PASSWORD})")
-    for username, name, roles in logins:
-        click.echo(f"  {username:<12} {name:<6} {', '.join(roles)}")
+    for username, name, roles, team in logins:
+        where = team or "办公室 office"
+        click.echo(f"  {username:<12} {name:<6} {_role_words(roles)} · {where}")
 
 
 @click.command("import-employees")

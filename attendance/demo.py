@@ -42,8 +42,9 @@ def _names(count: int, rng: random.Random) -> list[str]:
     return out
 
 
-def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, list[str]]]:
-    """Create the demo department once; a second run changes nothing. Returns the logins to show."""
+def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, list[str], str | None]]:
+    """Create the demo department once; a second run changes nothing. Returns the logins to show: username,
+    name, roles, and the team's name (None for the office)."""
     policy.ensure_default()
     if db.session.scalar(select(Employee.id).where(Employee.username == "admin")) is None:
         _create(staff_per_team, seed)
@@ -69,7 +70,7 @@ def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, 
         select(Employee).where(Employee.username.in_(
             [o[0] for o in OFFICE] + ["lead1", "lead2", "lead3", "staff1", "staff2"]))
         .order_by(Employee.employee_no)).scalars()
-    return [(p.username, p.name, sorted(p.roles)) for p in rows]
+    return [(p.username, p.name, sorted(p.roles), p.team.name if p.team else None) for p in rows]
 
 
 @use_case

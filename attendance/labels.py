@@ -160,3 +160,40 @@ def message(msgid: str, params: dict | None = None) -> str:
         if key.endswith("_id") and isinstance(value, str) and value:
             values[key[:-3]] = _fill(gettext(value), values)
     return _fill(gettext(msgid), values)
+
+
+# --- the clock: what a punch counted as (domain.attendance_rules.read_punch)
+
+PUNCH_DIRECTION_LABELS = {"in": _l("Clock-in"), "out": _l("Clock-out"), None: _l("Punch")}
+PUNCH_READING_LABELS = {
+    "no_shift": _l("%(what)s %(at)s. You are not on the roster today: this punch does not count."),
+    "outside": _l("%(what)s %(at)s: not within the shift's punch time (%(open)s–%(close)s), so it does not "
+                  "count for attendance. Shift %(start)s–%(end)s."),
+    "in_on_time": _l("%(what)s %(at)s, shift %(start)s–%(end)s."),
+    "in_late": _l("%(what)s %(at)s: %(minutes)s minutes late, shift %(start)s–%(end)s."),
+    "out_on_time": _l("%(what)s %(at)s, shift %(start)s–%(end)s."),
+    "out_early": _l("%(what)s %(at)s: %(minutes)s minutes before the end of the shift %(start)s–%(end)s."),
+    "out_missing_in": _l("%(what)s %(at)s, but there is no clock-in for the shift %(start)s–%(end)s: the "
+                         "clock-in is missing."),
+}
+
+
+def _hhmm(moment, zone, after=None) -> str:
+    local = moment.astimezone(zone)
+    if after is not None and local.hour == 0 and local.minute == 0 and local.date() > after.astimezone(zone).date():
+        return "24:00"
+    return local.strftime("%H:%M")
+
+
+def punch_reading_text(reading, zone) -> str:
+    """The sentence the clock says after a punch: when it was, and what it counted as."""
+    values = {"what": str(PUNCH_DIRECTION_LABELS.get(reading.direction, PUNCH_DIRECTION_LABELS[None])),
+              "at": reading.at.astimezone(zone).strftime("%H:%M"), "minutes": reading.minutes,
+              "start": "", "end": "", "open": "", "close": ""}
+    if reading.shift is not None:
+        values["start"] = _hhmm(reading.shift.start, zone)
+        values["end"] = _hhmm(reading.shift.end, zone, reading.shift.start)
+    if reading.window is not None:
+        values["open"] = _hhmm(reading.window[0], zone)
+        values["close"] = _hhmm(reading.window[1], zone)
+    return _fill(str(PUNCH_READING_LABELS[reading.outcome]), values)

@@ -62,3 +62,40 @@ def test_every_chart_kind_draws_chinese_text_without_missing_glyphs():
 
 def test_the_font_properties_name_the_cjk_family_first():
     assert cjk_font_properties().get_family()[0] in ("Noto Sans CJK SC", "Noto Sans SC")
+
+
+# --------------------------------------------------------------------------- honest axes (issue 15)
+
+
+def test_bar_charts_start_their_value_axis_at_zero():
+    ranking = charts.ranking(["热线一组", "投诉组", "张丽"], [97.5, 88, 100], title="排名", xlabel="分数")
+    assert ranking.axes[0].get_xlim()[0] == 0
+    rates = charts.rates(["热线一组", "投诉组"], [0.975, 0.9], title="出勤率", ylabel="出勤率")
+    assert rates.axes[0].get_ylim()[0] == 0
+
+
+def test_the_grooming_chart_starts_at_zero_and_takes_its_words_from_the_caller():
+    from types import SimpleNamespace
+
+    from attendance.reporting import grooming_charts
+
+    item = SimpleNamespace(code="HAIR", name=SimpleNamespace(zh="头发整洁", en="Tidy hair"), failures=3)
+    insight = SimpleNamespace(items=[item], team=SimpleNamespace(code="T1", name="热线一组"), month="2026-11")
+    fig = grooming_charts.failed_items_figure(insight, title="仪容仪表不合格项 — 热线一组 2026-11",
+                                              xlabel="不合格次数")
+    ax = fig.axes[0]
+    assert ax.get_xlim()[0] == 0 and ax.get_xlabel() == "不合格次数"
+    assert fig._suptitle.get_text() == "仪容仪表不合格项 — 热线一组 2026-11"
+    assert draw_strictly(fig).startswith(b"\x89PNG")
+
+
+def test_the_grooming_charts_words_are_chinese_in_the_chinese_ui(app):
+    from types import SimpleNamespace
+
+    from attendance.grooming.views import chart_words
+
+    insight = SimpleNamespace(team=SimpleNamespace(code="T1", name="热线一组"), month="2026-11")
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        words = chart_words(insight)
+    assert "热线一组" in words["title"] and "Failures" not in words["xlabel"]
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in w) for w in words.values())

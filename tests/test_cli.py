@@ -87,3 +87,25 @@ def test_policy_import_refuses_a_bad_file_with_every_problem_and_exports_the_one
     result = runner.invoke(args=["policy", "import", str(good)])
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count()).select_from(PolicyVersion)) == 2
+
+
+def test_demo_before_db_upgrade_says_to_upgrade_first_without_a_traceback(tmp_path):
+    from attendance import create_app
+
+    empty = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
+    with empty.app_context():  # as `flask` pushes it
+        result = empty.test_cli_runner().invoke(args=["demo"])
+        from attendance.extensions import db
+
+        db.engine.dispose()
+    assert result.exit_code == 1
+    assert "flask --app attendance db upgrade" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_the_demo_logins_say_who_is_who(demo):
+    assert demo.exit_code == 0, demo.output
+    lines = {line.split()[0]: line for line in demo.output.splitlines() if line.startswith("  ")}
+    assert "领班" in lines["lead1"] and "Shift lead" in lines["lead1"] and "热线一组" in lines["lead1"]
+    assert "客服人员" in lines["staff1"] and "Staff" in lines["staff1"]
+    assert "人事" in lines["hr"] or "HR" in lines["hr"]

@@ -81,6 +81,7 @@ CAPABILITY_MATRICES = {
     "tests.pages.test_discipline_pages": "MATRIX",
     "tests.api.test_violations_api": "MATRIX",
     "tests.pages.test_shifts_pages": "PAGES",
+    "tests.pages.test_today_pages": "PAGES",
     "tests.api.test_shifts_api": "API",
     "tests.pages.test_attendance_pages": "PAGES",
     "tests.api.test_attendance_api": "API",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import marshmallow as ma
 from flask import request
 
 from attendance.api import schemas
 from attendance.api.core import actor, make_blueprint, page_body, paged_schema, permission
-from attendance.api.schemas import ImportRejected
+from attendance.api.schemas import ImportRejected, Money
 from attendance.domain.errors import Forbidden, InvalidInput
 from attendance.domain.permissions import allowed
 from attendance.domain.rotation import PATTERNS
@@ -77,6 +79,24 @@ class RosterEntryOut(ma.Schema):
     shift = ma.fields.String(attribute="code")
     note = ma.fields.String(allow_none=True)
     swap = ma.fields.Integer(attribute="request_id", allow_none=True)
+
+
+class RosterEffectOut(ma.Schema):
+    employee_no = ma.fields.String()
+    date = ma.fields.Date(attribute="day")
+    rule_code = ma.fields.String()
+    rule_name_zh = ma.fields.String()
+    rule_name_en = ma.fields.String()
+    sanction = ma.fields.String(metadata={"enum": ["warning", "fine", "points", "dismissal_review"]})
+    fine = Money()
+    points = ma.fields.Integer()
+
+
+class RosterPutOut(RosterEntryOut):
+    raised = ma.fields.List(ma.fields.Nested(RosterEffectOut), metadata={
+        "description": "violations the change raised on a day already judged (its fine included)"})
+    reversed = ma.fields.List(ma.fields.Nested(RosterEffectOut), metadata={
+        "description": "violations the change reversed on a day already judged"})
 
 
 class GenerateIn(ma.Schema):
@@ -185,10 +205,13 @@ def list_roster(args):
 @blp.route("/roster/<employee_no>/<day>", methods=["PUT"])
 @permission("roster.edit")
 @blp.arguments(RosterPut)
-@blp.response(200, RosterEntryOut)
+@blp.response(200, RosterPutOut)
 def put_roster_day(data, employee_no, day):
-    """Put a shift code (or REST) on one person's day; a lead only in their own team."""
-    return roster.set_roster_day(actor(), employee_no, day, data["shift"], data.get("note"))
+    """Put a shift code (or REST) on one person's day; a lead only in their own team. A day already over and
+    judged is judged again at once: the answer lists the violations that raised (with their fines) or reversed."""
+    entry, change = roster.put_day(actor(), employee_no, day, data["shift"], data.get("note"))
+    return SimpleNamespace(employee=entry.employee, day=entry.day, code=entry.code, note=entry.note,
+                           request_id=entry.request_id, raised=change.raised, reversed=change.reversed)
 
 
 @blp.route("/roster/generate", methods=["POST"])

@@ -15,16 +15,25 @@ from attendance.auth.forms import LoginForm, PasswordForm
 from attendance.auth.session import end_session, keep_session, start_session
 from attendance.domain.errors import InvalidInput, Throttled
 from attendance.services import accounts
+from attendance.services.today import landing_is_today
 from attendance.web import show_field_errors
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
+def _safe_next(target: str | None, person=None) -> str:
     # Only same-site paths, so the login page cannot be used to bounce people elsewhere.
     if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("people.me")
+    return _landing(person)
+
+
+def _landing(person=None) -> str:
+    """Staff land on today (their clock, what is asked of them); leads and the office on their record."""
+    person = person or current_user
+    if not person.is_authenticated:
+        return url_for("people.me")
+    return url_for("shifts.today") if landing_is_today(person) else url_for("people.me")
 
 
 def _throttled_message(error: Throttled) -> str:
@@ -34,7 +43,7 @@ def _throttled_message(error: Throttled) -> str:
 
 @bp.route("/")
 def index():
-    return redirect(url_for("people.me") if current_user.is_authenticated else url_for("auth.login"))
+    return redirect(_landing() if current_user.is_authenticated else url_for("auth.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -56,7 +65,7 @@ def login():
             security_log.event("login.success", outcome="success", person=person.employee_no, channel="page")
             if person.must_change_password:
                 return redirect(url_for("auth.password"))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), person))
         security_log.event("login.failure", outcome="failure", username=username, channel="page",
                            level=logging.WARNING)
         form.password.errors.append(_("Unknown username or wrong password."))

@@ -362,3 +362,91 @@ def is_over(shift: ShiftWindow | None, rules: DayRules, now: datetime) -> bool:
     if shift is None:
         return True
     return _utc(now) >= _utc(punch_window(shift, rules)[1])
+
+
+# ------------------------------------------------------------------------------- the clock
+
+
+@dataclass(frozen=True)
+class PunchReading:
+    """What a punch just made counts as, for the person who made it.
+
+    ``outcome``: ``no_shift`` (not rostered: it does not count), ``outside`` (outside the shift's punch
+    window: it does not count), ``in_on_time``, ``in_late``, ``out_on_time``, ``out_early``, ``out_missing_in``
+    (a clock-out with no clock-in before it: the clock-in is missing, 补卡).
+    """
+
+    outcome: str
+    at: datetime
+    direction: str | None
+    shift: ShiftWindow | None = None
+    minutes: int = 0  # late or early minutes beyond the grace
+    window: tuple[datetime, datetime] | None = None  # the shift's punch window
+
+    @property
+    def counts(self) -> bool:
+        return self.outcome not in ("no_shift", "outside")
+
+    @property
+    def needs_correction(self) -> bool:
+        return self.outcome == "out_missing_in"
+
+
+def current_shift(shifts: Mapping[date, ShiftWindow | None], rules: DayRules, now: datetime,
+                  today: date) -> date | None:
+    """The rostered day the clock is about now: the shift whose punch window holds ``now`` (the nearest when
+    two do, as ``assign_punches`` shares punches), else today's shift (even when its window has not opened)."""
+    best = None
+    for day, shift in shifts.items():
+        if shift is None:
+            continue
+        w0, w1 = punch_window(shift, rules)
+        if _utc(w0) <= _utc(now) <= _utc(w1):
+            d = _distance(shift, now)
+            if best is None or d < best[0]:
+                best = (d, day)
+    if best is not None:
+        return best[1]
+    return today if shifts.get(today) is not None else None
+
+
+def clock_action(shift: ShiftWindow | None, punches: Sequence[Punch], rules: DayRules, now: datetime) -> str:
+    """The one button that makes sense now: ``in`` until the person has clocked in for the shift, ``out``
+    after. ``punches`` are the shift's own (``assign_punches``); with no shift, the person's punches today.
+    Past the middle of a shift with no clock-in, it is ``out`` (the clock-in is missing; the message says so)."""
+    if any(p.direction == "in" for p in punches):
+        return "out"
+    if shift is None:
+        return "out" if punches and punches[-1].direction in ("in", None) else "in"
+    if any(p.direction is None for p in punches) or _utc(now) >= _utc(shift.midpoint):
+        return "out"
+    return "in"
+
+
+def read_punch(shift: ShiftWindow | None, punch: Punch, earlier: Sequence[Punch], rules: DayRules,
+               leave: LeaveCover | None = None) -> PunchReading:
+    """What ``punch`` counts as against ``shift`` (the shift the clock is about), ``earlier`` being the
+    shift's punches before it. The same rules as ``classify_day``: the punch window, the grace, the leave."""
+    if shift is None:
+        return PunchReading("no_shift", punch.at, punch.direction)
+    window = punch_window(shift, rules)
+    if not (_utc(window[0]) <= _utc(punch.at) <= _utc(window[1])):
+        return PunchReading("outside", punch.at, punch.direction, shift, window=window)
+    start, end = shift.start, shift.end
+    if leave is not None and leave.covers_start(shift) and leave.end is not None:
+        start = leave.end
+    if leave is not None and leave.covers_end(shift) and leave.start is not None:
+        end = leave.start
+    grace = rules.grace_for(shift)
+    direction = punch.direction or ("in" if _utc(punch.at) < _utc(shift.midpoint) else "out")
+    if direction == "in":
+        late = _whole_minutes(punch.at, start)
+        if late > grace:
+            return PunchReading("in_late", punch.at, direction, shift, late, window)
+        return PunchReading("in_on_time", punch.at, direction, shift, 0, window)
+    if not any(p.direction in ("in", None) and _utc(p.at) < _utc(punch.at) for p in earlier):
+        return PunchReading("out_missing_in", punch.at, direction, shift, 0, window)
+    early = _whole_minutes(end, punch.at)
+    if early > grace:
+        return PunchReading("out_early", punch.at, direction, shift, early, window)
+    return PunchReading("out_on_time", punch.at, direction, shift, 0, window)

@@ -130,6 +130,14 @@ def chart(fmt: str):
         abort(404)
     team, month = _report_args()
     insight = service.month_insight(current_user, team, month)
+    words = chart_words(insight)
     if fmt == "svg":
-        return Response(grooming_charts.failed_items_svg(insight), mimetype="image/svg+xml")
-    return Response(grooming_charts.failed_items_png(insight), mimetype="image/png")
+        return Response(grooming_charts.failed_items_svg(insight, **words), mimetype="image/svg+xml")
+    return Response(grooming_charts.failed_items_png(insight, **words), mimetype="image/png")
+
+
+def chart_words(insight) -> dict[str, str]:
+    """The grooming chart's title and axis words, in the reader's language."""
+    return {"title": _("Most failed grooming items — %(team)s %(month)s", team=insight.team.name,
+                       month=str(insight.month)),
+            "xlabel": _("Failures"), "empty": _("No failed items")}

@@ -63,7 +63,9 @@ def ranking(labels: Sequence[str], values: Sequence[float], *, title: str, xlabe
         bars = ax.barh(ys, shown, color=colours)
         ax.set_yticks(ys, [labels[i] for i in order])
         ax.bar_label(bars, labels=[f"{v:.1f}".rstrip("0").rstrip(".") for v in shown], padding=3, fontsize=8)
-        start = _lower_bound(shown, low, high)
+        # A bar's length is its value: the axis starts at 0 (or the floor when scores can go below it), so
+        # 88 is not drawn as a third of 97.
+        start = min(0.0, low)
         ax.set_xlim(start, high + (high - start) * 0.08)
     else:
         _empty(ax, empty)
@@ -151,8 +153,7 @@ def rates(labels: Sequence[str], values: Sequence[float], *, title: str, ylabel:
         ax.bar_label(bars, labels=[f"{v * 100:.1f}%" for v in values], padding=2, fontsize=8)
         ax.set_xticks(xs, list(labels), rotation=30 if len(labels) > 6 else 0,
                       ha="right" if len(labels) > 6 else "center")
-        low = min(0.8, max(0.0, float(min(values)) - 0.05)) if len(values) else 0.0
-        ax.set_ylim(low, 1.04)
+        ax.set_ylim(0, 1.04)  # bars start at 0: 90% is not drawn as half of 97.5%
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     else:
         _empty(ax, empty)

@@ -37,8 +37,11 @@ def _label(item, chinese: bool) -> str:
     return textwrap.fill(item.name.zh, 15) + "\n" + english if chinese else english
 
 
-def failed_items_figure(insight, *, top: int = TOP) -> Figure:
-    """Horizontal bars: how often each item failed in the month, the most failed on top."""
+def failed_items_figure(insight, *, top: int = TOP, title: str | None = None, xlabel: str = "Failures",
+                        empty: str = "No failed items") -> Figure:
+    """Horizontal bars: how often each item failed in the month, the most failed on top; the value axis
+    starts at 0. ``title``, ``xlabel`` and ``empty`` come translated from the caller (reporting knows no
+    catalog); the title defaults to the English one."""
     font = _cjk_font()
     rows = list(insight.items[:top])
     fig = Figure(figsize=(7.5, max(2.5, 0.7 * len(rows) + 1.4)), dpi=100)
@@ -55,25 +58,28 @@ def failed_items_figure(insight, *, top: int = TOP) -> Figure:
         ax.set_xlim(0, max(counts) * 1.15 + 0.5)
     else:
         ax.set_yticks([])
-        ax.text(0.5, 0.5, "No failed items", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, empty, ha="center", va="center", transform=ax.transAxes, **text_kw)
+        ax.set_xlim(0, 1)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Failures")
-    fig.suptitle(f"Most failed grooming items — {insight.team.code} {insight.month}", x=0.02, ha="left")
+    ax.set_xlabel(xlabel, **text_kw)
+    if title is None:
+        title = f"Most failed grooming items — {insight.team.code} {insight.month}"
+    fig.suptitle(title, x=0.02, ha="left", **text_kw)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
     return fig
 
 
-def failed_items_png(insight, *, top: int = TOP) -> bytes:
-    fig = failed_items_figure(insight, top=top)
+def failed_items_png(insight, *, top: int = TOP, **words: str) -> bytes:
+    fig = failed_items_figure(insight, top=top, **words)
     out = io.BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()
 
 
-def failed_items_svg(insight, *, top: int = TOP) -> bytes:
-    fig = failed_items_figure(insight, top=top)
+def failed_items_svg(insight, *, top: int = TOP, **words: str) -> bytes:
+    fig = failed_items_figure(insight, top=top, **words)
     out = io.BytesIO()
     fig.savefig(out, format="svg")
     return out.getvalue()

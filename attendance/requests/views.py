@@ -101,6 +101,11 @@ def new_correction():
     form = CorrectionForm()
     if request.method == "GET":
         form.date.data = form.date.data or (clock.today() - timedelta(days=1)).isoformat()
+        # The clock offers 补卡 for the day and the punch that is missing (?date=…&direction=in).
+        if dates_given := request.args.get("date"):
+            form.date.data = dates_given[:10]
+        if request.args.get("direction") in ("in", "out"):
+            form.direction.data = request.args["direction"]
     status = 200
     if form.validate_on_submit():
         try:

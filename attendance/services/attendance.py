@@ -207,6 +207,7 @@ class EvaluationReport:
     days: int = 0  # days judged and stored
     raised: list[Violation] = field(default_factory=list)
     reversed: int = 0
+    reversals: list[Violation] = field(default_factory=list)  # the violations ``reversed`` counts
     not_over: int = 0  # rostered days whose shift (and time for an out-punch) is not over yet
     problems: list[str] = field(default_factory=list)  # violations that could not be raised, and why
 
@@ -309,6 +310,7 @@ def _apply(actor: Employee | None, items: list[Derived], report: EvaluationRepor
                 discipline.reverse_violation(
                     actor, last, f"{REEVALUATED}: {derived.day.isoformat()} is now {derived.result.status}")
                 report.reversed += 1
+                report.reversals.append(last)
 
 
 def _people_rostered(start: date, end: date, *, team: Team | None = None,
@@ -355,9 +357,10 @@ def evaluate(actor: Employee | None, start, end=None, *, team: str | None = None
 
 @use_case
 def reevaluate(actor: Employee | None, pairs: set[tuple[int, date]], *,
-               include_new: bool = False) -> int:
+               include_new: bool = False, report: EvaluationReport | None = None) -> int:
     """Judge again the (person, day) pairs a change touched: those already evaluated, and with
-    ``include_new`` also rostered days not evaluated yet. Days not over are left alone. Returns the days judged."""
+    ``include_new`` also rostered days not evaluated yet. Days not over are left alone. Returns the days judged;
+    ``report``, when given, collects what was raised and reversed."""
     if not pairs:
         return 0
     db.session.flush()
@@ -370,7 +373,7 @@ def reevaluate(actor: Employee | None, pairs: set[tuple[int, date]], *,
     start, end = min(d for _, d in wanted), max(d for _, d in wanted)
     derived = derive(people, start, end)
     ready = [d for key, d in derived.items() if key in wanted and d.over]
-    report = EvaluationReport()
+    report = report if report is not None else EvaluationReport()
     _apply(actor, ready, report)
     return report.days
 

@@ -16,11 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from attendance import clock
+from attendance.domain import attendance_rules as rules_
+from attendance.domain.attendance_rules import PunchReading, ShiftWindow
 from attendance.domain.dates import parse_day
 from attendance.domain.errors import Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
-from attendance.models import Employee, Punch
+from attendance.models import Employee, Punch, RosterEntry
+from attendance.models import shifts as shiftmodels
 from attendance.services import attendance, audit
 from attendance.services.people import (
     can_see,
@@ -197,6 +200,77 @@ def void_punch(actor: Employee, punch_id: int, reason: str) -> Punch:
         db.session.flush()
         attendance.reevaluate(actor, _days_touched([(punch.employee_id, punch.at)]))
     return punch
+
+
+# ------------------------------------------------------------------------------- the clock page
+
+
+@dataclass
+class ClockState:
+    """What the clock shows: the shift it is about, the one button that makes sense now, and what the
+    person's last punch (``reading``) counted as."""
+
+    now: datetime
+    day: date  # the day of the shift the clock is about (yesterday's evening shift until its window closes)
+    entry: RosterEntry | None  # that day's roster entry (None: not on the roster)
+    shift: ShiftWindow | None
+    action: str  # "in" or "out"
+    punches: list[Punch]  # the person's punches of today, void ones too
+    reading: PunchReading | None = None
+
+
+def _clock_context(person: Employee, now: datetime):
+    """The person's roster around ``now``, their punches shared out between those shifts, and the rules."""
+    zone = clock.site_zone()
+    today = now.astimezone(zone).date()
+    days = [today - timedelta(days=1), today, today + timedelta(days=1)]
+    cells = shiftmodels.roster_cells([person.id], days[0], days[-1])
+    windows = {d: attendance.shift_window(cells.get((person.id, d)), d) for d in days}
+    in_force = attendance.policies_for(days)
+    start = datetime.combine(days[0], datetime.min.time(), tzinfo=zone) - timedelta(days=1)
+    stored = shiftmodels.punches_between([person.id], start, start + timedelta(days=5))
+    assigned = rules_.assign_punches(windows, [rules_.Punch(p.at, p.direction) for p in stored],
+                                     in_force[today].rules)
+    return today, cells, windows, in_force, assigned, stored
+
+
+def clock_state(person: Employee, punch_id: int | None = None) -> ClockState:
+    """The clock page for ``person`` now; with ``punch_id`` (their own punch), what that punch counted as."""
+    now = clock.now()
+    today, cells, windows, in_force, assigned, stored = _clock_context(person, now)
+    rules = in_force[today].rules
+    day = rules_.current_shift(windows, rules, now, today)
+    shift = windows.get(day) if day else None
+    if shift is not None:
+        action = rules_.clock_action(shift, assigned.get(day, []), in_force[day].rules, now)
+    else:
+        zone = clock.site_zone()
+        mine = [rules_.Punch(p.at, p.direction) for p in stored if p.at.astimezone(zone).date() == today]
+        action = rules_.clock_action(None, mine, rules, now)
+    state = ClockState(now, day or today, cells.get((person.id, day or today)), shift, action,
+                       punches_of_day(person, person.employee_no, today))
+    state.punches = [p for p in state.punches if p.at.astimezone(clock.site_zone()).date() == today]
+    if punch_id is not None:
+        state.reading = read_own_punch(person, punch_id)
+    return state
+
+
+def read_own_punch(person: Employee, punch_id: int) -> PunchReading | None:
+    """What the person's own punch ``punch_id`` counted as (None when it is not theirs, or void)."""
+    punch = db.session.get(Punch, punch_id)
+    if punch is None or punch.employee_id != person.id or punch.voided_at is not None:
+        return None
+    today, cells, windows, in_force, assigned, _ = _clock_context(person, punch.at)
+    mine = rules_.Punch(punch.at, punch.direction)
+    day = next((d for d, got in assigned.items() if any(p.at == punch.at for p in got)), None)
+    if day is None:
+        day = rules_.current_shift(windows, in_force[today].rules, punch.at, today)
+    shift = windows.get(day) if day else None
+    if shift is None:
+        return rules_.read_punch(None, mine, [], in_force[today].rules)
+    earlier = [p for p in assigned.get(day, []) if p.at < punch.at]
+    cover = attendance.leave_covers([person.id], day, day).get((person.id, day))
+    return rules_.read_punch(shift, mine, earlier, in_force[day].rules, cover)
 
 
 def punches_of_day(viewer: Employee, employee_no: str, day) -> list[Punch]:

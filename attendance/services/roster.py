@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from attendance.domain import rotation
 from attendance.domain.dates import parse_day
@@ -36,7 +37,7 @@ from attendance.services.people import (
     visible_employee,
     visible_team,
 )
-from attendance.services.transaction import use_case
+from attendance.services.transaction import in_transaction, transaction, use_case
 
 REST = rotation.REST
 
@@ -140,12 +141,62 @@ def set_roster_day(actor: Employee, employee_no: str, day, shift_code: str | Non
     :raise NotFound: unknown person, or one the actor may not see. :raise Forbidden: not the actor's team.
     :raise InvalidInput: bad date or unknown shift code.
     """
+    return put_day(actor, employee_no, day, shift_code, note)[0]
+
+
+@use_case
+def put_day(actor: Employee, employee_no: str, day, shift_code: str | None,
+            note: str | None = None) -> tuple[RosterEntry, RosterChange]:
+    """``set_roster_day``, answering also what the change raised or reversed on a day already judged."""
     person = visible_employee(actor, employee_no)
     day = parse_day(day)
     if note is not None and len(note) > 200:
         raise InvalidInput("note is too long", fields={"note": "at most 200 characters"})
-    save_cells(actor, [(person.employee_no, day, shift_code)], note=note)
-    return roster_cells([person.id], day, day)[(person.id, day)]
+    change = apply_cells(actor, [(person.employee_no, day, shift_code)], note=note)
+    return roster_cells([person.id], day, day)[(person.id, day)], change
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A violation a roster change raises or reverses on a day already judged (plain values: a preview's
+    effects outlive the transaction it rolled back)."""
+
+    action: str  # "raised" or "reversed"
+    employee_no: str
+    name: str
+    day: date
+    rule_code: str
+    rule_name_zh: str
+    rule_name_en: str
+    sanction: str
+    fine: Decimal
+    points: int
+
+    @classmethod
+    def of(cls, action: str, violation) -> Effect:
+        return cls(action, violation.employee.employee_no, violation.employee.name, violation.occurred_on,
+                   violation.rule_code, violation.rule_name_zh, violation.rule_name_en, violation.sanction,
+                   violation.fine, violation.points)
+
+
+@dataclass
+class RosterChange:
+    """What saving roster cells did (or, previewed, would do): the cells changed, the days already judged that
+    were judged again, and the violations that raised or reversed."""
+
+    changed: int = 0
+    rejudged: int = 0
+    raised: list[Effect] = field(default_factory=list)
+    reversed: list[Effect] = field(default_factory=list)
+
+    @property
+    def effects(self) -> list[Effect]:
+        return self.raised + self.reversed
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """A change to a day already judged is shown before it is saved."""
+        return self.rejudged > 0
 
 
 @use_case
@@ -155,6 +206,13 @@ def save_cells(actor: Employee, cells: list[tuple[str, object, str | None]], not
     :raise NotFound: a person the actor may not see. :raise Forbidden: not the actor's team.
     :raise InvalidInput: a bad date or an unknown shift code.
     """
+    return apply_cells(actor, cells, note).changed
+
+
+@use_case
+def apply_cells(actor: Employee, cells: list[tuple[str, object, str | None]],
+                note: str | None = None) -> RosterChange:
+    """``save_cells``, answering what the change did to the days already judged (raised, reversed)."""
     wanted = []
     for employee_no, day, shift_code in cells:
         person = visible_employee(actor, employee_no)
@@ -166,8 +224,9 @@ def save_cells(actor: Employee, cells: list[tuple[str, object, str | None]], not
             raise Forbidden("you may edit only your own team's roster")
         wanted.append((person, day, code))
     wanted = list({(p.id, d): (p, d, c) for p, d, c in wanted}.values())  # the last word on a cell wins
+    result = RosterChange()
     if not wanted:
-        return 0
+        return result
     shifts = shift_types.shift_types_by_code({code for _, _, code in wanted})
     days = [d for _, d, _ in wanted]
     existing = roster_cells({p.id for p, _, _ in wanted}, min(days), max(days))
@@ -180,8 +239,28 @@ def save_cells(actor: Employee, cells: list[tuple[str, object, str | None]], not
             audit.record(actor, "roster.set", "roster_entry", f"{person.employee_no}:{day}",
                          before=before, after=code)
     db.session.flush()
-    attendance.reevaluate(actor, changed)
-    return len(changed)
+    report = attendance.EvaluationReport()
+    result.changed = len(changed)
+    result.rejudged = attendance.reevaluate(actor, changed, report=report)
+    result.raised = [Effect.of("raised", v) for v in report.raised]
+    result.reversed = [Effect.of("reversed", v) for v in report.reversals]
+    return result
+
+
+class _Undo(Exception):
+    """Raised to roll a preview's transaction back, carrying what it found."""
+
+
+def preview_cells(actor: Employee, cells: list[tuple[str, object, str | None]]) -> RosterChange:
+    """What saving these cells would do, without saving anything: the change is made and judged in a
+    transaction of its own (the same code path as saving, so the fines are the real ones) and rolled back."""
+    if in_transaction():
+        raise RuntimeError("a roster preview runs in a transaction of its own, not inside another use case")
+    try:
+        with transaction():
+            raise _Undo(apply_cells(actor, cells))
+    except _Undo as undo:
+        return undo.args[0]
 
 
 @use_case

@@ -28,7 +28,16 @@ from attendance.domain.money import cents_to_money, money_to_cents
 from attendance.domain.permissions import reach
 from attendance.domain.policy import Policy, parse_policy
 from attendance.extensions import db
-from attendance.models import AttendanceDay, Employee, LedgerEntry, LedgerHead, PolicyVersion, Team, Violation
+from attendance.models import (
+    AttendanceDay,
+    Employee,
+    LedgerEntry,
+    LedgerHead,
+    PolicyVersion,
+    RosterEntry,
+    Team,
+    Violation,
+)
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
 from attendance.services import audit, notifications, paging
 from attendance.services.people import teams_led_by
@@ -352,7 +361,9 @@ def _bucket(column, months: list[date]):
 def score_history(months: list[date], employee_ids: list[int] | None = None) -> pd.DataFrame:
     """Each person's score in each month: month, employee_id, team_id, team_code, score.
 
-    Closed months come from their snapshots, open ones from the ledger (a score needs no more).
+    Closed months come from their snapshots, open ones from the ledger (a score needs no more). An open month
+    in which the department recorded nothing (no roster day, no ledger entry: before it used the system) has
+    no score at all, rather than everyone's untouched 100 — a trend leaves it empty.
     """
     closes = {c.month: c for c in db.session.scalars(select(MonthClose).where(MonthClose.month.in_(months)))}
     frames = []
@@ -375,7 +386,13 @@ def score_history(months: list[date], employee_ids: list[int] | None = None) -> 
         if employee_ids is not None:
             stmt = stmt.where(entry.employee_id.in_(employee_ids))
         points = _frame(stmt, ["employee_id", "bucket", "points"])
+        span = (min(live), scoring.month_end(max(live)))
+        recorded = set(db.session.scalars(select(bucket).where(entry.occurred_on.between(*span)).distinct()))
+        roster_bucket = _bucket(RosterEntry.day, live)
+        recorded |= set(db.session.scalars(select(roster_bucket).where(RosterEntry.day.between(*span)).distinct()))
         for i, month in enumerate(live):
+            if i not in recorded:
+                continue  # nothing recorded that month: no data, not a score of 100
             try:
                 _, policy = book.on(scoring.month_end(month))
             except NotFound:

@@ -13,9 +13,9 @@ from wtforms.fields.choices import SelectChoice
 from attendance import clock
 from attendance.domain import dates
 from attendance.domain.errors import DomainError, InvalidInput
-from attendance.labels import PATTERN_LABELS, WEEKDAYS
-from attendance.models import shifts as shiftmodels
+from attendance.labels import PATTERN_LABELS, SANCTION_LABELS, WEEKDAYS, punch_reading_text
 from attendance.services import calendar, people, punches, roster, shift_types
+from attendance.services import today as today_service
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
 from attendance.web import permission_required, show_field_errors
 
@@ -90,7 +90,11 @@ def roster_page():
 @bp.route("/roster", methods=["POST"])
 @permission_required("roster.edit")
 def save_roster():
-    """Save the cells of the week grid that changed (each select sends its value and the one it had)."""
+    """Save the cells of the week grid that changed (each select sends its value and the one it had).
+
+    A change to a day already judged is not saved at once: the page first shows what it would raise or
+    reverse (the service judges it without saving), and the lead confirms (the same form again, ``confirm=1``).
+    """
     team = request.form.get("team", "")
     week = request.form.get("week", "")
     changes = []
@@ -101,11 +105,20 @@ def save_roster():
         if value and value != request.form.get(f"was:{no}:{day}", ""):
             changes.append((no, day, value))
     try:
-        n = roster.save_cells(current_user, changes)
+        if request.form.get("confirm") != "1":
+            preview = roster.preview_cells(current_user, changes)
+            if preview.needs_confirmation:
+                kept = [(k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "confirm")]
+                return render_template("shifts/roster_confirm.html", preview=preview, fields=kept, team=team,
+                                       week=week, sanctions=SANCTION_LABELS)
+        change = roster.apply_cells(current_user, changes)
     except InvalidInput as exc:
         flash(exc.message, "error")
         return redirect(url_for("shifts.roster", team=team, week=week))
-    flash(_("%(n)s days changed.", n=n))
+    flash(_("%(n)s days changed.", n=change.changed))
+    if change.effects:
+        flash(_("Violations raised: %(raised)s; reversed: %(reversed)s.", raised=len(change.raised),
+                reversed=len(change.reversed)))
     return redirect(url_for("shifts.roster", team=team, week=week))
 
 
@@ -169,19 +182,28 @@ def my_month():
 @bp.route("/clock")
 @permission_required("punches.own")
 def clock_page():
-    today = clock.today()
-    own_punches = punches.punches_of_day(current_user, current_user.employee_no, today)
-    entry = shiftmodels.roster_cells([current_user.id], today, today).get((current_user.id, today))
-    return render_template("shifts/clock.html", now=clock.now(), punches=own_punches, entry=entry)
+    """Today's shift and the one button that makes sense now; after a punch, what it counted as."""
+    punch_id = request.args.get("punch", type=int)
+    state = punches.clock_state(current_user, punch_id)
+    reading, zone = state.reading, clock.site_zone()
+    message = punch_reading_text(reading, zone) if reading else None
+    shift_day = reading.shift.start.astimezone(zone).date() if reading and reading.shift else state.day
+    return render_template("shifts/clock.html", state=state, now=state.now, message=message, shift_day=shift_day)
+
+
+@bp.route("/today")
+@permission_required("punches.own")
+def today():
+    """今日: where staff land — their clock and what is asked of them."""
+    data = today_service.today(current_user)
+    return render_template("shifts/today.html", today=data, state=data.clock, now=data.clock.now)
 
 
 @bp.route("/clock", methods=["POST"])
 @permission_required("punches.own")
 def clock_punch():
     punch = punches.clock_punch(current_user, request.form.get("direction", ""))
-    at = punch.at.astimezone(clock.site_zone()).strftime("%H:%M:%S")
-    flash(_("Clocked in at %(at)s.", at=at) if punch.direction == "in" else _("Clocked out at %(at)s.", at=at))
-    return redirect(url_for("shifts.clock_page"))
+    return redirect(url_for("shifts.clock_page", punch=punch.id))
 
 
 # --- punches: import and resolve ---------------------------------------------------------------------

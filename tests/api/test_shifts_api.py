@@ -46,12 +46,30 @@ def test_a_bad_shift_type_is_a_400_naming_each_field(client, world):
     assert client.patch("/api/v1/shift-types/NOPE", headers=admin, json={"name": "x"}).status_code == 404
 
 
+def test_changing_a_judged_day_answers_the_violation_it_raised_with_its_fine(client, world):
+    from attendance.services import attendance
+
+    people, mate = world
+    lead = token_for(client, people["lead"])
+    client.put("/api/v1/roster/E101/2026-11-03", headers=lead, json={"shift": "REST"})
+    attendance.evaluate(people["hr"], "2026-11-03")
+    put = client.put("/api/v1/roster/E101/2026-11-03", headers=lead, json={"shift": "D8"})
+    body = put.get_json()
+    assert put.status_code == 200 and body["shift"] == "D8" and body["reversed"] == []
+    [raised] = body["raised"]
+    assert raised["employee_no"] == "E101" and raised["date"] == "2026-11-03" and raised["rule_code"]
+    assert "fine" in raised and raised["sanction"]
+    back = client.put("/api/v1/roster/E101/2026-11-03", headers=lead, json={"shift": "REST"}).get_json()
+    assert [r["rule_code"] for r in back["reversed"]] == [raised["rule_code"]] and back["raised"] == []
+
+
 def test_roster_put_get_and_generate(client, world):
     people, mate = world
     lead = token_for(client, people["lead"])
     put = client.put("/api/v1/roster/E101/2026-11-03", headers=lead, json={"shift": "D8"})
     assert put.status_code == 200 and put.get_json() == {"employee_no": "E101", "date": "2026-11-03",
-                                                         "shift": "D8", "note": None, "swap": None}
+                                                         "shift": "D8", "note": None, "swap": None,
+                                                         "raised": [], "reversed": []}
     client.put("/api/v1/roster/E101/2026-11-04", headers=lead, json={"shift": "REST"})
     rows = client.get("/api/v1/roster?team=T1&from=2026-11-01&to=2026-11-30", headers=lead).get_json()
     assert [(r["date"], r["shift"]) for r in rows["items"]] == [("2026-11-03", "D8"), ("2026-11-04", "REST")]

@@ -45,7 +45,7 @@ def test_login_redirects_only_to_paths_on_this_site(client, app):
     person = make_person(["staff"])
     response = client.post("/login?next=https://evil.example/", data={"username": person.username,
                                                                       "password": PASSWORD})
-    assert response.headers["Location"] == "/me"
+    assert response.headers["Location"] == "/today"  # staff land on today (issue 15)
 
 
 def test_signing_out_ends_the_session(client, app):

@@ -192,3 +192,120 @@ def test_a_lead_adds_a_missing_punch_and_voids_a_wrong_one(client, world):
     assert punch.voided_at is not None
     assert client.get("/punches/NOBODY/2026-11-02").status_code == 404
     assert client.get(f"/punches/{no}/2026-99-02").status_code == 400
+
+
+def test_the_clock_shows_one_button_and_says_a_punch_at_0005_does_not_count(client, world, monkeypatch):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    me = world["staff"]
+    roster.set_roster_day(world["lead"], me.employee_no, "2026-11-24", "D8")  # 08:00–18:00
+    moment = datetime(2026, 11, 24, 0, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr("attendance.clock.now", lambda: moment)
+    login(client, me)
+    page = client.get("/clock").get_data(as_text=True)
+    assert page.count('name="direction"') == 1 and 'value="in"' in page and "08:00–18:00" in page
+    response = client.post("/clock", data={"direction": "in"})
+    assert response.status_code == 302 and "punch=" in response.location
+    page = client.get(response.location).get_data(as_text=True)
+    assert "上班打卡 00:05" in page and "不计考勤" in page and "上班打卡成功" not in page
+
+
+def test_a_clock_out_without_a_clock_in_offers_a_correction(client, world, monkeypatch):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    me = world["staff"]
+    roster.set_roster_day(world["lead"], me.employee_no, "2026-11-24", "D8")
+    moment = datetime(2026, 11, 24, 18, 2, tzinfo=ZoneInfo("Asia/Shanghai"))
+    monkeypatch.setattr("attendance.clock.now", lambda: moment)
+    login(client, me)
+    page = client.get("/clock").get_data(as_text=True)
+    assert page.count('name="direction"') == 1 and 'value="out"' in page
+    page = client.get(client.post("/clock", data={"direction": "out"}).location).get_data(as_text=True)
+    assert "缺少上班打卡" in page and "/requests/corrections/new?date=2026-11-24&amp;direction=in" in page
+    form = client.get("/requests/corrections/new?date=2026-11-24&direction=in").get_data(as_text=True)
+    assert 'value="2026-11-24"' in form
+
+
+def test_staff_clock_in_on_a_phone_and_the_lead_sees_the_punch_on_the_day_board(app, world, monkeypatch):
+    """The 375 px journey: staff clock in with the one button, read what it counted as, and the lead's
+    day board shows them in at that minute."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tests.browser import browser_page, live_server, measure_width, sign_in
+
+    zone = ZoneInfo("Asia/Shanghai")
+    moment = datetime.now(zone).replace(hour=7, minute=57, second=0, microsecond=0)
+    monkeypatch.setattr("attendance.clock.now", lambda: moment)
+    staff, lead = world["staff"], world["lead"]
+    roster.set_roster_day(lead, staff.employee_no, moment.date().isoformat(), "D8")
+    for person in (staff, lead):
+        assert person.username
+    db.session.close()
+    with live_server(app) as base, browser_page(width=375) as page:
+        sign_in(page, base, staff)
+        page.goto(base + "/clock")
+        assert page.locator(".clock-buttons button").count() == 1
+        with page.expect_navigation():
+            page.click(".clock-buttons button")
+        said = page.inner_text(".clock-result")
+        width = measure_width(page)
+        page.screenshot(path="/tmp/everyday-clock.png", full_page=True)
+        assert "上班打卡 07:57，班次 08:00–18:00" in said, said
+        assert page.inner_text(".clock-buttons button") == "下班打卡"
+        sign_in(page, base, lead)
+        page.goto(base + f"/attendance/board?team=T1&date={moment.date().isoformat()}")
+        row = page.locator("tr", has_text=staff.name)
+        assert "07:57" in row.inner_text()
+        page.screenshot(path="/tmp/everyday-board.png", full_page=True)
+    assert width["scroll"] <= 375 and width["right"] <= 376, width["widest"]
+
+
+def test_a_roster_change_to_a_judged_day_shows_its_fine_and_saves_nothing_until_confirmed(client, world):
+    from attendance.models import Violation
+    from attendance.services import attendance
+
+    me = world["staff"]
+    roster.set_roster_day(world["lead"], me.employee_no, "2026-11-03", "REST")
+    attendance.evaluate(world["hr"], "2026-11-03")
+    login(client, world["lead"])
+    form = {"team": "T1", "week": "2026-11-02", f"cell:{me.employee_no}:2026-11-03": "D8",
+            f"was:{me.employee_no}:2026-11-03": "REST"}
+    response = client.post("/roster", data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'name="confirm" value="1"' in page
+    assert me.name in page and "2026-11-03" in page and "尚未保存" in page
+    assert 'name="cell:' in page  # the change travels in the confirm form
+    assert db.session.scalar(select(RosterEntry).where(RosterEntry.employee_id == me.id)).code == "REST"
+    assert db.session.scalar(select(func.count()).select_from(Violation)) == 0
+    done = client.post("/roster", data={**form, "confirm": "1"})
+    assert done.status_code == 302
+    assert db.session.scalar(select(RosterEntry).where(RosterEntry.employee_id == me.id)).code == "D8"
+    assert db.session.scalar(select(func.count()).select_from(Violation)) == 1
+
+
+def test_the_roster_confirm_step_fits_a_phone_and_saves_when_confirmed(app, world):
+    from attendance.services import attendance
+    from tests.browser import browser_page, live_server, measure_width, sign_in
+
+    me, lead = world["staff"], world["lead"]
+    roster.set_roster_day(lead, me.employee_no, "2026-11-03", "REST")
+    attendance.evaluate(world["hr"], "2026-11-03")
+    for person in (me, lead):
+        assert person.username
+    db.session.close()
+    with live_server(app) as base, browser_page(width=375) as page:
+        sign_in(page, base, lead)
+        page.goto(base + "/roster?team=T1&week=2026-11-02")
+        page.select_option(f'select[name="cell:{me.employee_no}:2026-11-03"]', "D8")
+        with page.expect_navigation():
+            page.click('form[action$="/roster"] button[type="submit"]')
+        assert "尚未保存" in page.content()
+        width = measure_width(page)
+        page.screenshot(path="/tmp/everyday-roster-confirm.png", full_page=True)
+        with page.expect_navigation():
+            page.click('input[name="confirm"] ~ button.primary')
+    assert width["scroll"] <= 375 and width["right"] <= 376, width["widest"]
+    assert db.session.scalar(select(RosterEntry).where(RosterEntry.employee_id == me.id)).code == "D8"

@@ -316,3 +316,38 @@ def test_a_lead_cannot_hold_a_meeting_for_another_team(world):
     make_team("T2", "投诉组")
     with pytest.raises(Forbidden):
         meetings.create_meeting(world["lead"], {"kind": "morning", "date": "2026-11-02", "team": "T2"})
+
+
+# --------------------------------------------------------------------------- the roster grid: no silent fines
+
+
+def test_a_roster_change_to_a_judged_day_is_previewed_with_its_fine_and_nothing_is_saved(world):
+    person = world["person"]
+    rostered(world, "REST")
+    attendance.evaluate(world["hr"], DAY)
+    preview = roster.preview_cells(world["lead"], [(person.employee_no, DAY, "D8")])
+    assert preview.needs_confirmation and preview.changed == 1 and not preview.reversed
+    [effect] = preview.raised
+    assert (effect.action, effect.employee_no, effect.day) == ("raised", person.employee_no, DAY)
+    assert effect.rule_code and effect.sanction
+    # Nothing saved: still a rest day, nothing counted, no audit of the would-be change.
+    assert db.session.scalar(select(RosterEntry.shift_type_id).where(RosterEntry.employee_id == person.id)) is None
+    assert counted(person) == [] and day_of(person).status == "rest"
+    done = roster.apply_cells(world["lead"], [(person.employee_no, DAY, "D8")])
+    assert [(e.rule_code, e.fine) for e in done.raised] == [(effect.rule_code, effect.fine)]
+    assert len(counted(person)) == 1
+
+
+def test_a_roster_change_that_clears_an_absence_previews_its_reversal(world):
+    person = world["person"]
+    rostered(world)
+    attendance.evaluate(world["hr"], DAY)
+    [absent] = counted(person)
+    preview = roster.preview_cells(world["lead"], [(person.employee_no, DAY, "REST")])
+    assert [(e.action, e.rule_code) for e in preview.reversed] == [("reversed", absent.rule_code)]
+    assert counted(person) == [absent]
+
+
+def test_a_change_to_a_day_not_judged_needs_no_confirmation(world):
+    preview = roster.preview_cells(world["lead"], [(world["person"].employee_no, DAY + timedelta(days=400), "D8")])
+    assert preview.changed == 1 and not preview.needs_confirmation and not preview.effects

@@ -259,6 +259,11 @@ def test_the_score_history_gives_each_persons_score_per_month(teams):
     month = last_month()
     person = make_person(["staff"], teams[0])
     violation(person, "COMPLAINT", month + timedelta(days=1))
-    history = scores.score_history([add_months(month, -1), month], [person.id])
+    from attendance.models import RosterEntry
+
+    db.session.add(RosterEntry(employee_id=person.id, day=add_months(month, -1)))  # a rest day: the month was kept
+    db.session.commit()
+    history = scores.score_history([add_months(month, -2), add_months(month, -1), month], [person.id])
     by_month = dict(zip(history["month"], history["score"], strict=True))
+    # Two months back nothing was recorded at all: no score there (a trend leaves it empty), not a flat 100.
     assert by_month == {add_months(month, -1): 100, month: 94}

@@ -267,3 +267,76 @@ def test_a_lead_voids_only_their_own_teams_punches(world):
         punches.void_punch(world["supervisor"], punch.id, " ")
     voided = punches.void_punch(world["supervisor"], punch.id, "wrong card")
     assert voided.voided_at is not None and voided.void_reason == "wrong card"
+
+
+# --------------------------------------------------------------------------- the clock: one button, an honest answer
+
+
+def _at(monkeypatch, *args):
+    moment = datetime(*args, tzinfo=SH)
+    monkeypatch.setattr("attendance.clock.now", lambda: moment)
+    return moment
+
+
+def test_a_punch_at_0005_for_a_0930_shift_is_outside_its_punch_window_and_does_not_count(world, monkeypatch):
+    me = world["staff"][0]
+    roster.set_roster_day(world["lead"], me.employee_no, "2026-11-24", "SUN")  # 09:30–24:00
+    _at(monkeypatch, 2026, 11, 24, 0, 5)
+    state = punches.clock_state(me)
+    assert state.day == date(2026, 11, 24) and state.action == "in" and state.shift is not None
+    punch = punches.clock_punch(me, "in")
+    reading = punches.clock_state(me, punch.id).reading
+    assert reading.outcome == "outside" and not reading.counts
+    # The window opens 180 minutes before the shift (the policy's punch_before_minutes).
+    assert reading.window[0] == datetime(2026, 11, 24, 6, 30, tzinfo=SH)
+
+
+def test_the_clock_offers_one_button_and_says_what_each_punch_counted_as(world, monkeypatch):
+    me = world["staff"][0]
+    roster.set_roster_day(world["lead"], me.employee_no, "2026-11-24", "D8")  # 08:00–18:00
+    _at(monkeypatch, 2026, 11, 24, 7, 57)
+    assert punches.clock_state(me).action == "in"
+    first = punches.clock_punch(me, "in")
+    state = punches.clock_state(me, first.id)
+    assert state.reading.outcome == "in_on_time" and state.action == "out"
+    _at(monkeypatch, 2026, 11, 24, 17, 40)
+    out = punches.clock_punch(me, "out")
+    reading = punches.clock_state(me, out.id).reading
+    assert (reading.outcome, reading.minutes) == ("out_early", 20)
+
+
+def test_a_late_clock_in_says_how_late(world, monkeypatch):
+    me = world["staff"][1]
+    roster.set_roster_day(world["lead"], me.employee_no, "2026-11-24", "D8")
+    _at(monkeypatch, 2026, 11, 24, 8, 12)
+    reading = punches.clock_state(me, punches.clock_punch(me, "in").id).reading
+    assert (reading.outcome, reading.minutes) == ("in_late", 12)
+
+
+def test_a_clock_out_with_no_clock_in_says_the_clock_in_is_missing(world, monkeypatch):
+    me = world["staff"][2]
+    roster.set_roster_day(world["lead"], me.employee_no, "2026-11-24", "D8")
+    _at(monkeypatch, 2026, 11, 24, 14, 0)
+    assert punches.clock_state(me).action == "out"  # past the middle of the shift with no clock-in
+    reading = punches.clock_state(me, punches.clock_punch(me, "out").id).reading
+    assert reading.outcome == "out_missing_in" and reading.needs_correction
+
+
+def test_yesterdays_evening_shift_is_the_clocks_until_its_window_closes(world, monkeypatch):
+    me = world["staff"][3]
+    roster.set_roster_day(world["lead"], me.employee_no, "2026-11-23", "E")  # 18:30–24:00
+    roster.set_roster_day(world["lead"], me.employee_no, "2026-11-24", "D8")
+    _at(monkeypatch, 2026, 11, 23, 18, 25)
+    punches.clock_punch(me, "in")
+    _at(monkeypatch, 2026, 11, 24, 0, 3)
+    state = punches.clock_state(me)
+    assert state.day == date(2026, 11, 23) and state.action == "out"
+    reading = punches.clock_state(me, punches.clock_punch(me, "out").id).reading
+    assert reading.outcome == "out_on_time"
+
+
+def test_not_on_the_roster_the_punch_does_not_count(world, monkeypatch):
+    me = world["staff"][4]
+    _at(monkeypatch, 2026, 11, 24, 9, 0)
+    reading = punches.clock_state(me, punches.clock_punch(me, "in").id).reading
+    assert reading.outcome == "no_shift" and punches.clock_state(me).action == "out"

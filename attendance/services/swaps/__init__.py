@@ -33,6 +33,7 @@ from attendance.services.swaps.asking import (
     month_summary,
     settings,
     summary,
+    waiting_for_answer,
     withdraw,
 )
 from attendance.services.swaps.handover import handover_fines, may_fine_handover, record_handover_fine
@@ -41,4 +42,4 @@ from attendance.services.swaps.private import Suspected, review_private, reviews
 __all__ = ["STATUSES", "MonthCount", "Suspected", "accept", "colleagues", "decide", "decline", "file_swap",
            "get_swap", "handover_fines", "list_swaps", "may_answer", "may_decide", "may_fine_handover",
            "may_withdraw", "month_counts", "month_summary", "record_handover_fine", "review_private", "reviews",
-           "settings", "summary", "suspected", "withdraw"]
+           "settings", "summary", "suspected", "waiting_for_answer", "withdraw"]

@@ -496,6 +496,15 @@ def colleagues(viewer: Employee) -> list[Employee]:
     return list(db.session.scalars(stmt.order_by(Employee.employee_no).limit(500)))
 
 
+def waiting_for_answer(viewer: Employee) -> list[Swap]:
+    """The swaps asked of ``viewer`` that wait for their answer (accept or decline), oldest first."""
+    rows = db.session.scalars(
+        select(Swap).join(Request, Request.id == Swap.request_id)
+        .where(Swap.counterpart_id == viewer.id, Request.status == "pending", Swap.accepted_at.is_(None),
+               Swap.declined_at.is_(None)).order_by(Swap.created_at, Swap.id).limit(50))
+    return [s for s in rows if may_answer(viewer, s)]
+
+
 def may_answer(viewer: Employee, swap: Swap) -> bool:
     return swap.status == "pending_counterpart" and viewer.id == swap.counterpart_id
 
