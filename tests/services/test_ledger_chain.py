@@ -250,3 +250,17 @@ def test_the_cli_prints_an_anchor_and_verifies_against_it(posted, runner):
     longer = "5:" + printed.split(":")[1]
     assert runner.invoke(args=["ledger", "verify", "--anchor", longer]).exit_code == 1
     assert runner.invoke(args=["ledger", "verify", "--anchor", "nonsense"]).exit_code == 2
+
+
+def test_an_entry_slipped_in_after_the_head_without_moving_it_is_caught(posted):
+    last = db.session.get(LedgerEntry, 4)
+    content = svc.ledger._content(last)
+    forged = chain.EntryContent(**{**content.__dict__, "id": 5})
+    with triggers_off():
+        db.session.execute(text(
+            "INSERT INTO ledger_entries (id, employee_id, kind, amount, points, violation_id, reverses_id, reason,"
+            " created_by_id, created_at, occurred_on, prev_hash, hash) SELECT 5, employee_id, kind, amount, points,"
+            " NULL, NULL, reason, created_by_id, created_at, occurred_on, :prev, :hash FROM ledger_entries"
+            " WHERE id = 4"), {"prev": last.hash, "hash": chain.entry_hash(last.hash, forged)})
+        report = svc.verify_ledger()
+    assert not report.ok and report.first_bad == 5 and "after the recorded head" in report.problem

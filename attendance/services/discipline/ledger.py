@@ -134,8 +134,23 @@ def verify_ledger(anchor: chain.Anchor | None = None, *, session=None) -> chain.
     database's (a backup's); default the app's."""
     session = session or db.session
     head = session.scalar(select(LedgerHead).where(LedgerHead.id == 1).execution_options(populate_existing=True))
-    return chain.walk(_stored_chain(session), head_hash=head.last_hash if head else None,
-                      head_entries=head.entries if head else None, anchor=anchor)
+    if head is None or head.last_id is None:
+        return chain.walk(_stored_chain(session), anchor=anchor)
+    # Walk up to the head read first: fines recorded while the walk runs (the app keeps working during a
+    # backup or a nightly verify) come after it and are not a broken chain...
+    report = chain.walk(_stored_chain(session, up_to=head.last_id), head_hash=head.last_hash,
+                        head_entries=head.entries, anchor=anchor)
+    if not report.ok:
+        return report
+    # ...unless they were not appended through the head: an entry beyond it that the head has not reached
+    # since was slipped in behind the ledger's back.
+    beyond = session.scalar(select(func.min(LedgerEntry.id)).where(LedgerEntry.id > head.last_id))
+    if beyond is not None:
+        moved = session.scalar(select(LedgerHead.last_id).where(LedgerHead.id == 1)
+                               .execution_options(populate_existing=True))
+        if moved is None or moved < beyond:
+            return chain.ChainReport(False, report.entries, report.head, beyond, "an entry after the recorded head")
+    return report
 
 
 def ledger_anchor(*, session=None) -> chain.Anchor:
@@ -145,12 +160,16 @@ def ledger_anchor(*, session=None) -> chain.Anchor:
     return chain.Anchor(head.entries, head.last_hash) if head else chain.Anchor(0, chain.GENESIS)
 
 
-def _stored_chain(session, batch: int = 1000):
-    """Entries as stored (never as this session remembers them), a batch at a time, in chain order."""
+def _stored_chain(session, batch: int = 1000, up_to: int | None = None):
+    """Entries as stored (never as this session remembers them), a batch at a time, in chain order, up to the
+    entry ``up_to`` when given."""
     last = 0
     while True:
-        rows = session.scalars(select(LedgerEntry).where(LedgerEntry.id > last).order_by(LedgerEntry.id)
-                                  .limit(batch).execution_options(populate_existing=True)).all()
+        stmt = select(LedgerEntry).where(LedgerEntry.id > last)
+        if up_to is not None:
+            stmt = stmt.where(LedgerEntry.id <= up_to)
+        rows = session.scalars(stmt.order_by(LedgerEntry.id).limit(batch)
+                               .execution_options(populate_existing=True)).all()
         if not rows:
             return
         for entry in rows:
