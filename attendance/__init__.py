@@ -94,6 +94,13 @@ def register_extensions(app: Flask) -> None:
         session_cookie_secure=https, session_cookie_http_only=True, session_cookie_samesite="Lax")
     app.after_request(_no_store)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # Every message goes through the wording of the policy in force (labels.PayWordedDomain): under the
+    # "performance_pay" treatment nothing is called a fine (罚款).
+    from attendance.labels import PayWordedDomain
+    from attendance.services.policy import pay_treatment
+
+    PayWordedDomain.treatment = staticmethod(pay_treatment)
+    babel.domain_instance = PayWordedDomain()
     init_login(app)
     from attendance.api.core import ErrorSchema
 
