@@ -123,6 +123,8 @@ def policy_to_document(policy: Policy) -> dict:
             "without_certificate": leave.without_certificate,
         },
         "pay_treatment": policy.pay_treatment,
+        "retention": {"photos_months": policy.retention.photos_months,
+                      "certificates_months": policy.retention.certificates_months},
         "deductions": {
             "cap_percent_of_wage": _number(policy.deductions.cap_percent_of_wage),
             "minimum_wage": fmt(policy.deductions.minimum_wage),

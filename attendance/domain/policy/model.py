@@ -159,6 +159,15 @@ class DeductionPolicy:
 
 
 @dataclass(frozen=True)
+class RetentionPolicy:
+    """How long sensitive files are kept (PIPL Art. 28; docs/rules.md §10): whole months counted from the end
+    of the month of the event (a violation's day, a leave's last day); then ``retention apply`` deletes them."""
+
+    photos_months: int = 24  # evidence photos of violations
+    certificates_months: int = 24  # leave certificates (medical)
+
+
+@dataclass(frozen=True)
 class Reward:
     amount: Decimal
     points: int = 0
@@ -193,6 +202,7 @@ class Policy:
     rules: dict[str, Rule]  # by code, in document order
     corrections: CorrectionPolicy = field(default_factory=CorrectionPolicy)
     pay_treatment: str = "deduction"  # how penalty amounts reach pay: one of PAY_TREATMENTS (docs/rules.md §8)
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     settings: dict = field(default_factory=dict)  # product decisions with no other home
 
     def rule(self, code: str) -> Rule:

@@ -47,6 +47,7 @@ from attendance.domain.policy.model import (
     LeaveTypeSettings,
     Name,
     Policy,
+    RetentionPolicy,
     Reward,
     Rule,
     Step,
@@ -422,6 +423,11 @@ class _Reader:
         got = self.fields(value, path, spec)
         return None if got is None else DeductionPolicy(**got)
 
+    def retention(self, value: Any, path: str) -> RetentionPolicy | None:
+        months = functools.partial(self.integer, low=1, high=1200)
+        got = self.fields(value, path, {"photos_months": months, "certificates_months": months})
+        return None if got is None else RetentionPolicy(**got)
+
     def reward(self, value: Any, path: str) -> Reward | None:
         got = self.fields(value, path, {"amount": self.money, "points": self.points}, required=("amount",))
         return None if got is None else Reward(**{"amount": None, **got})
@@ -570,6 +576,7 @@ class _Reader:
             "corrections": self.corrections,
             "deductions": self.deductions,
             "pay_treatment": lambda value, path: self.choice(value, path, PAY_TREATMENTS),
+            "retention": self.retention,
             "rewards": self.rewards,
             "grooming": self.grooming,
             "rules": self.rules,
@@ -610,6 +617,7 @@ class _Reader:
             corrections=got.get("corrections", CorrectionPolicy()),
             deductions=got.get("deductions", DeductionPolicy()),
             pay_treatment=got.get("pay_treatment", DEFAULT_PAY_TREATMENT),
+            retention=got.get("retention", RetentionPolicy()),
             rewards=got.get("rewards", {}),
             grooming_items=grooming,
             rules=rules,
