@@ -3,7 +3,7 @@ translated through the catalog when shown."""
 
 from collections.abc import Callable
 
-from flask import g
+from flask import g, has_request_context, request
 from flask_babel import Domain, get_domain, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
@@ -86,13 +86,17 @@ class PayWordedDomain(Domain):
     def _wording(self) -> dict[str, str]:
         if self.treatment is None or not g:
             return {}
-        words = g.get("_pay_wording")
-        if words is None:
-            g._pay_wording = {}  # while asking, and if asking fails
-            try:
-                g._pay_wording = words = pay_wording(self.treatment())
-            except Exception:  # no policy table yet (a fresh database): the usual words
-                words = {}
+        # kept per request (an app context may outlive several requests: tests, one CLI command)
+        key = id(request._get_current_object()) if has_request_context() else None
+        cached = g.get("_pay_wording")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        g._pay_wording = (key, {})  # while asking, and if asking fails
+        try:
+            words = pay_wording(self.treatment())
+        except Exception:  # no policy table yet (a fresh database): the usual words
+            words = {}
+        g._pay_wording = (key, words)
         return words
 
     def get_translations(self):

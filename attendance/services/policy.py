@@ -101,12 +101,13 @@ def in_force(on: date) -> PolicyInForce:
 def pay_treatment(on: date | None = None) -> str:
     """How penalty amounts reach pay under the version in force ``on`` (today): the policy's ``pay_treatment``
     (the stored document is always written out whole, so the key is read without parsing the rest)."""
-    row = db.session.scalar(
-        select(PolicyVersion.document)
-        .where(PolicyVersion.effective_from <= (on or clock.today()))
-        .order_by(PolicyVersion.effective_from.desc(), PolicyVersion.id.desc())
-        .limit(1)
-    )
+    with db.session.no_autoflush:  # asked from inside gettext: never flushes a use case's pending rows
+        row = db.session.scalar(
+            select(PolicyVersion.document)
+            .where(PolicyVersion.effective_from <= (on or clock.today()))
+            .order_by(PolicyVersion.effective_from.desc(), PolicyVersion.id.desc())
+            .limit(1)
+        )
     return (row or {}).get("pay_treatment", DEFAULT_PAY_TREATMENT)
 
 
