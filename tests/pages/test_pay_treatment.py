@@ -155,12 +155,18 @@ def test_in_english_performance_pay_says_performance_pay_reduction_not_fine(clie
     assert "Performance pay reductions due" in html and "Fines due" not in html
 
 
-def test_every_replaced_message_is_a_message_of_the_catalog():
-    with open("attendance/translations/messages.pot", encoding="utf-8") as f:
-        catalog = f.read()
-    for msgid in PERFORMANCE_PAY_WORDING:
-        first_words = msgid.split(" ")[0:4]
-        assert " ".join(first_words) in catalog.replace('"\n"', ""), msgid
+def test_every_replaced_message_is_a_message_of_the_catalog_and_no_replacement_says_fine():
+    from babel.messages.pofile import read_po
+
+    with open("attendance/translations/zh/LC_MESSAGES/messages.po", "rb") as f:
+        catalog = read_po(f)
+    for msgid, replacement in PERFORMANCE_PAY_WORDING.items():
+        assert catalog.get(msgid) is not None, msgid
+        assert FINE in catalog.get(msgid).string, msgid  # only messages that say 罚款 are replaced
+        words = re.sub(r"%\(\w+\)s", "", replacement).lower()  # placeholders may keep their names
+        assert FINE not in catalog.get(replacement).string and "fine" not in words, replacement
+    said = {m.id for m in catalog if m.id and isinstance(m.id, str) and FINE in m.string}
+    assert said - set(PERFORMANCE_PAY_WORDING) <= {"must not say 罚款 under pay_treatment performance_pay"}
 
 
 def test_under_points_only_payroll_deducts_nothing_and_scores_still_move(client, world):
