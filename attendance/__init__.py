@@ -94,6 +94,13 @@ def register_extensions(app: Flask) -> None:
         session_cookie_secure=https, session_cookie_http_only=True, session_cookie_samesite="Lax")
     app.after_request(_no_store)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    # Every message goes through the wording of the policy in force (labels.PayWordedDomain): under the
+    # "performance_pay" treatment nothing is called a fine (罚款).
+    from attendance.labels import PayWordedDomain
+    from attendance.services.policy import pay_treatment
+
+    PayWordedDomain.treatment = staticmethod(pay_treatment)
+    babel.domain_instance = PayWordedDomain()
     init_login(app)
     from attendance.api.core import ErrorSchema
 
@@ -114,13 +121,14 @@ def register_blueprints(app: Flask) -> None:
     from attendance.notifications.views import bp as notifications_bp
     from attendance.people.views import bp as people_bp
     from attendance.policy.views import bp as policy_bp
+    from attendance.privacy.views import bp as privacy_bp
     from attendance.requests.views import bp as requests_bp
     from attendance.scores.views import bp as scores_bp
     from attendance.shifts.views import bp as shifts_bp
     from attendance.swaps.views import bp as swaps_bp
 
     for bp in (auth_bp, people_bp, policy_bp, discipline_bp, shifts_bp, attendance_bp, grooming_bp, scores_bp,
-               requests_bp, leave_bp, swaps_bp, notifications_bp):
+               requests_bp, leave_bp, swaps_bp, notifications_bp, privacy_bp):
         app.register_blueprint(bp)
     register_api(app)
 

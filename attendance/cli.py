@@ -211,6 +211,9 @@ def register(app: Flask) -> None:
     from attendance.leave.cli import leave_cli
 
     app.cli.add_command(leave_cli)
+    from attendance.privacy.cli import retention_cli
+
+    app.cli.add_command(retention_cli)
     from attendance.notifications.cli import notifications_cli
 
     app.cli.add_command(notifications_cli)

@@ -1,8 +1,13 @@
 """What domain codes are called on pages, in documents and on charts: one vocabulary for pages and reporting,
 translated through the catalog when shown."""
 
-from flask_babel import get_locale, gettext
+from collections.abc import Callable
+
+from flask import g, has_request_context, request
+from flask_babel import Domain, get_domain, get_locale, gettext
 from flask_babel import lazy_gettext as _l
+
+from attendance.domain.errors import N_
 
 # --- discipline
 
@@ -17,6 +22,108 @@ APPEAL_LABELS = {"pending": _l("Appeal pending"), "upheld": _l("Appeal upheld"),
                  "overturned": _l("Appeal overturned")}
 DISMISSAL_LABELS = {"pending": _l("Pending"), "dismiss": _l("Dismiss"), "final_warning": _l("Final warning"),
                     "dropped": _l("Dropped")}
+
+
+# --- how penalty amounts reach pay (the policy's pay_treatment, docs/rules.md §8)
+
+# Under "performance_pay" an amount is taken from the month's performance pay, and nothing anywhere may call
+# it a fine (罚款): each message id that says so is shown through its replacement below instead, in every
+# page, notice, export, chart and stored notification (they are all translated through the domain below).
+PERFORMANCE_PAY_WORDING = {
+    "Fine": N_("Performance pay reduction"),
+    "Fines ledger": N_("Performance pay reductions ledger"),
+    "a fine needs amount or amount_range": N_("a performance pay reduction needs amount or amount_range"),
+    "only a fine has an amount": N_("only a performance pay reduction has an amount"),
+    "only a fine has an amount range": N_("only a performance pay reduction has an amount range"),
+    "Fine (yuan)": N_("Performance pay reduction (yuan)"),
+    "Fines (yuan)": N_("Performance pay reductions (yuan)"),
+    "Fines this month": N_("Performance pay reductions this month"),
+    "Fines due": N_("Performance pay reductions due"),
+    "Rank %(rank)s · points lost %(points)s · fines %(fines)s yuan":
+        N_("Rank %(rank)s · points lost %(points)s · performance pay reductions %(fines)s yuan"),
+    "%(date)s · occurrence %(occurrence)s · fine %(fine)s yuan · %(points)s points":
+        N_("%(date)s · occurrence %(occurrence)s · performance pay reduction %(fine)s yuan · %(points)s points"),
+    "The fine is for one of the two people of the swap.":
+        N_("The performance pay reduction is for one of the two people of the swap."),
+    "My ledger this month": N_("My performance pay reductions this month"),
+    "Fines: %(amount)s yuan · points deducted: %(points)s":
+        N_("Performance pay reductions: %(amount)s yuan · points deducted: %(points)s"),
+    "fine %(lo)s–%(hi)s yuan": N_("performance pay reduction %(lo)s–%(hi)s yuan"),
+    "fine %(amount)s yuan": N_("performance pay reduction %(amount)s yuan"),
+    "A new version applies from its effective date; fines already posted never change.":
+        N_("A new version applies from its effective date; performance pay reductions already posted never "
+           "change."),
+    "Until approval the requester stays responsible for the shift. Both hand over clearly; a missed or empty "
+    "shift caused by a poor handover is fined.":
+        N_("Until approval the requester stays responsible for the shift. Both hand over clearly; a missed or "
+           "empty shift caused by a poor handover reduces performance pay."),
+    "Record the fine": N_("Record the performance pay reduction"),
+}
+PAY_WORDING = {"deduction": {}, "performance_pay": PERFORMANCE_PAY_WORDING, "points_only": {}}
+
+
+def pay_wording(treatment: str | None) -> dict[str, str]:
+    """The message ids shown through others under the policy's ``pay_treatment`` (none: the usual words)."""
+    return PAY_WORDING.get(treatment or "deduction", {})
+
+
+def fine_word(treatment: str | None) -> str:
+    """What one penalty amount is called under ``treatment``: 罚款 / 绩效扣减, "Fine" / "Performance pay
+    reduction" (in the request's language, whichever treatment is in force)."""
+    plain = Domain.get_translations(get_domain())  # the catalog without the wording of the policy in force
+    return plain.ugettext(pay_wording(treatment).get("Fine", "Fine"))
+
+
+class PayWordedDomain(Domain):
+    """The app's message domain: every message is first put through the wording of the policy in force
+    (``pay_wording``), so no template, document or notification needs to ask which words to use.
+
+    ``treatment`` is set by ``create_app`` (it reads the policy, a service); it is asked once per request or
+    app context and kept on ``g``. While it runs (or when it fails) the usual words are used."""
+
+    treatment: Callable[[], str | None] | None = None
+
+    def _wording(self) -> dict[str, str]:
+        if self.treatment is None or not g:
+            return {}
+        # kept per request (an app context may outlive several requests: tests, one CLI command)
+        key = id(request._get_current_object()) if has_request_context() else None
+        cached = g.get("_pay_wording")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        g._pay_wording = (key, {})  # while asking, and if asking fails
+        try:
+            words = pay_wording(self.treatment())
+        except Exception:  # no policy table yet (a fresh database): the usual words
+            words = {}
+        g._pay_wording = (key, words)
+        return words
+
+    def get_translations(self):
+        translations = super().get_translations()
+        words = self._wording()
+        return _Worded(translations, words) if words else translations
+
+
+class _Worded:
+    """A catalog that looks each message up under its replacement in ``words`` (Jinja's ``_()`` asks the
+    catalog itself, so the wording is applied here rather than in ``gettext``)."""
+
+    def __init__(self, translations, words: dict[str, str]) -> None:
+        self._translations, self._words = translations, words
+
+    def __getattr__(self, name):
+        return getattr(self._translations, name)
+
+    def ugettext(self, message):
+        return self._translations.ugettext(self._words.get(message, message))
+
+    gettext = ugettext
+
+    def ungettext(self, singular, plural, n):
+        return self._translations.ungettext(self._words.get(singular, singular), self._words.get(plural, plural), n)
+
+    ngettext = ungettext
 
 
 # --- attendance: statuses, the 考勤表 marks, the day board, meetings, rotations

@@ -44,6 +44,7 @@ NAV = [
     ("people.teams", _l("Teams"), "teams.view"),
     ("policy.show", _l("Policy"), "policy.view"),
     ("notifications.robots", _l("Group robots"), "robots.manage"),
+    ("privacy.sensitive_views", _l("Views of sensitive files"), "privacy.sensitive_views"),
 ]
 
 

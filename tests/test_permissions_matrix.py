@@ -97,6 +97,8 @@ CAPABILITY_MATRICES = {
     "tests.pages.test_leave_pages": "PAGES",
     "tests.api.test_swaps_api": "API",
     "tests.pages.test_swaps_pages": "PAGES",
+    "tests.pages.test_privacy_pages": "PAGES",
+    "tests.api.test_privacy_api": "API",
 }
 
 

@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         notifications,
         people,
         policy,
+        privacy,
         requests,
         scores,
         shifts,
@@ -24,5 +25,5 @@ def register(app: Flask) -> None:
     from attendance.extensions import api
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
-                   leave, swaps, notifications):
+                   leave, swaps, notifications, privacy):
         api.register_blueprint(module.blp)

@@ -53,7 +53,9 @@ class ViolationOut(ma.Schema):
     source = ma.fields.String()
     source_ref = ma.fields.String(allow_none=True)
     note = ma.fields.String()
-    evidence = ma.fields.Function(lambda v: v.evidence_path is not None)
+    evidence = ma.fields.Function(lambda v: v.evidence_path is not None and v.evidence_removed_at is None,
+                                  metadata={"type": "boolean",
+                                            "description": "a photo is held (false once deleted under retention)"})
     recorded_by = ma.fields.Function(lambda v: _no(v.recorded_by))
     recorded_at = ma.fields.DateTime()
     policy_version = ma.fields.Integer(attribute="policy_version_id")

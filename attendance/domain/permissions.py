@@ -58,6 +58,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "approvals.decide": LEADERS,
     # notifications: each person their own; admin sets a team's group robot
     "notifications.view": EVERYONE,
+    # personal data (PIPL): everyone downloads their own copy; HR and admin see who viewed sensitive files
+    "privacy.export": EVERYONE,
+    "privacy.sensitive_views": frozenset({"hr", "admin"}),
     "robots.manage": frozenset({"admin"}),
     # shifts, roster, punches, attendance, meetings (which people: ``reach``; a lead edits only own teams)
     "shifts.view": EVERYONE,

@@ -72,6 +72,10 @@ class Violation(db.Model):
     evidence_path: Mapped[str | None] = mapped_column(String(200))
     evidence_type: Mapped[str | None] = mapped_column(String(32))
     evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    # The photo deleted (the path and the hash stay as the record of what there was): when, and why
+    # ("retention": the policy's retention.photos_months had passed, docs/rules.md §10)
+    evidence_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    evidence_removed_reason: Mapped[str | None] = mapped_column(String(40))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -52,6 +52,9 @@ class LeaveRequest(db.Model):
     certificate_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     certificate_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     certificate_missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # counted as personal from then
+    # The certificate's file deleted (path and hash stay: one was brought): when, and why ("retention")
+    certificate_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    certificate_removed_reason: Mapped[str | None] = mapped_column(String(40))
     cancel_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the person asked; approver cancels
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))

@@ -9,8 +9,15 @@ from decimal import Decimal
 import yaml
 from sqlalchemy import select
 
+from attendance import clock
 from attendance.domain.errors import InvalidInput, NotFound, PolicyInvalid
-from attendance.domain.policy import Policy, default_policy_document, parse_policy, policy_to_document
+from attendance.domain.policy import (
+    DEFAULT_PAY_TREATMENT,
+    Policy,
+    default_policy_document,
+    parse_policy,
+    policy_to_document,
+)
 from attendance.extensions import db
 from attendance.models import Employee, PolicyVersion
 from attendance.services import audit
@@ -89,6 +96,19 @@ def version_in_force(on: date) -> PolicyVersion:
 def in_force(on: date) -> PolicyInForce:
     row = version_in_force(on)
     return PolicyInForce(row, parse_policy(row.document))
+
+
+def pay_treatment(on: date | None = None) -> str:
+    """How penalty amounts reach pay under the version in force ``on`` (today): the policy's ``pay_treatment``
+    (the stored document is always written out whole, so the key is read without parsing the rest)."""
+    with db.session.no_autoflush:  # asked from inside gettext: never flushes a use case's pending rows
+        row = db.session.scalar(
+            select(PolicyVersion.document)
+            .where(PolicyVersion.effective_from <= (on or clock.today()))
+            .order_by(PolicyVersion.effective_from.desc(), PolicyVersion.id.desc())
+            .limit(1)
+        )
+    return (row or {}).get("pay_treatment", DEFAULT_PAY_TREATMENT)
 
 
 def page_versions(*, limit: int = 50, cursor: str | None = None) -> Page:

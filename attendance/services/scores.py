@@ -522,8 +522,15 @@ def _live_payroll(month: date, book: PolicyBook | None = None) -> Payroll:
     wages = {pid: (None if pd.isna(w) else cents_to_money(w)) for pid, w in employees["wage_cents"].items()}
     result: dict[int, tuple[int, int, int, int]] = {}
     for i, m in enumerate(months):
-        rule = book.on(scoring.month_end(m))[1].deductions
+        policy = book.on(scoring.month_end(m))[1]
+        rule = policy.deductions
         this = dict(fines[fines["bucket"] == i][["employee_id", "cents"]].itertuples(index=False, name=None))
+        if policy.pay_treatment == "points_only":
+            # the month's amounts are not money: nothing is due from them and nothing is deducted; what an
+            # earlier month carried over stays owed, untouched, until a month that deducts (docs/rules.md §8)
+            result = {pid: (0, int(c), 0, int(c)) for pid, c in carried.items() if c}
+            carried = dict(carried)
+            continue
         result = {}
         for pid in set(this) | set(carried):
             fine_cents, carried_in = int(this.get(pid, 0)), int(carried.get(pid, 0))

@@ -122,6 +122,9 @@ def policy_to_document(policy: Policy) -> dict:
             "certificate_days_after_return": leave.certificate_days_after_return,
             "without_certificate": leave.without_certificate,
         },
+        "pay_treatment": policy.pay_treatment,
+        "retention": {"photos_months": policy.retention.photos_months,
+                      "certificates_months": policy.retention.certificates_months},
         "deductions": {
             "cap_percent_of_wage": _number(policy.deductions.cap_percent_of_wage),
             "minimum_wage": fmt(policy.deductions.minimum_wage),

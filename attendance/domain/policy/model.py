@@ -168,6 +168,15 @@ class DeductionPolicy:
 
 
 @dataclass(frozen=True)
+class RetentionPolicy:
+    """How long sensitive files are kept (PIPL Art. 28; docs/rules.md §10): whole months counted from the end
+    of the month of the event (a violation's day, a leave's last day); then ``retention apply`` deletes them."""
+
+    photos_months: int = 24  # evidence photos of violations
+    certificates_months: int = 24  # leave certificates (medical)
+
+
+@dataclass(frozen=True)
 class Reward:
     amount: Decimal
     points: int = 0
@@ -201,6 +210,8 @@ class Policy:
     grooming_items: tuple[GroomingItem, ...]
     rules: dict[str, Rule]  # by code, in document order
     corrections: CorrectionPolicy = field(default_factory=CorrectionPolicy)
+    pay_treatment: str = "deduction"  # how penalty amounts reach pay: one of PAY_TREATMENTS (docs/rules.md §8)
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     settings: dict = field(default_factory=dict)  # product decisions with no other home
 
     def rule(self, code: str) -> Rule:
@@ -217,6 +228,11 @@ class Policy:
 # What a document that leaves a whole section out gets (the other sections default
 # to their dataclass's defaults).
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+# How the amounts of penalties reach pay (docs/rules.md §8): "deduction" takes them from the wage (capped);
+# "performance_pay" takes them from the month's performance pay (绩效扣减, the same cap); "points_only": the
+# amounts are not money, payroll deducts nothing and only scores move.
+PAY_TREATMENTS = ("deduction", "performance_pay", "points_only")
+DEFAULT_PAY_TREATMENT = "deduction"
 DEFAULT_CURRENCY = "CNY"
 DEFAULT_SCORE_BASE = 100
 DEFAULT_SCORE_FLOOR = 0

@@ -26,12 +26,14 @@ from attendance.domain.policy.model import (
     DEFAULT_CURRENCY,
     DEFAULT_GROOMING_RULE,
     DEFAULT_LEAVE_TYPES,
+    DEFAULT_PAY_TREATMENT,
     DEFAULT_SCORE_BASE,
     DEFAULT_SCORE_FLOOR,
     DEFAULT_TIMEZONE,
     DEFAULT_WINDOW,
     GROOMING_KINDS,
     LEAVE_TYPES,
+    PAY_TREATMENTS,
     REQUIRED_ATTENDANCE_EVENTS,
     REVIEWS,
     ROLES,
@@ -46,6 +48,7 @@ from attendance.domain.policy.model import (
     LeaveTypeSettings,
     Name,
     Policy,
+    RetentionPolicy,
     Reward,
     Rule,
     Step,
@@ -62,6 +65,7 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 
 # ---------------------------------------------------------------- parsing
 
+FINE_WORD = "罚款"  # what a name may not say under pay_treatment performance_pay
 DEFAULT_POLICY_FILE = Path(__file__).resolve().parents[2] / "policy" / "default_policy.yaml"
 
 
@@ -420,6 +424,11 @@ class _Reader:
         got = self.fields(value, path, spec)
         return None if got is None else DeductionPolicy(**got)
 
+    def retention(self, value: Any, path: str) -> RetentionPolicy | None:
+        months = functools.partial(self.integer, low=1, high=1200)
+        got = self.fields(value, path, {"photos_months": months, "certificates_months": months})
+        return None if got is None else RetentionPolicy(**got)
+
     def reward(self, value: Any, path: str) -> Reward | None:
         got = self.fields(value, path, {"amount": self.money, "points": self.points}, required=("amount",))
         return None if got is None else Reward(**{"amount": None, **got})
@@ -567,6 +576,8 @@ class _Reader:
             "leave": self.leave,
             "corrections": self.corrections,
             "deductions": self.deductions,
+            "pay_treatment": lambda value, path: self.choice(value, path, PAY_TREATMENTS),
+            "retention": self.retention,
             "rewards": self.rewards,
             "grooming": self.grooming,
             "rules": self.rules,
@@ -588,6 +599,10 @@ class _Reader:
             for i, item in enumerate(grooming or ()):
                 if item is not None and item.rule is not None and item.rule not in rules:
                     self.bad(f"grooming.items[{i}].rule", f"unknown rule code {item.rule}")
+            if got.get("pay_treatment") == "performance_pay":  # nothing may call the amounts a fine (罚款)
+                for i, rule in enumerate(rules.values()):
+                    if rule.name is not None and FINE_WORD in (rule.name.zh or ""):
+                        self.bad(f"rules[{i}].name.zh", N_("must not say 罚款 under pay_treatment performance_pay"))
         return Policy(
             version=got.get("version"),
             effective_from=got.get("effective_from"),
@@ -602,6 +617,8 @@ class _Reader:
             leave=got.get("leave", LeavePolicy()),
             corrections=got.get("corrections", CorrectionPolicy()),
             deductions=got.get("deductions", DeductionPolicy()),
+            pay_treatment=got.get("pay_treatment", DEFAULT_PAY_TREATMENT),
+            retention=got.get("retention", RetentionPolicy()),
             rewards=got.get("rewards", {}),
             grooming_items=grooming,
             rules=rules,

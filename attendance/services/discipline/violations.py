@@ -361,9 +361,13 @@ def my_discipline(person: Employee) -> MyDiscipline:
         points_this_month=sum(r.entry.points for r in rows))
 
 
+@use_case
 def evidence_file(viewer: Employee, violation_id: int) -> tuple[Path, str]:
+    """The photo of a violation for someone who may see the violation; every view is recorded (a photo of a
+    person is sensitive, PIPL Art. 28). :raise NotFound: no photo, or deleted under the retention period."""
     violation = get_violation(viewer, violation_id)
     path = stored_path(violation.evidence_path or "")
-    if not violation.evidence_path or not path.is_file():
+    if not violation.evidence_path or violation.evidence_removed_at is not None or not path.is_file():
         raise NotFound(f"violation {violation_id} has no evidence")
+    audit.record(viewer, "violation.evidence.view", "violation", violation_id, sha256=violation.evidence_sha256)
     return path, violation.evidence_type or "application/octet-stream"

@@ -110,7 +110,8 @@ def certificate_file(viewer: Employee, request_id: int) -> tuple[Path, str]:
     """The stored certificate for someone allowed to see it; every view is recorded. :raise NotFound."""
     leave = get_leave(viewer, request_id)
     holder = certificate_of(leave)
-    if not holder.certificate_path or not may_see_certificate(viewer, leave):
+    if not holder.certificate_path or holder.certificate_removed_at is not None or not may_see_certificate(
+            viewer, leave):
         raise NotFound(f"no certificate for leave {request_id}")
     audit.record(viewer, "leave.certificate.view", "leave", request_id, sha256=holder.certificate_sha256)
     return Path(current_app.instance_path) / holder.certificate_path, holder.certificate_type
