@@ -73,6 +73,7 @@ NOTIFICATION_KIND_LABELS = {
     "leave_certificate_missed": _l("Leave without its certificate"),
     "swap_asked": _l("A colleague asks me to swap"), "swap_answered": _l("My swap accepted or declined"),
     "swap_withdrawn": _l("A swap withdrawn"), "swap_roster_changed": _l("Roster changed by a swap"),
+    "policy_published": _l("New rules published: to read and acknowledge"),
 }
 LEAVE_TYPE_LABELS = {
     "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),
@@ -160,3 +161,43 @@ def message(msgid: str, params: dict | None = None) -> str:
         if key.endswith("_id") and isinstance(value, str) and value:
             values[key[:-3]] = _fill(gettext(value), values)
     return _fill(gettext(msgid), values)
+
+
+# --- the rule book as people read it (制度阅读): categories and the ladder as sentences
+
+RULE_CATEGORY_LABELS = {
+    "attendance": _l("Attendance"), "conduct": _l("Conduct on duty"), "grooming": _l("Grooming and dress"),
+    "integrity": _l("Integrity"), "meeting": _l("Meetings and reports"), "service": _l("Service"),
+    "general": _l("General"),
+}
+ADOPTED_BY_LABELS = {"职工代表大会": _l("Staff congress (职工代表大会)"),
+                     "全体职工讨论": _l("Discussion by all staff (全体职工讨论)")}
+
+
+def step_sentence(n: int, step) -> str:
+    """One ladder step (``domain.policy.Step``) as a sentence: 第2次 罚款 10 元，扣 2 分."""
+    if step.sanction == "warning":
+        what = gettext("a warning")
+    elif step.sanction == "fine" and step.amount_range:
+        what = gettext("a fine of %(lo)s to %(hi)s yuan", lo=step.amount_range[0], hi=step.amount_range[1])
+    elif step.sanction == "fine":
+        what = gettext("a fine of %(amount)s yuan", amount=step.amount)
+    elif step.sanction == "points":
+        what = gettext("points deducted")
+    else:
+        what = gettext("a dismissal review")
+    if step.points:
+        what = gettext("%(what)s, %(points)s points deducted", what=what, points=step.points)
+    if step.review == "dismissal" and step.sanction != "dismissal_review":
+        what = gettext("%(what)s, and a dismissal review", what=what)
+    return gettext("Time %(n)s: %(what)s", n=n, what=what)
+
+
+def ladder_sentences(rule, after_ladder: str) -> list[str]:
+    """A rule's ladder as sentences, ending with what happens past its end."""
+    lines = [step_sentence(i, s) for i, s in enumerate(rule.ladder, start=1)]
+    if after_ladder == "review":
+        lines.append(gettext("After that: the last step again, and the case goes for review."))
+    else:
+        lines.append(gettext("After that: the last step again each time."))
+    return lines

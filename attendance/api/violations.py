@@ -221,7 +221,8 @@ def get_violation(violation_id):
               content_type="application/pdf")
 def notice_pdf(violation_id):
     violation = svc.get_violation(actor(), violation_id)
-    return Response(documents.penalty_notice_pdf(violation), mimetype="application/pdf")
+    return Response(documents.penalty_notice_pdf(violation, citation=svc.notice_citation(violation)),
+                    mimetype="application/pdf")
 
 
 @blp.route("/violations/<int:violation_id>/appeal", methods=["POST"])

@@ -105,7 +105,7 @@ def evidence(violation_id: int):
 def notice(violation_id: int):
     """《违纪处罚通知单》 as a page to print."""
     v = svc.get_violation(current_user, violation_id)
-    return render_template("discipline/notice.html", v=v, fields=documents.notice_fields(v),
+    return render_template("discipline/notice.html", v=v, fields=documents.notice_fields(v, svc.notice_citation(v)),
                            signatures=documents.signature_lines(), title=documents.NOTICE_TITLE)
 
 
@@ -113,8 +113,8 @@ def notice(violation_id: int):
 @permission_required("self.view")
 def notice_pdf(violation_id: int):
     v = svc.get_violation(current_user, violation_id)
-    return Response(documents.penalty_notice_pdf(v), mimetype="application/pdf", headers={
-        "Content-Disposition": f"inline; filename=notice-{v.id}.pdf"})
+    return Response(documents.penalty_notice_pdf(v, citation=svc.notice_citation(v)), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=notice-{v.id}.pdf"})
 
 
 def _act_on(violation_id: int, action, done: str):

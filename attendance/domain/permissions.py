@@ -25,6 +25,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the policy: readable by everyone, changed by admin and HR
     "policy.view": EVERYONE,
     "policy.manage": frozenset({"hr", "admin"}),
+    # publishing a version with how it was adopted (劳动合同法 Art. 4); each person acknowledges it; the
+    # office sees who has not yet
+    "policy.publish": frozenset({"hr", "admin"}),
+    "policy.acknowledge": EVERYONE,
+    "policy.acknowledgements": OFFICE,
     # discipline
     "violations.view": LEADERS,
     "violations.record": frozenset({"lead", "supervisor", "manager"}),

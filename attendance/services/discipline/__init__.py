@@ -38,6 +38,7 @@ from attendance.services.discipline.violations import (
     evidence_file,
     get_violation,
     my_discipline,
+    notice_citation,
     out_of_step,
     record_violation,
     recordable_employee,
@@ -53,6 +54,6 @@ __all__ = [
     "decide_dismissal", "dismissal_reviews", "evidence_file", "file_appeal", "get_appeal", "get_entry",
     "get_violation", "ledger_for", "my_discipline", "out_of_step", "parse_instant", "parse_month", "post_entry",
     "record_violation", "recordable_employee", "restep", "reverse_entry", "reverse_violation", "verify_ledger",
-    "ledger_anchor",
+    "ledger_anchor", "notice_citation",
     "violation_log", "violations_for",
 ]
