@@ -174,14 +174,20 @@ ADOPTED_BY_LABELS = {"职工代表大会": _l("Staff congress (职工代表大�
                      "全体职工讨论": _l("Discussion by all staff (全体职工讨论)")}
 
 
+def _yuan(amount) -> str:
+    """10.00 as 10, 12.50 as 12.50: how a rule book writes a fine."""
+    return str(amount.quantize(1)) if amount == amount.to_integral_value() else str(amount)
+
+
 def step_sentence(n: int, step) -> str:
     """One ladder step (``domain.policy.Step``) as a sentence: 第2次 罚款 10 元，扣 2 分."""
     if step.sanction == "warning":
         what = gettext("a warning")
     elif step.sanction == "fine" and step.amount_range:
-        what = gettext("a fine of %(lo)s to %(hi)s yuan", lo=step.amount_range[0], hi=step.amount_range[1])
+        what = gettext("a fine of %(lo)s to %(hi)s yuan", lo=_yuan(step.amount_range[0]),
+                       hi=_yuan(step.amount_range[1]))
     elif step.sanction == "fine":
-        what = gettext("a fine of %(amount)s yuan", amount=step.amount)
+        what = gettext("a fine of %(amount)s yuan", amount=_yuan(step.amount))
     elif step.sanction == "points":
         what = gettext("points deducted")
     else:
