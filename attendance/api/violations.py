@@ -20,6 +20,7 @@ from attendance.domain.discipline import (
 )
 from attendance.domain.errors import InvalidInput
 from attendance.reporting import discipline_documents as documents
+from attendance.reporting.explanation import explanation_sections
 from attendance.services import discipline as svc
 from attendance.services import people
 
@@ -213,6 +214,19 @@ def record(data):
 @blp.response(200, ViolationOut)
 def get_violation(violation_id):
     return svc.get_violation(actor(), violation_id)
+
+
+@blp.route("/violations/<int:violation_id>/explanation")
+@permission("self.view")
+@blp.response(200, description="why this penalty (PIPL Art. 24): the rule and version, what happened, the "
+                               "earlier occurrences counted and the step, the appeal; `text`: the same as sentences "
+                               "in the caller's language")
+def explanation(violation_id):
+    found = svc.explain(actor(), violation_id)
+    data = found.as_data()
+    data["text"] = [{"heading": h, "sentences": lines}
+                    for h, lines in explanation_sections(data, found.rule, found.after_ladder)]
+    return data
 
 
 @blp.route("/violations/<int:violation_id>/notice.pdf")

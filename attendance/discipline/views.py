@@ -13,6 +13,7 @@ from attendance.domain.errors import DomainError, InvalidInput
 from attendance.domain.permissions import reach
 from attendance.errors import status_of
 from attendance.reporting import discipline_documents as documents
+from attendance.reporting.explanation import explanation_sections
 from attendance.services import discipline as svc
 from attendance.services import people
 from attendance.services import policy as policy_service
@@ -98,6 +99,15 @@ def evidence(violation_id: int):
     return Response(path.read_bytes(), mimetype=mime,  # at most 5 MB
                     headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
                              "Content-Disposition": f'inline; filename="evidence-{violation_id}{path.suffix}"'})
+
+
+@bp.route("/violations/<int:violation_id>/explanation")
+@permission_required("self.view")
+def explanation(violation_id: int):
+    """Why this penalty (PIPL Art. 24): the rule and its rule book, what happened, the counting, the appeal."""
+    found = svc.explain(current_user, violation_id)
+    return render_template("discipline/explanation.html", v=found.violation, may_appeal=found.may_appeal,
+                           sections=explanation_sections(found.as_data(), found.rule, found.after_ladder))
 
 
 @bp.route("/violations/<int:violation_id>/notice")

@@ -17,7 +17,6 @@ from attendance.services import policy as policy_service
 from tests.conftest import make_person, make_team, token_for
 from tests.images import PNG
 
-
 # The role matrix of these routes is the foundation's: tests/test_permissions_matrix.py (PAGES, API).
 
 

@@ -18,7 +18,6 @@ from attendance.services import policy as policy_service
 from tests.conftest import login, make_person, make_team
 from tests.images import PNG
 
-
 # The role matrix of these routes is the foundation's: tests/test_permissions_matrix.py (PAGES, API).
 
 

@@ -156,7 +156,7 @@ def test_a_recorded_violation_tells_its_person_with_a_link(world):
     staff = world["staff"]
     v = _record(staff, actor=world["lead"])
     n = db.session.scalar(select(Notification))
-    assert (n.employee_id, n.kind, n.link) == (staff.id, "violation", f"/violations/{v.id}")
+    assert (n.employee_id, n.kind, n.link) == (staff.id, "violation", f"/violations/{v.id}/explanation")
     assert n.params["rule_code"] == "COMPLAINT" and n.params["fine"] == "30.00" and n.params["points"] == 6
 
 
@@ -179,7 +179,7 @@ def test_a_decided_appeal_tells_the_appellant(world):
     appeal = discipline.file_appeal(staff, v.id, "客户投诉不实")
     discipline.decide_appeal(world["supervisor"], appeal.id, "overturned", "录音核实无误")
     n = db.session.scalar(select(Notification).where(Notification.kind == "appeal_decided"))
-    assert n.employee_id == staff.id and n.link == f"/violations/{v.id}"
+    assert n.employee_id == staff.id and n.link == f"/violations/{v.id}/explanation"
     assert n.params["outcome_id"] == "the penalty is withdrawn" and n.params["reason"] == "录音核实无误"
 
 

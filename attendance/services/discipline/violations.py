@@ -226,7 +226,7 @@ def _tell_person(violation: Violation) -> None:
         params={"rule_code": violation.rule_code, "rule_zh": violation.rule_name_zh,
                 "rule_en": violation.rule_name_en, "date": violation.occurred_on.isoformat(),
                 "occurrence": violation.occurrence, "fine": str(violation.fine), "points": violation.points},
-        link=f"/violations/{violation.id}")
+        link=f"/violations/{violation.id}/explanation")
 
 
 
