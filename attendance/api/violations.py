@@ -229,6 +229,17 @@ def explanation(violation_id):
     return data
 
 
+@blp.route("/violations/<int:violation_id>/evidence-bundle")
+@permission("violations.evidence_bundle")
+@blp.response(200, description="one ZIP for a labour dispute: summary.pdf, explanation.json, ledger.json (the "
+                               "entries with their hashes and the chain check), trail.json, the evidence files, "
+                               "SHA256SUMS", content_type="application/zip")
+def evidence_bundle(violation_id):
+    name, data = svc.evidence_bundle(actor(), violation_id)
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
 @blp.route("/violations/<int:violation_id>/notice.pdf")
 @permission("self.view")
 @blp.response(200, description="the penalty notice 《违纪处罚通知单》 as PDF",

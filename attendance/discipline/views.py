@@ -110,6 +110,15 @@ def explanation(violation_id: int):
                            sections=explanation_sections(found.as_data(), found.rule, found.after_ladder))
 
 
+@bp.route("/violations/<int:violation_id>/evidence-bundle")
+@permission_required("violations.evidence_bundle")
+def evidence_bundle(violation_id: int):
+    """The evidence bundle (one ZIP) for a dispute; each download is audited."""
+    name, data = svc.evidence_bundle(current_user, violation_id)
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
 @bp.route("/violations/<int:violation_id>/notice")
 @permission_required("self.view")
 def notice(violation_id: int):

@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ledger.view": LEADERS,
     "ledger.reverse": frozenset({"supervisor", "manager", "hr"}),
     "ledger.verify": frozenset({"hr", "admin", "manager", "gm"}),
+    # one ZIP of everything about a violation, for a labour dispute
+    "violations.evidence_bundle": frozenset({"hr", "manager", "gm", "admin"}),
     # requests and approvals (which step a person decides: the chain's role and ``reach``)
     "corrections.request": frozenset({"staff"}),
     "corrections.file_for": frozenset({"lead", "supervisor", "hr", "admin"}),

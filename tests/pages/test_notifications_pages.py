@@ -195,7 +195,7 @@ def test_the_notifications_page_fits_a_phone_and_shows_the_bell(app, world, tmp_
         layout = measure_width(page)
         page.screenshot(path=tmp_path / "notifications-375.png", full_page=True)
         page.locator(".note-open").nth(1).tap()  # the newest, the appeal, has no link
-        page.wait_for_url(re.compile(r"/violations/\d+$"))
+        page.wait_for_url(re.compile(r"/violations/\d+/explanation$"))
         after = page.locator(".bell-count").inner_text()
     assert layout["inner"] == 375 and layout["scroll"] <= 375 and layout["right"] <= 375 + 1, layout
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 24

@@ -179,7 +179,7 @@ def test_a_decided_appeal_tells_the_appellant(world):
     appeal = discipline.file_appeal(staff, v.id, "客户投诉不实")
     discipline.decide_appeal(world["supervisor"], appeal.id, "overturned", "录音核实无误")
     n = db.session.scalar(select(Notification).where(Notification.kind == "appeal_decided"))
-    assert n.employee_id == staff.id and n.link == f"/violations/{v.id}/explanation"
+    assert n.employee_id == staff.id and n.link == f"/violations/{v.id}"
     assert n.params["outcome_id"] == "the penalty is withdrawn" and n.params["reason"] == "录音核实无误"
 
 

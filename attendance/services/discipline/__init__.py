@@ -22,6 +22,7 @@ from attendance.services.discipline.appeals import (
     file_appeal,
     get_appeal,
 )
+from attendance.services.discipline.bundle import evidence_bundle
 from attendance.services.discipline.evidence import check_evidence
 from attendance.services.discipline.explanation import Explanation, explain
 from attendance.services.discipline.inputs import parse_instant, parse_month
@@ -55,6 +56,6 @@ __all__ = [
     "decide_dismissal", "dismissal_reviews", "evidence_file", "file_appeal", "get_appeal", "get_entry",
     "get_violation", "ledger_for", "my_discipline", "out_of_step", "parse_instant", "parse_month", "post_entry",
     "record_violation", "recordable_employee", "restep", "reverse_entry", "reverse_violation", "verify_ledger",
-    "ledger_anchor", "notice_citation", "Explanation", "explain",
+    "ledger_anchor", "notice_citation", "Explanation", "explain", "evidence_bundle",
     "violation_log", "violations_for",
 ]
