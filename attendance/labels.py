@@ -181,6 +181,11 @@ def _yuan(amount) -> str:
 
 def step_sentence(n: int, step) -> str:
     """One ladder step (``domain.policy.Step``) as a sentence: 第2次 罚款 10 元，扣 2 分."""
+    return gettext("Time %(n)s: %(what)s", n=n, what=step_what(step))
+
+
+def step_what(step) -> str:
+    """What one ladder step does: 罚款 10 元，扣 2 分."""
     if step.sanction == "warning":
         what = gettext("a warning")
     elif step.sanction == "fine" and step.amount_range:
@@ -196,7 +201,7 @@ def step_sentence(n: int, step) -> str:
         what = gettext("%(what)s, %(points)s points deducted", what=what, points=step.points)
     if step.review == "dismissal" and step.sanction != "dismissal_review":
         what = gettext("%(what)s, and a dismissal review", what=what)
-    return gettext("Time %(n)s: %(what)s", n=n, what=what)
+    return what
 
 
 def ladder_sentences(rule, after_ladder: str) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS, ladder_sentences, step_sentence
+from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS, ladder_sentences, step_what
 
 
 def _en() -> bool:
@@ -94,7 +94,7 @@ def explanation_sections(data: dict, rule=None, after_ladder: str = "review") ->
     step = rule.ladder[min(data["step"], len(rule.ladder)) - 1] if rule is not None and rule.ladder else None
     count_lines.append(_("So this is occurrence no. %(n)s, and step %(step)s applies: %(what)s.",
                          n=data["occurrence"], step=data["step"],
-                         what=step_sentence(data["step"], step) if step is not None
+                         what=step_what(step) if step is not None
                          else str(SANCTION_LABELS.get(data["sanction"], data["sanction"]))))
     count_lines.append(_("Fine %(fine)s yuan, %(points)s points deducted.", fine=data["fine"], points=data["points"]))
     if data.get("flagged_for_review"):

@@ -106,21 +106,21 @@ def _check_minute(upload: tuple[str, bytes, str]) -> tuple[bytes, str]:
     _name, data, _declared = upload
     limit = current_app.config.get("CERTIFICATE_MAX_BYTES", EVIDENCE_MAX_BYTES)
     if not data:
-        raise InvalidInput(N_("The evidence file is empty."), fields={"evidence": "empty"})
+        raise InvalidInput(N_("The evidence file is empty."), fields={"evidence": N_("empty")})
     if len(data) > limit:
         raise InvalidInput(N_("The evidence file is too large."),
                            fields={"evidence": f"at most {max(limit // 1048576, 1)} MB"})
     mime = "application/pdf" if data[:5] == b"%PDF-" else sniff_image(data)
     if mime not in MINUTE_TYPES:
         raise InvalidInput(N_("The evidence of adoption is a PDF or a photo (JPEG, PNG or WebP)."),
-                           fields={"evidence": "PDF, JPEG, PNG or WebP"})
+                           fields={"evidence": N_("PDF, JPEG, PNG or WebP")})
     if mime == "application/pdf":
         return data, mime  # served only as a download, never inline
     try:
         return clean_photo(data, mime), mime
     except NotAnImage:
         raise InvalidInput(N_("The evidence of adoption is a PDF or a photo (JPEG, PNG or WebP)."),
-                           fields={"evidence": "not a readable photo"}) from None
+                           fields={"evidence": N_("not a readable photo")}) from None
 
 
 def _store_minute(data: bytes, mime: str) -> tuple[str, str]:
@@ -139,14 +139,14 @@ def _adopted_on(value) -> date:
     else:
         text = (value or "").strip() if isinstance(value, str) else ""
         if not text:
-            raise InvalidInput(N_("The date of adoption is required."), fields={"adopted_on": "required"})
+            raise InvalidInput(N_("The date of adoption is required."), fields={"adopted_on": N_("required")})
         try:
             day = date.fromisoformat(text)
         except ValueError:
-            raise InvalidInput(N_("The date of adoption is not a date."), fields={"adopted_on": "YYYY-MM-DD"}
+            raise InvalidInput(N_("The date of adoption is not a date."), fields={"adopted_on": N_("YYYY-MM-DD")}
                                ) from None
     if day > clock.today():
-        raise InvalidInput(N_("The date of adoption is in the future."), fields={"adopted_on": "in the future"})
+        raise InvalidInput(N_("The date of adoption is in the future."), fields={"adopted_on": N_("in the future")})
     return day
 
 
@@ -168,9 +168,9 @@ def publish(actor: Employee | None, version_id: int, *, adopted_on, adopted_by: 
         errors.update(exc.fields)
     body = (adopted_by or "").strip() if isinstance(adopted_by, str) else ""
     if not body:
-        errors["adopted_by"] = "required"
+        errors["adopted_by"] = N_("required")
     elif len(body) > 100:
-        errors["adopted_by"] = "at most 100 characters"
+        errors["adopted_by"] = N_("at most 100 characters")
     minute = None
     if evidence is not None:
         try:
@@ -277,11 +277,11 @@ def check_published_for(row: PolicyVersion, day: date) -> None:
     if row.published_at is None or row.adopted_on is None:
         raise RuleRefused(N_("The rules in force that day (version %(label)s) are not published yet: "
                              "no penalty can be recorded under them.") % {"label": row.label},
-                          code="rule_not_published", fields={"occurred_at": "rules not published"})
+                          code="rule_not_published", fields={"occurred_at": N_("rules not published")})
     if day < row.adopted_on:
         raise RuleRefused(N_("The rules in force that day (version %(label)s) were adopted only on "
                              "%(adopted_on)s.") % {"label": row.label, "adopted_on": row.adopted_on.isoformat()},
-                          code="rule_not_published", fields={"occurred_at": "before the rules were adopted"})
+                          code="rule_not_published", fields={"occurred_at": N_("before the rules were adopted")})
 
 
 def version_in_force(on: date) -> PolicyVersion:
