@@ -58,8 +58,8 @@ def test_the_explanation_of_a_late_names_the_shift_the_punch_and_the_earlier_occ
 
     login(client, world["person"])
     page = client.get(f"/violations/{third.id}/explanation").get_data(as_text=True)
-    for text in ("D8 白班", "08:00–18:00", "08:06", "迟到", "2026-10-29 08:20", "2026-10-30 08:10", "第3次 罚款 20 元", "适用第3级：罚款 20 元",
-                 "您可以", "2020-01-01"):
+    for text in ("D8 白班", "08:00–18:00", "08:06", "迟到", "2026-10-29 08:20", "2026-10-30 08:10",
+                 "第3次 罚款 20 元", "适用第3级：罚款 20 元", "您可以", "2020-01-01"):
         assert text in page, text
     api = client.get(f"/api/v1/violations/{third.id}/explanation", headers=token_for(client, world["person"]))
     assert api.status_code == 200
