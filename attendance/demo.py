@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from attendance import clock
 from attendance.extensions import db
 from attendance.models import Employee, Team
 from attendance.services import accounts, audit, policy
@@ -45,7 +46,9 @@ def _names(count: int, rng: random.Random) -> list[str]:
 def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, list[str], str | None]]:
     """Create the demo department once; a second run changes nothing. Returns the logins to show: username,
     name, roles, and the team's name (None for the office)."""
-    policy.ensure_default()
+    # The demo department adopted the shipped rule book (全体职工讨论) on the day it came into force.
+    default = policy.ensure_default()
+    policy.publish_default(min(default.effective_from, clock.today()))
     if db.session.scalar(select(Employee.id).where(Employee.username == "admin")) is None:
         _create(staff_per_team, seed)
     from attendance.shifts.demo import build_shifts_demo

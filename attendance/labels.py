@@ -58,6 +58,15 @@ PERFORMANCE_PAY_WORDING = {
         N_("Until approval the requester stays responsible for the shift. Both hand over clearly; a missed or "
            "empty shift caused by a poor handover reduces performance pay."),
     "Record the fine": N_("Record the performance pay reduction"),
+    "Ledger entries (罚款台账)": N_("Ledger entries (performance pay reductions)"),
+    "Fine %(fine)s yuan, %(points)s points deducted.":
+        N_("Performance pay reduction %(fine)s yuan, %(points)s points deducted."),
+    "a fine of %(amount)s yuan": N_("a performance pay reduction of %(amount)s yuan"),
+    "a fine of %(lo)s to %(hi)s yuan": N_("a performance pay reduction of %(lo)s to %(hi)s yuan"),
+    "You may appeal once, with your reason, from the violation's page; your supervisor (or a manager) decides. "
+    "If the penalty is overturned, its fine is reversed.":
+        N_("You may appeal once, with your reason, from the violation's page; your supervisor (or a manager) "
+           "decides. If the penalty is overturned, its performance pay reduction is reversed."),
 }
 PAY_WORDING = {"deduction": {}, "performance_pay": PERFORMANCE_PAY_WORDING, "points_only": {}}
 
@@ -180,6 +189,7 @@ NOTIFICATION_KIND_LABELS = {
     "leave_certificate_missed": _l("Leave without its certificate"),
     "swap_asked": _l("A colleague asks me to swap"), "swap_answered": _l("My swap accepted or declined"),
     "swap_withdrawn": _l("A swap withdrawn"), "swap_roster_changed": _l("Roster changed by a swap"),
+    "policy_published": _l("New rules published: to read and acknowledge"),
 }
 LEAVE_TYPE_LABELS = {
     "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),
@@ -304,3 +314,54 @@ def punch_reading_text(reading, zone) -> str:
         values["open"] = _hhmm(reading.window[0], zone)
         values["close"] = _hhmm(reading.window[1], zone)
     return _fill(str(PUNCH_READING_LABELS[reading.outcome]), values)
+
+
+# --- the rule book as people read it (制度阅读): categories and the ladder as sentences
+
+RULE_CATEGORY_LABELS = {
+    "attendance": _l("Attendance"), "conduct": _l("Conduct on duty"), "grooming": _l("Grooming and dress"),
+    "integrity": _l("Integrity"), "meeting": _l("Meetings and reports"), "service": _l("Service"),
+    "general": _l("General"),
+}
+ADOPTED_BY_LABELS = {"职工代表大会": _l("Staff congress (职工代表大会)"),
+                     "全体职工讨论": _l("Discussion by all staff (全体职工讨论)")}
+
+
+def _yuan(amount) -> str:
+    """10.00 as 10, 12.50 as 12.50: how a rule book writes a fine."""
+    return str(amount.quantize(1)) if amount == amount.to_integral_value() else str(amount)
+
+
+def step_sentence(n: int, step) -> str:
+    """One ladder step (``domain.policy.Step``) as a sentence: 第2次 罚款 10 元，扣 2 分."""
+    return gettext("Time %(n)s: %(what)s", n=n, what=step_what(step))
+
+
+def step_what(step) -> str:
+    """What one ladder step does: 罚款 10 元，扣 2 分."""
+    if step.sanction == "warning":
+        what = gettext("a warning")
+    elif step.sanction == "fine" and step.amount_range:
+        what = gettext("a fine of %(lo)s to %(hi)s yuan", lo=_yuan(step.amount_range[0]),
+                       hi=_yuan(step.amount_range[1]))
+    elif step.sanction == "fine":
+        what = gettext("a fine of %(amount)s yuan", amount=_yuan(step.amount))
+    elif step.sanction == "points":
+        what = gettext("points deducted")
+    else:
+        what = gettext("a dismissal review")
+    if step.points:
+        what = gettext("%(what)s, %(points)s points deducted", what=what, points=step.points)
+    if step.review == "dismissal" and step.sanction != "dismissal_review":
+        what = gettext("%(what)s, and a dismissal review", what=what)
+    return what
+
+
+def ladder_sentences(rule, after_ladder: str) -> list[str]:
+    """A rule's ladder as sentences, ending with what happens past its end."""
+    lines = [step_sentence(i, s) for i, s in enumerate(rule.ladder, start=1)]
+    if after_ladder == "review":
+        lines.append(gettext("After that: the last step again, and the case goes for review."))
+    else:
+        lines.append(gettext("After that: the last step again each time."))
+    return lines

@@ -42,6 +42,15 @@ PAGES = {
     ("GET", "/policy/versions/<int:version_id>.yaml"): [("/policy/versions/1.yaml", EVERYONE)],
     ("GET", "/policy/upload"): [("/policy/upload", MANAGE)],
     ("POST", "/policy/upload"): [("/policy/upload", MANAGE)],
+    # publication (劳动合同法 Art. 4): read and acknowledge, publish, who has not acknowledged, the minute
+    ("GET", "/policy/rules"): [("/policy/rules", EVERYONE)],
+    ("GET", "/policy/versions/<int:version_id>/read"): [("/policy/versions/1/read", EVERYONE)],
+    ("POST", "/policy/versions/<int:version_id>/acknowledge"): [("/policy/versions/1/acknowledge", EVERYONE)],
+    ("GET", "/policy/versions/<int:version_id>/publish"): [("/policy/versions/1/publish", MANAGE)],
+    ("POST", "/policy/versions/<int:version_id>/publish"): [("/policy/versions/1/publish", MANAGE)],
+    ("GET", "/policy/versions/<int:version_id>/acknowledgements"): [
+        ("/policy/versions/1/acknowledgements", OFFICE)],
+    ("GET", "/policy/versions/<int:version_id>/evidence"): [("/policy/versions/1/evidence", EVERYONE)],
     ("GET", "/password"): [("/password", EVERYONE)],
     ("POST", "/password"): [("/password", EVERYONE)],
     ("POST", "/logout"): [("/logout", EVERYONE)],  # last: it ends the session
@@ -63,6 +72,11 @@ API = {
     ("GET", "/api/v1/policy"): [("/api/v1/policy", EVERYONE)],
     ("GET", "/api/v1/policy/versions"): [("/api/v1/policy/versions", EVERYONE)],
     ("POST", "/api/v1/policy/versions"): [("/api/v1/policy/versions", MANAGE)],
+    ("POST", "/api/v1/policy/versions/<int:version_id>/publish"): [("/api/v1/policy/versions/1/publish", MANAGE)],
+    ("POST", "/api/v1/policy/versions/<int:version_id>/acknowledge"): [
+        ("/api/v1/policy/versions/1/acknowledge", EVERYONE)],
+    ("GET", "/api/v1/policy/versions/<int:version_id>/acknowledgements"): [
+        ("/api/v1/policy/versions/1/acknowledgements", OFFICE)],
     ("DELETE", "/api/v1/auth/token"): [("/api/v1/auth/token", EVERYONE)],  # last: it revokes the caller's token
 }
 # Routes open before signing in: (method, rule) -> (path, status answered without a session or token).
@@ -134,7 +148,24 @@ def world(app):
     people = {role: make_person([role], t1 if role in ("staff", "lead") else None) for role in ROLES}
     mate = make_person(["staff"], t1)
     other = make_person(["staff"], t2)
+    _attach_a_minute(app)
     return people, mate, other
+
+
+def _attach_a_minute(app) -> None:
+    """The default policy (version 1, published by the fixtures) with a minute of adoption to download."""
+    from pathlib import Path
+
+    from attendance.extensions import db
+    from attendance.models import PolicyVersion
+    from tests.images import PNG
+
+    folder = Path(app.instance_path) / "policy"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "matrix-minute.png").write_bytes(PNG)
+    row = db.session.get(PolicyVersion, 1)
+    row.evidence_path, row.evidence_type = "policy/matrix-minute.png", "image/png"
+    db.session.commit()
 
 
 def _fill(path, caller, mate, other):
@@ -149,6 +180,7 @@ def test_each_role_reaches_exactly_the_pages_it_should(client, world, role):
     for method, path, roles in _rows(PAGES):
         url = _fill(path, caller, mate, other)
         response = client.open(url, method=method, data={"active": "1"})
+        response.close()  # a download (the policy's minute) holds its file open until closed
         if role in roles:
             # An allowed caller's incomplete form is re-shown with its errors (400), never refused (403/404).
             ok = response.status_code < 400 or (method == "POST" and response.status_code == 400)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import date
 
 from flask import request
 
 from attendance.api import schemas
-from attendance.api.core import PageArgs, actor, make_blueprint, page_body, paged_schema, permission
+from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
 from attendance.clock import today
+from attendance.domain.errors import InvalidInput
 from attendance.services import policy as policy_service
 
 blp = make_blueprint("api_policy", "/policy", "The policy as data")
@@ -50,3 +53,51 @@ def add_version():
     """Add a policy version; a bad document is refused with every problem and its path."""
     doc = policy_service.read_document(request.get_data())
     return _out(policy_service.add_version(actor(), doc))
+
+
+def _evidence(data: dict | None) -> tuple[str, bytes, str] | None:
+    if not data:
+        return None
+    try:
+        raw = base64.b64decode(data["data"], validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("evidence data is not base64", fields={"evidence": "not base64"}) from None
+    return data["filename"], raw, ""
+
+
+@blp.route("/versions/<int:version_id>/publish", methods=["POST"])
+@permission("policy.publish")
+@idempotent
+@blp.arguments(schemas.PolicyPublishIn)
+@blp.response(200, schemas.PolicyVersionOut)
+def publish(data, version_id):
+    """Publish a draft with how it was adopted and made known (劳动合同法 Art. 4); everyone is told."""
+    return policy_service.publish(actor(), version_id, adopted_on=data.get("adopted_on"),
+                                  adopted_by=data.get("adopted_by"), evidence=_evidence(data.get("evidence")))
+
+
+@blp.route("/versions/<int:version_id>/acknowledge", methods=["POST"])
+@permission("policy.acknowledge")
+@blp.response(200, schemas.AcknowledgementOut)
+def acknowledge(version_id):
+    """The caller has read a published version (已阅知); a second time changes nothing."""
+    ack = policy_service.acknowledge(actor(), version_id)
+    me = actor()
+    return {"employee_no": me.employee_no, "name": me.name, "team": me.team.code if me.team else None,
+            "acknowledged_at": ack.acknowledged_at}
+
+
+def _person(person, at=None):
+    return {"employee_no": person.employee_no, "name": person.name,
+            "team": person.team.code if person.team else None, "acknowledged_at": at}
+
+
+@blp.route("/versions/<int:version_id>/acknowledgements")
+@permission("policy.acknowledgements")
+@blp.response(200, schemas.AcknowledgementsOut)
+def acknowledgements(version_id):
+    """Who (of those the caller reaches) has acknowledged the version, and who has not yet."""
+    acks = policy_service.acknowledgements(actor(), version_id)
+    return {"version": acks.version.id, "published": acks.version.published,
+            "acknowledged": [_person(p, at) for p, at in acks.acknowledged],
+            "pending": [_person(p) for p in acks.pending]}

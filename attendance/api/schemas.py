@@ -118,6 +118,40 @@ class PolicyVersionOut(ma.Schema):
     effective_from = ma.fields.Date()
     created_at = ma.fields.DateTime()
     created_by = ma.fields.Function(lambda v: v.created_by.employee_no if v.created_by else None)
+    published = ma.fields.Boolean()
+    published_at = ma.fields.DateTime(allow_none=True)
+    adopted_on = ma.fields.Date(allow_none=True)
+    adopted_by = ma.fields.String(allow_none=True)
+    evidence_sha256 = ma.fields.String(allow_none=True)
+
+
+class PolicyEvidenceIn(ma.Schema):
+    filename = ma.fields.String(load_default="evidence")
+    data = ma.fields.String(required=True, metadata={"description": "the minute or notice, base64 (PDF, JPEG, "
+                                                                    "PNG or WebP, ≤ 5 MB)"})
+
+
+class PolicyPublishIn(ma.Schema):
+    adopted_on = ma.fields.String(load_default=None, allow_none=True,
+                                  metadata={"format": "date", "description": "may lie in the past, not ahead"})
+    adopted_by = ma.fields.String(load_default=None, allow_none=True,
+                                  metadata={"example": "职工代表大会", "description": "职工代表大会, 全体职工讨论 or "
+                                                                             "another body, as text"})
+    evidence = ma.fields.Nested(PolicyEvidenceIn, allow_none=True)
+
+
+class AcknowledgementOut(ma.Schema):
+    employee_no = ma.fields.String()
+    name = ma.fields.String()
+    team = ma.fields.String(allow_none=True)
+    acknowledged_at = ma.fields.DateTime(allow_none=True)
+
+
+class AcknowledgementsOut(ma.Schema):
+    version = ma.fields.Integer()
+    published = ma.fields.Boolean()
+    acknowledged = ma.fields.List(ma.fields.Nested(AcknowledgementOut))
+    pending = ma.fields.List(ma.fields.Nested(AcknowledgementOut))
 
 
 class PolicyOut(ma.Schema):

@@ -20,6 +20,7 @@ from attendance.domain.discipline import (
 )
 from attendance.domain.errors import InvalidInput
 from attendance.reporting import discipline_documents as documents
+from attendance.reporting.explanation import explanation_sections
 from attendance.services import discipline as svc
 from attendance.services import people
 
@@ -217,13 +218,38 @@ def get_violation(violation_id):
     return svc.get_violation(actor(), violation_id)
 
 
+@blp.route("/violations/<int:violation_id>/explanation")
+@permission("self.view")
+@blp.response(200, description="why this penalty (PIPL Art. 24): the rule and version, what happened, the "
+                               "earlier occurrences counted and the step, the appeal; `text`: the same as sentences "
+                               "in the caller's language")
+def explanation(violation_id):
+    found = svc.explain(actor(), violation_id)
+    data = found.as_data()
+    data["text"] = [{"heading": h, "sentences": lines}
+                    for h, lines in explanation_sections(data, found.rule, found.after_ladder)]
+    return data
+
+
+@blp.route("/violations/<int:violation_id>/evidence-bundle")
+@permission("violations.evidence_bundle")
+@blp.response(200, description="one ZIP for a labour dispute: summary.pdf, explanation.json, ledger.json (the "
+                               "entries with their hashes and the chain check), trail.json, the evidence files, "
+                               "SHA256SUMS", content_type="application/zip")
+def evidence_bundle(violation_id):
+    name, data = svc.evidence_bundle(actor(), violation_id)
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
 @blp.route("/violations/<int:violation_id>/notice.pdf")
 @permission("self.view")
 @blp.response(200, description="the penalty notice 《违纪处罚通知单》 as PDF",
               content_type="application/pdf")
 def notice_pdf(violation_id):
     violation = svc.get_violation(actor(), violation_id)
-    return Response(documents.penalty_notice_pdf(violation), mimetype="application/pdf")
+    return Response(documents.penalty_notice_pdf(violation, citation=svc.notice_citation(violation)),
+                    mimetype="application/pdf")
 
 
 @blp.route("/violations/<int:violation_id>/appeal", methods=["POST"])

@@ -13,6 +13,7 @@ from attendance.domain.errors import DomainError, InvalidInput
 from attendance.domain.permissions import reach
 from attendance.errors import status_of
 from attendance.reporting import discipline_documents as documents
+from attendance.reporting.explanation import explanation_sections
 from attendance.services import discipline as svc
 from attendance.services import people
 from attendance.services import policy as policy_service
@@ -100,12 +101,30 @@ def evidence(violation_id: int):
                              "Content-Disposition": f'inline; filename="evidence-{violation_id}{path.suffix}"'})
 
 
+@bp.route("/violations/<int:violation_id>/explanation")
+@permission_required("self.view")
+def explanation(violation_id: int):
+    """Why this penalty (PIPL Art. 24): the rule and its rule book, what happened, the counting, the appeal."""
+    found = svc.explain(current_user, violation_id)
+    return render_template("discipline/explanation.html", v=found.violation, may_appeal=found.may_appeal,
+                           sections=explanation_sections(found.as_data(), found.rule, found.after_ladder))
+
+
+@bp.route("/violations/<int:violation_id>/evidence-bundle")
+@permission_required("violations.evidence_bundle")
+def evidence_bundle(violation_id: int):
+    """The evidence bundle (one ZIP) for a dispute; each download is audited."""
+    name, data = svc.evidence_bundle(current_user, violation_id)
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"})
+
+
 @bp.route("/violations/<int:violation_id>/notice")
 @permission_required("self.view")
 def notice(violation_id: int):
     """《违纪处罚通知单》 as a page to print."""
     v = svc.get_violation(current_user, violation_id)
-    return render_template("discipline/notice.html", v=v, fields=documents.notice_fields(v),
+    return render_template("discipline/notice.html", v=v, fields=documents.notice_fields(v, svc.notice_citation(v)),
                            signatures=documents.signature_lines(), title=documents.NOTICE_TITLE)
 
 
@@ -113,8 +132,8 @@ def notice(violation_id: int):
 @permission_required("self.view")
 def notice_pdf(violation_id: int):
     v = svc.get_violation(current_user, violation_id)
-    return Response(documents.penalty_notice_pdf(v), mimetype="application/pdf", headers={
-        "Content-Disposition": f"inline; filename=notice-{v.id}.pdf"})
+    return Response(documents.penalty_notice_pdf(v, citation=svc.notice_citation(v)), mimetype="application/pdf",
+                    headers={"Content-Disposition": f"inline; filename=notice-{v.id}.pdf"})
 
 
 def _act_on(violation_id: int, action, done: str):

@@ -25,6 +25,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # the policy: readable by everyone, changed by admin and HR
     "policy.view": EVERYONE,
     "policy.manage": frozenset({"hr", "admin"}),
+    # publishing a version with how it was adopted (劳动合同法 Art. 4); each person acknowledges it; the
+    # office sees who has not yet
+    "policy.publish": frozenset({"hr", "admin"}),
+    "policy.acknowledge": EVERYONE,
+    "policy.acknowledgements": OFFICE,
     # discipline
     "violations.view": LEADERS,
     "violations.record": frozenset({"lead", "supervisor", "manager"}),
@@ -36,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ledger.view": LEADERS,
     "ledger.reverse": frozenset({"supervisor", "manager", "hr"}),
     "ledger.verify": frozenset({"hr", "admin", "manager", "gm"}),
+    # one ZIP of everything about a violation, for a labour dispute
+    "violations.evidence_bundle": frozenset({"hr", "manager", "gm", "admin"}),
     # requests and approvals (which step a person decides: the chain's role and ``reach``)
     "corrections.request": frozenset({"staff"}),
     "corrections.file_for": frozenset({"lead", "supervisor", "hr", "admin"}),

@@ -6,7 +6,7 @@ from attendance.models.grooming import GroomingCheck, GroomingFailure
 from attendance.models.leave import LeaveEntitlement, LeaveRequest
 from attendance.models.notifications import Notification, OutboundMessage, TeamRobot
 from attendance.models.people import ApiToken, Employee, EmployeeRole, LoginFailure, Team
-from attendance.models.policy import PolicyVersion
+from attendance.models.policy import PolicyAcknowledgement, PolicyVersion
 from attendance.models.records import AuditEvent, IdempotencyRecord
 from attendance.models.requests import ApprovalStep, PunchCorrection, Request
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
@@ -41,6 +41,7 @@ __all__ = [
     "MeetingAttendance",
     "MonthClose",
     "PayrollDeduction",
+    "PolicyAcknowledgement",
     "PolicyVersion",
     "Punch",
     "RosterEntry",

@@ -1,18 +1,21 @@
-"""The policy in force, readable by everyone; new versions uploaded by admin and HR."""
+"""The policy in force, readable by everyone; new versions uploaded by admin and HR, published with how they
+were adopted; each person reads a version by category and acknowledges it; the office sees who has not."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from attendance.clock import today
-from attendance.domain.errors import InvalidInput, PolicyInvalid
-from attendance.policy.forms import PolicyUploadForm
+from attendance.domain.errors import DomainError, InvalidInput, PolicyInvalid
+from attendance.domain.policy import parse_policy
+from attendance.labels import RULE_CATEGORY_LABELS, ladder_sentences
+from attendance.policy.forms import AcknowledgeForm, PolicyUploadForm, PublishForm
 from attendance.services import policy as policy_service
-from attendance.web import permission_required
+from attendance.web import permission_required, show_field_errors
 
 bp = Blueprint("policy", __name__, url_prefix="/policy")
 
@@ -62,3 +65,79 @@ def upload():
             return redirect(url_for("policy.show"))
     status = 400 if request.method == "POST" else 200
     return render_template("policy/upload.html", form=form, problems=problems), status
+
+
+@bp.route("/rules")
+@permission_required("policy.view")
+def rules():
+    """The rules in force today, to read (and acknowledge) on a phone."""
+    return redirect(url_for("policy.read", version_id=policy_service.version_in_force(today()).id))
+
+
+@bp.route("/versions/<int:version_id>/read")
+@permission_required("policy.view")
+def read(version_id: int):
+    """A version's rules by category, each ladder as sentences; the acknowledge button once published."""
+    row = policy_service.get_version(version_id)
+    policy = parse_policy(row.document)
+    categories: dict[str, list] = {}
+    for rule in policy.rules.values():
+        categories.setdefault(rule.category, []).append(
+            (rule, ladder_sentences(rule, policy.after_ladder_for(rule)), policy.window_for(rule)))
+    ack = policy_service.acknowledgement_of(row.id, current_user.id)
+    return render_template("policy/read.html", row=row, policy=policy, categories=categories,
+                           category_labels=RULE_CATEGORY_LABELS, ack=ack, form=AcknowledgeForm())
+
+
+@bp.route("/versions/<int:version_id>/acknowledge", methods=["POST"])
+@permission_required("policy.acknowledge")
+def acknowledge(version_id: int):
+    form = AcknowledgeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        policy_service.acknowledge(current_user, version_id)
+    except DomainError as exc:
+        flash(_(exc.message), "error")
+    else:
+        flash(_("Thank you: your acknowledgement is recorded."))
+    return redirect(url_for("policy.read", version_id=version_id))
+
+
+@bp.route("/versions/<int:version_id>/publish", methods=["GET", "POST"])
+@permission_required("policy.publish")
+def publish(version_id: int):
+    row = policy_service.get_version(version_id)
+    form = PublishForm()
+    if form.validate_on_submit():
+        body = form.adopted_by_other.data if form.adopted_by.data == "other" else form.adopted_by.data
+        upload = form.evidence.data
+        evidence = ((upload.filename, upload.read(), upload.mimetype or "")
+                    if upload and getattr(upload, "filename", None) else None)
+        try:
+            policy_service.publish(current_user, row.id, adopted_on=form.adopted_on.data, adopted_by=body,
+                                   evidence=evidence)
+        except DomainError as exc:
+            show_field_errors(form, exc, {"adopted_by": "adopted_by_other" if form.adopted_by.data == "other"
+                                          else "adopted_by"})
+        else:
+            flash(_("Version %(label)s published; everyone is asked to read and acknowledge it.", label=row.label))
+            return redirect(url_for("policy.acknowledgements", version_id=row.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("policy/publish.html", row=row, form=form), status
+
+
+@bp.route("/versions/<int:version_id>/acknowledgements")
+@permission_required("policy.acknowledgements")
+def acknowledgements(version_id: int):
+    return render_template("policy/acknowledgements.html",
+                           acks=policy_service.acknowledgements(current_user, version_id))
+
+
+@bp.route("/versions/<int:version_id>/evidence")
+@permission_required("policy.view")
+def evidence(version_id: int):
+    """The minute or notice of adoption, as a download."""
+    path, mime = policy_service.evidence_file(version_id)
+    return send_file(path, mimetype=mime, as_attachment=True,
+                     download_name=f"policy-{version_id}-adoption{path.suffix}")

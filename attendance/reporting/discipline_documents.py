@@ -50,8 +50,27 @@ def status_text(violation) -> str:
 # --- the penalty notice ------------------------------------------------------------------------
 
 
-def notice_fields(violation) -> list[tuple[str, str]]:
-    """The notice's lines as (label, value), shared by the printable page and the PDF."""
+def citation_text(citation: dict | None) -> list[tuple[str, str]]:
+    """The rule book a penalty stands on: its version, when it was adopted and published, and when the person
+    acknowledged it (or that they have not). ``citation`` is plain data the service gathered."""
+    if not citation:
+        return []
+    if citation.get("adopted_on"):
+        published = _("Adopted on %(d)s by %(body)s, published %(at)s", d=citation["adopted_on"].isoformat(),
+                      body=citation.get("adopted_by") or "", at=local_time(citation.get("published_at")))
+    else:
+        published = _("Not published")
+    acknowledged = local_time(citation.get("acknowledged_at")) or _("Not acknowledged")  # 未确认
+    return [
+        (_("Rules version"), str(citation.get("version") or "")),
+        (_("Publication"), published),
+        (_("Acknowledged by the person"), acknowledged),
+    ]
+
+
+def notice_fields(violation, citation: dict | None = None) -> list[tuple[str, str]]:
+    """The notice's lines as (label, value), shared by the printable page and the PDF; ``citation``: the rule
+    book it stands on (``citation_text``)."""
     person = violation.employee
     sanction = str(SANCTION_LABELS[violation.sanction])
     if violation.dismissal_review and violation.sanction != "dismissal_review":
@@ -61,6 +80,7 @@ def notice_fields(violation) -> list[tuple[str, str]]:
         (_("Employee no."), person.employee_no),
         (_("Team"), person.team.name if person.team else ""),
         (_("Rule"), rule_text(violation)),
+        *citation_text(citation),
         (_("Occurred at"), local_time(violation.occurred_at)),
         (_("Occurrence"), _("No. %(n)d of this rule", n=violation.occurrence)),
         (_("Sanction"), sanction),
@@ -87,7 +107,7 @@ def _font() -> str:
     return FONT
 
 
-def penalty_notice_pdf(violation, *, compress: bool = True) -> bytes:
+def penalty_notice_pdf(violation, *, compress: bool = True, citation: dict | None = None) -> bytes:
     """The notice as an A4 PDF for the person to sign."""
     font = _font()
     title = ParagraphStyle("title", fontName=font, fontSize=18, leading=24, alignment=1)
@@ -99,7 +119,7 @@ def penalty_notice_pdf(violation, *, compress: bool = True) -> bytes:
                             bottomMargin=20 * mm, title=f"{NOTICE_TITLE} {violation.employee.employee_no}",
                             pageCompression=1 if compress else 0, invariant=1)
     rows = [[label, Paragraph(value, body) if label == _("Note") else value]
-            for label, value in notice_fields(violation)]
+            for label, value in notice_fields(violation, citation)]
     table = Table(rows, colWidths=[40 * mm, 130 * mm])
     table.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), font, 11),

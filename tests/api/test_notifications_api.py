@@ -62,7 +62,7 @@ def test_the_list_is_the_callers_newest_first_rendered_in_their_language(client,
     assert body["next"] is None and len(body["items"]) == 1
     item = body["items"][0]
     assert set(item) == FIELDS
-    assert item["kind"] == "violation" and item["link"] == f"/violations/{v.id}" and item["read_at"] is None
+    assert item["kind"] == "violation" and item["link"] == f"/violations/{v.id}/explanation" and item["read_at"] is None
     assert item["title"] == "记录了一次违纪：因服务原因被客户投诉"
     assert item["body"].endswith("第 1 次 · 罚款 30.00 元 · 扣 6 分")
     assert item["created_at"].endswith("+00:00")

@@ -341,6 +341,8 @@ MATRIX = [  # (method, path, body, roles allowed); {v} the staff member's violat
     ("POST", "/api/v1/violations", {"employee_no": "{staff}", "rule": "PHONE"}, {"lead", "supervisor", "manager"}),
     ("GET", "/api/v1/violations/{v}", None, set(ROLES)),
     ("GET", "/api/v1/violations/{v}/notice.pdf", None, set(ROLES)),
+    ("GET", "/api/v1/violations/{v}/explanation", None, set(ROLES)),
+    ("GET", "/api/v1/violations/{v}/evidence-bundle", None, {"hr", "manager", "gm", "admin"}),
     ("POST", "/api/v1/violations/{v}/appeal", {"reason": "不服"}, {"staff"}),
     ("GET", "/api/v1/violations/out-of-step?employee_no={staff}&rule=PHONE", None, DECIDE),
     ("POST", "/api/v1/violations/restep", {"employee_no": "{staff}", "rule": "PHONE", "reason": "x"}, DECIDE),

@@ -353,6 +353,8 @@ MATRIX = [
     ("GET", "/violations/{v}", CAN_SEE),
     ("GET", "/violations/{v}/notice", CAN_SEE),
     ("GET", "/violations/{v}/notice.pdf", CAN_SEE),
+    ("GET", "/violations/{v}/explanation", CAN_SEE),
+    ("GET", "/violations/{v}/evidence-bundle", {"hr", "manager", "gm", "admin"}),
     ("GET", "/violations/{v}/evidence", CAN_SEE),
     ("GET", "/violations/{v}/appeal", OWNER),
     ("POST", "/violations/{v}/restep", DECIDE),

@@ -95,9 +95,10 @@ def test_the_list_shows_newest_first_marks_unread_and_opening_one_follows_its_li
     html = client.get("/notifications").get_data(as_text=True)
     assert html.index("因服务原因被客户投诉") < html.index("其他违反规章制度的行为")  # newest first
     assert html.count('class="note unread"') == 2 and "全部标为已读" in html
-    newest = db.session.scalar(select(Notification).where(Notification.link == f"/violations/{second.id}"))
+    link = f"/violations/{second.id}/explanation"
+    newest = db.session.scalar(select(Notification).where(Notification.link == link))
     opened = client.post(f"/notifications/{newest.id}/open")
-    assert opened.status_code == 303 and opened.headers["Location"] == f"/violations/{second.id}"
+    assert opened.status_code == 303 and opened.headers["Location"] == link
     assert client.get(opened.headers["Location"]).status_code == 200  # the person may see it
     db.session.refresh(newest)
     assert newest.read_at is not None
@@ -194,7 +195,7 @@ def test_the_notifications_page_fits_a_phone_and_shows_the_bell(app, world, tmp_
         layout = measure_width(page)
         page.screenshot(path=tmp_path / "notifications-375.png", full_page=True)
         page.locator(".note-open").nth(1).tap()  # the newest, the appeal, has no link
-        page.wait_for_url(re.compile(r"/violations/\d+$"))
+        page.wait_for_url(re.compile(r"/violations/\d+/explanation$"))
         after = page.locator(".bell-count").inner_text()
     assert layout["inner"] == 375 and layout["scroll"] <= 375 and layout["right"] <= 375 + 1, layout
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375 and box["height"] >= 24

@@ -20,9 +20,9 @@ from attendance.domain.policy import PAY_TREATMENTS, default_policy_document, pa
 from attendance.domain.scoring import month_label
 from attendance.extensions import db
 from attendance.labels import PERFORMANCE_PAY_WORDING, fine_word
-from attendance.services import policy as policy_service
 from attendance.services import reports, scores
 from tests.conftest import login, make_person, make_team
+from tests.policies import add_published
 from tests.services.test_scores import attend, last_month, violation
 
 FINE = "罚款"
@@ -32,7 +32,7 @@ def use_treatment(treatment: str) -> None:
     doc = default_policy_document()
     doc["version"] = f"pay-{treatment}"
     doc["pay_treatment"] = treatment
-    policy_service.add_version(None, doc)
+    add_published(doc)
 
 
 @pytest.fixture

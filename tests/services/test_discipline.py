@@ -14,9 +14,9 @@ from attendance.domain.policy import default_policy_document
 from attendance.extensions import db
 from attendance.models import AuditEvent, DismissalReview, LedgerEntry, Violation
 from attendance.services import discipline as svc
-from attendance.services import policy as policy_service
 from tests.conftest import make_person, make_team
 from tests.images import PNG
+from tests.policies import add_published
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_a_new_policy_version_applies_from_its_day_on_and_posted_entries_never_c
     doc["version"], doc["effective_from"] = "raise", day.isoformat()
     rule = next(r for r in doc["rules"] if r["code"] == "HANDBOOK")
     rule["ladder"] = [{"sanction": "fine", "amount": "15.00", "points": 3}]
-    policy_service.add_version(None, doc)
+    add_published(doc)
 
     still_old = record(lead, staff, "HANDBOOK", 6)  # the day before D
     on_day = svc.record_violation(lead, employee=staff, rule_code="HANDBOOK",

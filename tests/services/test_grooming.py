@@ -17,9 +17,9 @@ from attendance.models import GroomingCheck, GroomingFailure, LedgerEntry, Roste
 from attendance.reporting.grooming_charts import failed_items_png
 from attendance.services import discipline
 from attendance.services import grooming as service
-from attendance.services import policy as policy_service
 from tests.conftest import make_person, make_team
 from tests.images import PNG
+from tests.policies import add_published
 
 
 @pytest.fixture
@@ -153,7 +153,7 @@ def test_each_item_raises_the_rule_it_names_and_escalates_on_that_ladder(crew):
     for item in doc["grooming"]["items"]:
         if item["code"] == "BADGE":
             item["rule"] = "DRESS_CODE"  # warning → 10 → 20
-    policy_service.add_version(None, doc)
+    add_published(doc)
     a = crew["staff"][0]
     days = [clock.today() - timedelta(days=n) for n in (2, 1, 0)]
     steps = []
@@ -174,7 +174,7 @@ def test_items_limited_to_other_teams_or_retired_are_not_listed_and_are_refused(
             item["active"] = False
     doc["grooming"]["items"].insert(0, {"code": "HEADSET", "kind": "workstation", "rule": "GROOMING",
                                         "name": {"zh": "耳麦完好", "en": "Headset in order"}})
-    policy_service.add_version(None, doc)
+    add_published(doc)
     roll = service.roll(crew["lead"], "T1")
     codes = [i.code for i in roll.items]
     assert codes[0] == "HEADSET" and "SCARF" not in codes and "MAKEUP" not in codes

@@ -14,8 +14,8 @@ from attendance.domain.policy import default_policy_document
 from attendance.extensions import db
 from attendance.models import RosterEntry
 from attendance.services import attendance, calendar, grooming, leave, roster, scores
-from attendance.services import policy as policy_service
 from tests.leave_world import MONDAY, Clock, approved, ask, build, worked
+from tests.policies import add_published
 from tests.queries import statements
 
 TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = (MONDAY + timedelta(days=n) for n in range(1, 5))
@@ -223,7 +223,7 @@ def _sick_leave_keeps_full_attendance() -> None:
     doc = default_policy_document()
     doc["version"] = "sick-keeps-full-attendance"
     doc.setdefault("leave", {})["types"] = {"sick": {"full_attendance": True, "certificate": True}}
-    policy_service.add_version(None, doc)
+    add_published(doc)
 
 
 def test_sick_leave_keeps_full_attendance_where_the_policy_says_so_until_it_counts_as_personal(world, moving_clock):

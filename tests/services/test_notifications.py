@@ -156,7 +156,7 @@ def test_a_recorded_violation_tells_its_person_with_a_link(world):
     staff = world["staff"]
     v = _record(staff, actor=world["lead"])
     n = db.session.scalar(select(Notification))
-    assert (n.employee_id, n.kind, n.link) == (staff.id, "violation", f"/violations/{v.id}")
+    assert (n.employee_id, n.kind, n.link) == (staff.id, "violation", f"/violations/{v.id}/explanation")
     assert n.params["rule_code"] == "COMPLAINT" and n.params["fine"] == "30.00" and n.params["points"] == 6
 
 

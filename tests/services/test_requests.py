@@ -84,7 +84,7 @@ def test_a_correction_for_a_day_judged_absent_turns_it_present_and_reverses_the_
     told = db.session.scalars(select(Notification).where(Notification.employee_id == staff.id)
                               .order_by(Notification.id)).all()
     assert [n.kind for n in told] == ["violation", "request_decided"]  # the fine, then the decision
-    assert told[0].link == f"/violations/{absent.id}" and told[1].title == "Approved: your request"
+    assert told[0].link == f"/violations/{absent.id}/explanation" and told[1].title == "Approved: your request"
     assert told[1].params["by"] == lead.name and told[1].params["note"] == "同事确认"
     assert count(AuditEvent, AuditEvent.action == "punch_correction.approve") == 1
 

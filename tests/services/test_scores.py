@@ -14,8 +14,8 @@ from attendance.domain.scoring import add_months, month_end, month_label
 from attendance.extensions import db
 from attendance.models import AttendanceDay, ShiftType
 from attendance.services import discipline, scores
-from attendance.services import policy as policy_service
 from tests.conftest import make_person, make_team
+from tests.policies import add_published
 
 
 def last_month() -> date:
@@ -162,7 +162,7 @@ def _use_minimum_wage(minimum: str) -> None:
     doc = default_policy_document()
     doc["version"] = f"min-{minimum}"
     doc["deductions"] = {"cap_percent_of_wage": 20, "minimum_wage": minimum}
-    policy_service.add_version(None, doc)
+    add_published(doc)
 
 
 def test_wage_3000_with_700_of_fines_and_a_20_percent_cap_deducts_600_and_carries_100(teams):

@@ -22,7 +22,9 @@ from attendance.services.discipline.appeals import (
     file_appeal,
     get_appeal,
 )
+from attendance.services.discipline.bundle import evidence_bundle
 from attendance.services.discipline.evidence import check_evidence
+from attendance.services.discipline.explanation import Explanation, explain
 from attendance.services.discipline.inputs import parse_instant, parse_month
 from attendance.services.discipline.ledger import (
     LedgerRow,
@@ -38,6 +40,7 @@ from attendance.services.discipline.violations import (
     evidence_file,
     get_violation,
     my_discipline,
+    notice_citation,
     out_of_step,
     record_violation,
     recordable_employee,
@@ -53,6 +56,6 @@ __all__ = [
     "decide_dismissal", "dismissal_reviews", "evidence_file", "file_appeal", "get_appeal", "get_entry",
     "get_violation", "ledger_for", "my_discipline", "out_of_step", "parse_instant", "parse_month", "post_entry",
     "record_violation", "recordable_employee", "restep", "reverse_entry", "reverse_violation", "verify_ledger",
-    "ledger_anchor",
+    "ledger_anchor", "notice_citation", "Explanation", "explain", "evidence_bundle",
     "violation_log", "violations_for",
 ]

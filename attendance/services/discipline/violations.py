@@ -103,6 +103,16 @@ def violation_log(viewer: Employee, team_code: str, month: str) -> tuple[Team, l
     return team, list(db.session.scalars(stmt).unique())
 
 
+def notice_citation(violation: Violation) -> dict:
+    """The rule book a violation stands on, for the penalty notice: the version, its adoption and
+    publication, and when the person acknowledged it (None: not yet)."""
+    row = violation.policy_version or db.session.get(PolicyVersion, violation.policy_version_id)
+    ack = policy_service.acknowledgement_of(row.id, violation.employee_id)
+    return {"version": row.label, "version_id": row.id, "adopted_on": row.adopted_on,
+            "adopted_by": row.adopted_by, "published_at": row.published_at,
+            "acknowledged_at": ack.acknowledged_at if ack else None}
+
+
 # --- recording ---------------------------------------------------------------------------------
 
 
@@ -187,6 +197,7 @@ def record_violation(actor: Employee | None, *, employee: Employee, rule_code: s
     except NotFound:
         raise InvalidInput(f"no policy is in force on {day}", fields={"occurred_at": "before the first policy"}
                            ) from None
+    policy_service.check_published_for(in_force.version, day)
     prior = [PriorOccurrence(v.occurred_at) for v in _prior(employee.id, rule_code)]
     # Calendar windows are read on the site's clock, whatever offset the caller sent.
     decision = escalate(in_force.policy, rule_code, occurred_at.astimezone(clock.site_zone()), prior, amount)
@@ -215,7 +226,7 @@ def _tell_person(violation: Violation) -> None:
         params={"rule_code": violation.rule_code, "rule_zh": violation.rule_name_zh,
                 "rule_en": violation.rule_name_en, "date": violation.occurred_on.isoformat(),
                 "occurrence": violation.occurrence, "fine": str(violation.fine), "points": violation.points},
-        link=f"/violations/{violation.id}")
+        link=f"/violations/{violation.id}/explanation")
 
 
 
