@@ -10,7 +10,7 @@ from flask import Response
 
 from attendance import clock
 from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
-from attendance.api.schemas import Money
+from attendance.api.schemas import Day, Money
 from attendance.domain.discipline import (
     APPEAL_OUTCOMES,
     APPEAL_STATUSES,
@@ -42,7 +42,7 @@ class ViolationOut(ma.Schema):
     rule = ma.fields.String(attribute="rule_code")
     rule_name = ma.fields.Function(lambda v: {"zh": v.rule_name_zh, "en": v.rule_name_en})
     occurred_at = ma.fields.DateTime()
-    occurred_on = ma.fields.Date()
+    occurred_on = Day()
     occurrence = ma.fields.Integer()
     step = ma.fields.Integer()
     sanction = ma.fields.String(metadata={"enum": ["warning", "fine", "points", "dismissal_review"]})

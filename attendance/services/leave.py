@@ -629,6 +629,8 @@ def _instant(value) -> datetime:
         moment = value
     else:
         moment = datetime.fromisoformat(str(value).strip())
+    if not dates.in_range(moment):
+        raise ValueError(dates.OUT_OF_RANGE)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=clock.site_zone())
     return moment

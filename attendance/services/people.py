@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from attendance.domain import dates
 from attendance.domain.errors import N_, InvalidInput, NotFound
 from attendance.domain.money import read_money
 from attendance.domain.permissions import reach
@@ -113,6 +114,9 @@ def clean_employee(data: dict, *, partial: bool = False) -> dict:
             out["hire_date"] = _parse_date(data["hire_date"])
         except ValueError:
             errors["hire_date"] = N_("not a date (YYYY-MM-DD)")
+        else:
+            if not dates.in_range(out["hire_date"]):
+                errors["hire_date"] = dates.OUT_OF_RANGE
     elif "hire_date" in data:
         out["hire_date"] = None
     if data.get("monthly_wage") not in (None, ""):
