@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from webargs.flaskparser import FlaskParser
 
 from attendance import security_log
+from attendance.domain import text
 from attendance.domain.errors import Forbidden
 from attendance.domain.permissions import allowed
 from attendance.errors import PREFIX, error_body, flatten_messages, is_api_request  # noqa: F401  (the API modules' one import)
@@ -28,6 +29,20 @@ PUBLIC_ENDPOINTS = {"api_auth.issue_token"}
 class Parser(FlaskParser):
     # docs/api.md: malformed or invalid input is 400; 422 is kept for refusals by a policy rule.
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _load_location_data(self, *, schema, req, location):
+        """What the request holds at ``location``, refused (400, naming the field) where some text in it is not
+        fit to keep (a NUL, an unpaired surrogate: attendance.domain.text), before any of it reaches a query."""
+        data = super()._load_location_data(schema=schema, req=req, location=location)
+        if location in ("query", "querystring", "form"):
+            raw = req.args if location != "form" else req.form
+            bad = [key if text.fit(key) else "_query" for key, value in raw.items(multi=True)
+                   if not (text.fit(key) and text.fit(value))]
+        else:
+            bad = list(text.unfit_paths(data)) if isinstance(data, dict | list | str) else []
+        if bad:
+            raise ma.ValidationError({path: [text.NOT_TEXT] for path in bad})
+        return data
 
 
 class Blueprint(SmorestBlueprint):

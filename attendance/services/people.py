@@ -325,6 +325,8 @@ class ImportReport:
 
 def decode_upload(raw: bytes) -> str:
     """UTF-8 (with or without BOM), else GB18030, which is what Chinese Excel writes."""
+    if b"\x00" in raw:  # no text file holds a NUL, and PostgreSQL would refuse it (a 500, not a rejected line)
+        raise InvalidInput("the file is not text: it holds NUL bytes", fields={"file": N_("unreadable")})
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)

@@ -7,6 +7,7 @@ import pytest
 
 from attendance.domain import dates
 from attendance.domain.errors import InvalidInput
+from attendance.domain.text import NOT_TEXT, fit, unfit_paths
 from tests.conftest import make_person, make_team, token_for
 
 API = "/api/v1"
@@ -25,6 +26,54 @@ def _fields(response, status: int = 400) -> dict:
     assert response.status_code == status, body
     assert body["error"]["code"] == ("invalid_input" if status == 400 else "not_found"), body
     return body["error"].get("fields", {})
+
+
+# --- NUL and unpaired surrogates ----------------------------------------------------------------
+
+
+def test_fit_text_has_no_nul_and_no_unpaired_surrogate():
+    assert fit("热线一组 😀") and not fit("a\x00b") and not fit("\ud800") and not fit("\udfff")
+    assert list(unfit_paths({"a": ["ok", {"b": "\x00"}], "\ud800": 1, "c": "fine"})) == ["a[1].b", "_body"]
+
+
+@pytest.mark.parametrize("body, field", [
+    ('{"code": "T2", "name": "n\\u0000"}', "name"),
+    ('{"code": "T\\ud800", "name": "n"}', "code"),
+    ('{"code": "T2", "name": "n", "lead": "\\udc00"}', "lead"),
+])
+def test_unfit_text_in_a_json_body_is_a_400_naming_the_field(client, caller, body, field):
+    response = client.post(f"{API}/teams", data=body, content_type="application/json", headers=caller)
+    assert _fields(response) == {field: NOT_TEXT}
+
+
+@pytest.mark.parametrize("query, field", [
+    ("/punch-corrections?employee_no=%00", "employee_no"),
+    ("/leave-requests?employee_no=%00", "employee_no"),
+    ("/employees?q=a%00", "q"),
+])
+def test_a_nul_in_the_query_is_a_400_naming_the_parameter(client, caller, query, field):
+    assert _fields(client.get(API + query, headers=caller)) == {field: NOT_TEXT}
+
+
+def test_a_policy_document_with_unfit_text_is_refused_with_its_path(client, caller):
+    yaml_doc = 'version: "\\ud800"\n'
+    response = client.post(f"{API}/policy/versions", data=yaml_doc, content_type="application/yaml",
+                           headers=caller)
+    assert response.get_json()["error"]["code"] == "policy_invalid"
+    assert response.get_json()["error"]["fields"] == {"version": NOT_TEXT}
+    # was a 500: YAML read this JSON's surrogate pair as two unpaired surrogates, and the answer naming the
+    # unknown key could not be written. JSON is read as JSON: the key is one character, named in the answer.
+    response = client.post(f"{API}/policy/versions", data='{"\\ud800\\udc00": null}',
+                           content_type="application/json", headers=caller)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["fields"]["\U00010000"] == "unknown key"
+
+
+@pytest.mark.parametrize("path", ["/punches/import", "/employees/import"])
+def test_a_csv_holding_nul_bytes_is_a_400(client, caller, path):
+    response = client.post(API + path, data="employee_no,name\nE9\x00,x\n", content_type="text/csv",
+                           headers=caller)
+    assert _fields(response) == {"file": "unreadable"}
 
 
 # --- days far outside the calendar the system works in ----------------------------------------
