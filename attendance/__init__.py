@@ -6,7 +6,36 @@ import logging
 import os
 
 from flask import Flask
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+# The largest id a database INTEGER key holds. A larger one in a URL names nothing (404) instead of
+# reaching PostgreSQL, which refuses the query (a 500) — found by the API fuzzer (tests/api/test_fuzz_api.py).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative id, documented with MAX_ID as its maximum. A larger one is a
+    404 at once; werkzeug's own check (a ValidationError) would let the URL fall to a rule of another method,
+    a 405."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > self.max:
+            raise NotFound(f"no such id: the largest is {self.max}")
+        return number
+
+
+class TextConverter(UnicodeConverter):
+    """``<…>`` and ``<string:…>``: a path segment without NUL, which PostgreSQL refuses in a query's text."""
+
+    def __init__(self, map, minlength=1, maxlength=None, length=None):
+        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]", 1)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -14,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
     os.makedirs(app.instance_path, exist_ok=True)
+    app.url_map.converters.update(default=TextConverter, string=TextConverter, int=IdConverter)
     from attendance.config import from_environment
 
     app.config.from_mapping(from_environment(app.instance_path, app.root_path))

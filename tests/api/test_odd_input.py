@@ -28,6 +28,32 @@ def _fields(response, status: int = 400) -> dict:
     return body["error"].get("fields", {})
 
 
+# --- URLs that name nothing: an id larger than a database INTEGER, a NUL in a path ----------------
+
+
+@pytest.mark.parametrize("method, path", [
+    ("get", "/violations/2147483648"),
+    ("get", "/meetings/8081289541"),
+    ("put", "/meetings/2147483648/attendance"),
+    ("post", "/punches/2147483648/void"),
+    ("get", "/leave-requests/99999999999999999999999/certificate"),  # was a 405: the POST rule answered
+])
+def test_an_id_larger_than_the_database_holds_names_nothing(client, caller, method, path):
+    response = getattr(client, method)(API + path, headers=caller, json={"reason": "x", "marks": {}})
+    _fields(response, 404)
+
+
+def test_the_largest_id_is_documented(client):
+    spec = client.get(f"{API}/openapi.json").get_json()
+    (param,) = spec["paths"][f"{API}/violations/{{violation_id}}"]["parameters"]
+    assert param["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}
+
+
+def test_a_nul_in_a_path_names_nothing(client, caller):
+    _fields(client.get(f"{API}/teams/T%001", headers=caller), 404)
+    _fields(client.get(f"{API}/employees/%00", headers=caller), 404)
+
+
 # --- NUL and unpaired surrogates ----------------------------------------------------------------
 
 
