@@ -6,6 +6,7 @@ import logging
 import os
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, UnicodeConverter
@@ -13,6 +14,16 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter
 # The largest id a database INTEGER key holds. A larger one in a URL names nothing (404) instead of
 # reaching PostgreSQL, which refuses the query (a 500) — found by the API fuzzer (tests/api/test_fuzz_api.py).
 MAX_ID = 2**31 - 1
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply for Python to read is bad JSON (400), not a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
 
 
 class IdConverter(IntegerConverter):
@@ -49,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(from_environment(app.instance_path, app.root_path))
     if test_config:
         app.config.from_mapping(test_config)
+    app.json = JSONProvider(app)
     app.json.ensure_ascii = False
     trust_proxies(app)
     # The security log (attendance.security_log) writes at INFO through the app's logger's handler.

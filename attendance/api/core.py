@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from functools import wraps
 
@@ -29,6 +30,12 @@ PUBLIC_ENDPOINTS = {"api_auth.issue_token"}
 class Parser(FlaskParser):
     # docs/api.md: malformed or invalid input is 400; 422 is kept for refusals by a policy rule.
     DEFAULT_VALIDATION_STATUS = 400
+
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:  # nested deeper than Python's json can read: bad JSON (400), not a 500
+            raise json.JSONDecodeError("nested too deeply", "nested too deeply", 0) from None
 
     def _load_location_data(self, *, schema, req, location):
         """What the request holds at ``location``, refused (400, naming the field) where some text in it is not

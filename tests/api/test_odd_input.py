@@ -138,3 +138,15 @@ def test_days_are_taken_from_1900_to_2100():
 def test_a_day_outside_the_calendar_is_a_400_naming_it(client, caller, method, path, body, field):
     response = getattr(client, method)(API + path, headers=caller, json=body)
     assert field in _fields(response)
+
+
+# --- JSON nested deeper than Python reads ------------------------------------------------------
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+@pytest.mark.parametrize("path", ["/teams", "/policy/versions", "/leave-requests/1/certificate"])
+def test_json_nested_too_deeply_is_a_400(client, caller, path):
+    response = client.post(API + path, data=DEEP, content_type="application/json", headers=caller)
+    assert response.status_code == 400, response.get_json()
