@@ -98,10 +98,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     init_login(app)
-    from attendance.api.core import ErrorSchema
+    from attendance.api.core import ErrorSchema, register_error_answers
 
     api.ERROR_SCHEMA = ErrorSchema  # the documented error responses show the body the API really sends
+    api.DEFAULT_ERROR_RESPONSE_NAME = None  # each route lists its own error answers (api/core.py, errors)
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
+    register_error_answers(api.spec)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
 

@@ -75,7 +75,8 @@ class GroomingViolationOut(ma.Schema):
     fine = Money()
     points = ma.fields.Integer()
     ledger_entry = ma.fields.Function(
-        lambda v: next((e.id for e in v.ledger_entries if e.kind == "fine"), None), metadata={"type": "integer"})
+        lambda v: next((e.id for e in v.ledger_entries if e.kind == "fine"), None), allow_none=True,
+        metadata={"type": "integer"})
     reversed = ma.fields.Function(lambda v: v.reversed_at is not None)
 
 

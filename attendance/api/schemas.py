@@ -9,10 +9,12 @@ from attendance.domain.policy import ROLES
 
 
 class Money(ma.fields.Decimal):
-    """Yuan as a two-place decimal string, never a float."""
+    """Yuan as a two-place decimal string, never a float (and documented so: a Decimal field is a number to
+    apispec)."""
 
     def __init__(self, **kwargs):
-        super().__init__(places=2, as_string=True, **kwargs)
+        metadata = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "30.00", **kwargs.pop("metadata", {})}
+        super().__init__(places=2, as_string=True, metadata=metadata, **kwargs)
 
 
 class Day(ma.fields.Date):

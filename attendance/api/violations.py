@@ -57,13 +57,13 @@ class ViolationOut(ma.Schema):
     recorded_by = ma.fields.Function(lambda v: _no(v.recorded_by))
     recorded_at = ma.fields.DateTime()
     policy_version = ma.fields.Integer(attribute="policy_version_id")
-    ledger_entry = ma.fields.Function(_fine_entry_id, metadata={"type": "integer"})
+    ledger_entry = ma.fields.Function(_fine_entry_id, allow_none=True, metadata={"type": "integer"})
     reversed = ma.fields.Function(lambda v: v.reversed_at is not None)
     reversed_at = ma.fields.DateTime(allow_none=True)
     reversed_reason = ma.fields.String(allow_none=True)
     restep_of = ma.fields.Integer(attribute="restep_of_id", allow_none=True)
     appeal = ma.fields.Function(lambda v: {"id": v.appeal.id, "status": v.appeal.status} if v.appeal else None,
-                                metadata={"type": "object"})
+                                allow_none=True, metadata={"type": "object"})
 
 
 class ViolationEvidenceIn(ma.Schema):
@@ -116,7 +116,7 @@ class OutOfStepOut(ma.Schema):
             "fine": str(o.decision.fine), "points": o.decision.points,
             "flagged_for_review": o.decision.flagged_for_review,
             "dismissal_review": o.decision.dismissal_review},
-        metadata={"type": "object", "description": "null when the new step needs an amount chosen"})
+        allow_none=True, metadata={"type": "object", "description": "null when the new step needs an amount chosen"})
 
 
 class AppealDecisionOut(AppealOut):
