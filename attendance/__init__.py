@@ -6,7 +6,47 @@ import logging
 import os
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+# The largest id a database INTEGER key holds. A larger one in a URL names nothing (404) instead of
+# reaching PostgreSQL, which refuses the query (a 500) — found by the API fuzzer (tests/api/test_fuzz_api.py).
+MAX_ID = 2**31 - 1
+
+
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a body nested too deeply for Python to read is bad JSON (400), not a 500."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a non-negative id, documented with MAX_ID as its maximum. A larger one is a
+    404 at once; werkzeug's own check (a ValidationError) would let the URL fall to a rule of another method,
+    a 405."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if number > self.max:
+            raise NotFound(f"no such id: the largest is {self.max}")
+        return number
+
+
+class TextConverter(UnicodeConverter):
+    """``<…>`` and ``<string:…>``: a path segment without NUL, which PostgreSQL refuses in a query's text."""
+
+    def __init__(self, map, minlength=1, maxlength=None, length=None):
+        super().__init__(map, minlength=minlength, maxlength=maxlength, length=length)
+        self.regex = self.regex.replace("[^/]", "[^/\\x00]", 1)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -14,11 +54,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True,
                 template_folder="../templates", static_folder="../static")
     os.makedirs(app.instance_path, exist_ok=True)
+    app.url_map.converters.update(default=TextConverter, string=TextConverter, int=IdConverter)
     from attendance.config import from_environment
 
     app.config.from_mapping(from_environment(app.instance_path, app.root_path))
     if test_config:
         app.config.from_mapping(test_config)
+    app.json = JSONProvider(app)
     app.json.ensure_ascii = False
     trust_proxies(app)
     # The security log (attendance.security_log) writes at INFO through the app's logger's handler.
@@ -102,10 +144,12 @@ def register_extensions(app: Flask) -> None:
     PayWordedDomain.treatment = staticmethod(pay_treatment)
     babel.domain_instance = PayWordedDomain()
     init_login(app)
-    from attendance.api.core import ErrorSchema
+    from attendance.api.core import ErrorSchema, register_error_answers
 
     api.ERROR_SCHEMA = ErrorSchema  # the documented error responses show the body the API really sends
+    api.DEFAULT_ERROR_RESPONSE_NAME = None  # each route lists its own error answers (api/core.py, errors)
     api.init_app(app, spec_kwargs={"servers": [{"url": "/"}]})
+    register_error_answers(api.spec)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
 

@@ -7,6 +7,7 @@ from flask import Response
 
 from attendance.api import schemas
 from attendance.api.core import actor, idempotent, make_blueprint, page_body, paged_schema, permission
+from attendance.api.schemas import Day
 from attendance.domain.attendance_rules import STATUSES
 from attendance.models.attendance import MEETING_KINDS, MEETING_MARKS
 from attendance.reporting.attendance_sheet import sheet_xlsx
@@ -19,7 +20,7 @@ blp = make_blueprint("api_attendance", "", "Attendance, the monthly sheet and me
 class AttendanceOut(ma.Schema):
     employee_no = ma.fields.String()
     name = ma.fields.String()
-    date = ma.fields.Date()
+    date = Day()
     shift = ma.fields.String(allow_none=True, metadata={"description": "the rostered shift code, or REST"})
     status = ma.fields.String(metadata={"enum": list(STATUSES)})
     late_minutes = ma.fields.Integer()
@@ -37,8 +38,8 @@ AttendancePage = paged_schema(AttendanceOut, "AttendancePage")
 
 
 class EvaluateIn(ma.Schema):
-    date = ma.fields.Date(required=True)
-    to = ma.fields.Date()
+    date = Day(required=True)
+    to = Day()
     team = ma.fields.String()
 
 
@@ -70,7 +71,7 @@ class MeetingOut(ma.Schema):
     id = ma.fields.Integer()
     kind = ma.fields.String(metadata={"enum": list(MEETING_KINDS)})
     team = ma.fields.Function(lambda m: m.team.code if m.team else None)
-    date = ma.fields.Date(attribute="day")
+    date = Day(attribute="day")
     starts_at = ma.fields.DateTime()
     ends_at = ma.fields.DateTime()
     title = ma.fields.String()

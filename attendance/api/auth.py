@@ -8,7 +8,7 @@ from flask import current_app, request
 
 from attendance import security_log
 from attendance.api import schemas
-from attendance.api.core import actor, make_blueprint
+from attendance.api.core import actor, errors, make_blueprint
 from attendance.domain.errors import Forbidden, Throttled, Unauthenticated
 from attendance.services import accounts
 
@@ -16,6 +16,8 @@ blp = make_blueprint("api_auth", "", "Tokens and the caller")
 
 
 @blp.route("/auth/token", methods=["POST"])
+@blp.doc(security=[])  # the one call without a token (core.PUBLIC_ENDPOINTS)
+@errors(400, 401, 403, 413, 429)
 @blp.arguments(schemas.TokenIn)
 @blp.response(201, schemas.TokenOut)
 def issue_token(data):
@@ -47,6 +49,7 @@ def issue_token(data):
 
 
 @blp.route("/auth/token", methods=["DELETE"])
+@errors(401)
 @blp.response(204)
 def revoke_token():
     """Revoke the token this request carries."""
@@ -54,6 +57,7 @@ def revoke_token():
 
 
 @blp.route("/me")
+@errors(401)
 @blp.response(200, schemas.Me)
 def me():
     """The caller: employee_no, name, team and roles."""

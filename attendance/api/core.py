@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+from copy import deepcopy
 from functools import wraps
 
 import marshmallow as ma
@@ -14,9 +16,16 @@ from sqlalchemy.exc import IntegrityError
 from webargs.flaskparser import FlaskParser
 
 from attendance import security_log
+from attendance.domain import text
 from attendance.domain.errors import Forbidden
 from attendance.domain.permissions import allowed
-from attendance.errors import PREFIX, error_body, flatten_messages, is_api_request  # noqa: F401  (the API modules' one import)
+from attendance.errors import (  # noqa: F401  (the API modules' one import)
+    ERROR_CODES,
+    PREFIX,
+    error_body,
+    flatten_messages,
+    is_api_request,
+)
 from attendance.extensions import csrf, db
 from attendance.models import IdempotencyRecord
 from attendance.services import accounts
@@ -29,9 +38,25 @@ class Parser(FlaskParser):
     # docs/api.md: malformed or invalid input is 400; 422 is kept for refusals by a policy rule.
     DEFAULT_VALIDATION_STATUS = 400
 
+    def _raw_load_json(self, req):
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:  # nested deeper than Python's json can read: bad JSON (400), not a 500
+            raise json.JSONDecodeError("nested too deeply", "nested too deeply", 0) from None
 
-class Blueprint(SmorestBlueprint):
-    ARGUMENTS_PARSER = Parser()
+    def _load_location_data(self, *, schema, req, location):
+        """What the request holds at ``location``, refused (400, naming the field) where some text in it is not
+        fit to keep (a NUL, an unpaired surrogate: attendance.domain.text), before any of it reaches a query."""
+        data = super()._load_location_data(schema=schema, req=req, location=location)
+        if location in ("query", "querystring", "form"):
+            raw = req.args if location != "form" else req.form
+            bad = [key if text.fit(key) else "_query" for key, value in raw.items(multi=True)
+                   if not (text.fit(key) and text.fit(value))]
+        else:
+            bad = list(text.unfit_paths(data)) if isinstance(data, dict | list | str) else []
+        if bad:
+            raise ma.ValidationError({path: [text.NOT_TEXT] for path in bad})
+        return data
 
 
 class ErrorDetail(ma.Schema):
@@ -43,6 +68,78 @@ class ErrorDetail(ma.Schema):
 
 class ErrorSchema(ma.Schema):
     error = ma.fields.Nested(ErrorDetail, required=True)
+
+
+# The error answers of docs/api.md, each documented once under its usual code (components/responses) and
+# listed on every route that can give it, so a client (or the fuzzer, tests/api/test_fuzz_api.py) knows each
+# status a route may answer and the body it comes with. There is no catch-all "default" answer.
+ERROR_ANSWERS = {
+    400: "malformed or invalid input (bad JSON, a missing or bad field, a cursor the pager did not write); "
+         "`fields` names each bad field",
+    401: "no token, or a bad, expired or revoked one",
+    403: "the caller's roles do not allow it (or another refusal named by `code`, e.g. own_request)",
+    404: "an unknown thing, or one the caller may not see",
+    409: "a state conflict: already decided, withdrawn, changed meanwhile, month already closed; or the same "
+         "Idempotency-Key again while the first request is still running",
+    413: "the body is larger than MAX_CONTENT_LENGTH",
+    422: "refused by a rule of the policy (`code` names the rule), or an Idempotency-Key reused for a different "
+         "request",
+    429: "too many failed sign-ins; Retry-After says how many seconds to wait",
+    500: "an unexpected error (a bug): quote `error_id` when reporting it",
+}
+# What a route answers besides its own success unless it declares otherwise with @errors: any route may be
+# given bad input, a missing token, roles that do not allow it or an unknown name; a write may also conflict,
+# be too large or be refused by a rule.
+READ_ERRORS = (400, 401, 403, 404, 500)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 422, 500)
+
+
+def errors(*statuses: int):
+    """Declare the error statuses a route answers with, instead of READ_ERRORS or WRITE_ERRORS (500 is
+    always listed). Each is documented with the error body; a route's own ``alt_response`` for one of them
+    keeps its description."""
+    unknown = set(statuses) - set(ERROR_ANSWERS)
+    if unknown:
+        raise ValueError(f"no documented error answer for {sorted(unknown)}")
+
+    def decorate(view):
+        view._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+        view._apidoc["errors"] = tuple(sorted(set(statuses) | {500}))
+        return view
+
+    return decorate
+
+
+def register_error_answers(spec) -> None:
+    """The shared error answers as components/responses, named by their usual code (``not_found``, …)."""
+    for status, description in ERROR_ANSWERS.items():
+        spec.components.response(ERROR_CODES[status], {
+            "description": description, "content": {"application/json": {"schema": ErrorSchema}}})
+
+
+def _document_errors(doc, doc_info, *, method, **_kwargs):
+    """A flask-smorest doc callback: list the route's error answers (see ERROR_ANSWERS)."""
+    statuses = doc_info.get("errors") or (READ_ERRORS if method == "get" else WRITE_ERRORS)
+    responses = doc.setdefault("responses", {})
+    given = {str(code): code for code in responses}
+    for status in statuses:
+        key = given.get(str(status))
+        if key is None:
+            responses[status] = ERROR_CODES[status]
+        elif isinstance(responses[key], dict) and "content" not in responses[key]:
+            # the route's own words for it (alt_response(409, description=…)), with the error body
+            responses[key]["content"] = {"application/json": {"schema": ErrorSchema}}
+        elif isinstance(responses[key], str) and responses[key] in ("BAD_REQUEST", "DEFAULT_ERROR"):
+            responses[key] = ERROR_CODES[status]  # flask-smorest's own 400 for bad arguments: ours instead
+    return doc
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = Parser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(_document_errors)
 
 
 def make_blueprint(name: str, url: str, description: str) -> Blueprint:

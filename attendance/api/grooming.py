@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask import g
 
 from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
-from attendance.api.schemas import Money
+from attendance.api.schemas import Day, Money
 from attendance.domain import grooming as rules
 from attendance.services import grooming as service
 
@@ -50,7 +50,7 @@ class GroomingItemOut(ma.Schema):
 class GroomingVersionOut(ma.Schema):
     id = ma.fields.Integer()
     label = ma.fields.String()
-    effective_from = ma.fields.Date()
+    effective_from = Day()
 
 
 class GroomingChecklistOut(ma.Schema):
@@ -59,7 +59,7 @@ class GroomingChecklistOut(ma.Schema):
 
 
 class GroomingChecklistQuery(ma.Schema):
-    on = ma.fields.Date(metadata={"description": "the policy in force on this day (default today)"})
+    on = Day(metadata={"description": "the policy in force on this day (default today)"})
     team = ma.fields.String(metadata={"description": "only the items that apply to this team"})
 
 
@@ -75,7 +75,8 @@ class GroomingViolationOut(ma.Schema):
     fine = Money()
     points = ma.fields.Integer()
     ledger_entry = ma.fields.Function(
-        lambda v: next((e.id for e in v.ledger_entries if e.kind == "fine"), None), metadata={"type": "integer"})
+        lambda v: next((e.id for e in v.ledger_entries if e.kind == "fine"), None), allow_none=True,
+        metadata={"type": "integer"})
     reversed = ma.fields.Function(lambda v: v.reversed_at is not None)
 
 
@@ -92,7 +93,7 @@ class GroomingCheckOut(ma.Schema):
     employee_no = ma.fields.Function(lambda c: c.employee.employee_no)
     name = ma.fields.Function(lambda c: c.employee.name)
     team = ma.fields.Function(lambda c: c.team.code if c.team else None)
-    date = ma.fields.Date(attribute="day")
+    date = Day(attribute="day")
     shift = ma.fields.Function(lambda c: c.shift_code or None, metadata={"description": "null: no roster"})
     status = ma.fields.String(metadata={"enum": list(rules.STATUSES)})
     items = ma.fields.Function(_items_of, metadata={"type": "object", "additionalProperties": {

@@ -39,7 +39,7 @@ class LeaveOut(ma.Schema):
         "type": "string", "example": "1.5", "description": "working days on the roster"})
     reason = ma.fields.Function(lambda r: r.leave.reason)
     emergency = ma.fields.Function(lambda r: r.leave.emergency, metadata={"type": "boolean"})
-    extends = ma.fields.Function(lambda r: r.leave.extends.request_id if r.leave.extends else None,
+    extends = ma.fields.Function(lambda r: r.leave.extends.request_id if r.leave.extends else None, allow_none=True,
                                  metadata={"type": "integer", "description": "the leave this extends (续假)"})
     certificate = ma.fields.Function(lambda r: svc.certificate_of(r.leave).certificate_path is not None,
                                      metadata={"type": "boolean", "description": "an extension shares its leave's"})
@@ -105,11 +105,11 @@ class BalanceOut(ma.Schema):
     type = ma.fields.String(attribute="leave_type", metadata={"enum": list(LEAVE_TYPES)})
     limited = ma.fields.Boolean(metadata={"description": "false: the type has no balance (entitled is null)"})
     entitled = ma.fields.Function(lambda b: None if b.entitled is None else days_text(b.entitled),
-                                  metadata={"type": "string"})
+                                  allow_none=True, metadata={"type": "string"})
     used = ma.fields.Function(lambda b: days_text(b.used), metadata={"type": "string"})
     pending = ma.fields.Function(lambda b: days_text(b.pending), metadata={"type": "string"})
     remaining = ma.fields.Function(lambda b: None if b.remaining is None else days_text(b.remaining),
-                                   metadata={"type": "string"})
+                                   allow_none=True, metadata={"type": "string"})
 
 
 class BalanceQuery(ma.Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
-from attendance.api.schemas import Money
+from attendance.api.schemas import Day, Money
 from attendance.domain.ledger import KINDS
 from attendance.services import discipline as svc
 
@@ -21,7 +21,7 @@ class LedgerEntryOut(ma.Schema):
     violation = ma.fields.Integer(attribute="violation_id", allow_none=True)
     reverses = ma.fields.Integer(attribute="reverses_id", allow_none=True)
     reason = ma.fields.String()
-    occurred_on = ma.fields.Date()
+    occurred_on = Day()
     created_at = ma.fields.DateTime()
     created_by = ma.fields.Function(lambda e: e.created_by.employee_no if e.created_by else None)
     prev_hash = ma.fields.String()

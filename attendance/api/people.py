@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask import request
 
 from attendance.api import schemas
-from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
+from attendance.api.core import (
+    ErrorSchema,
+    PageArgs,
+    actor,
+    idempotent,
+    make_blueprint,
+    page_body,
+    paged_schema,
+    permission,
+)
 from attendance.domain.errors import N_, InvalidInput
 from attendance.services import accounts, people
 
@@ -98,7 +107,8 @@ def set_password(data, employee_no):
                                   "multipart/form-data": {"schema": {"type": "object", "properties": {
                                       "file": {"type": "string", "format": "binary"}}}}}})
 @blp.response(200, schemas.ImportOut)
-@blp.alt_response(400, schema=schemas.ImportOut, description="the file has errors; nothing imported")
+@blp.alt_response(400, schema={"oneOf": [schemas.ImportOut, ErrorSchema]},
+                  description="the file has errors, nothing imported (the report); or no readable CSV (the error)")
 def import_employees():
     """Import a CSV (UTF-8 or GB18030). ``?skip_errors=true`` imports the good lines of a file with errors."""
     upload = request.files.get("file")

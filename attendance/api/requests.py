@@ -35,7 +35,7 @@ class CorrectionOut(ma.Schema):
     direction = ma.fields.Function(lambda r: r.correction.direction, metadata={"enum": ["in", "out"]})
     at = ma.fields.Function(lambda r: r.correction.at.isoformat(), metadata={"format": "date-time"})
     reason = ma.fields.Function(lambda r: r.correction.reason)
-    punch = ma.fields.Function(lambda r: r.correction.punch_id, metadata={"type": "integer"})
+    punch = ma.fields.Function(lambda r: r.correction.punch_id, allow_none=True, metadata={"type": "integer"})
     submitted_at = ma.fields.DateTime()
     decided_at = ma.fields.DateTime(allow_none=True)
     approval_chain = ma.fields.List(ma.fields.Nested(StepOut), attribute="steps")

@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from attendance.domain import dates
 from attendance.domain.policy import ROLES
 
 
 class Money(ma.fields.Decimal):
-    """Yuan as a two-place decimal string, never a float."""
+    """Yuan as a two-place decimal string, never a float (and documented so: a Decimal field is a number to
+    apispec)."""
 
     def __init__(self, **kwargs):
-        super().__init__(places=2, as_string=True, **kwargs)
+        metadata = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "30.00", **kwargs.pop("metadata", {})}
+        super().__init__(places=2, as_string=True, metadata=metadata, **kwargs)
+
+
+class Day(ma.fields.Date):
+    """A ``YYYY-MM-DD`` date within the days the system takes in (attendance.domain.dates.FIRST_DAY..LAST_DAY):
+    a day in year 1 or 9999 is bad input, not an overflow in the date arithmetic behind it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not dates.in_range(day):
+            raise ma.ValidationError(dates.OUT_OF_RANGE)
+        return day
 
 
 class TokenIn(ma.Schema):
@@ -56,7 +70,7 @@ class EmployeeOut(ma.Schema):
     name = ma.fields.String()
     team = ma.fields.Function(lambda p: p.team.code if p.team else None)
     roles = ma.fields.Function(lambda p: sorted(p.roles))
-    hire_date = ma.fields.Date(allow_none=True)
+    hire_date = Day(allow_none=True)
     monthly_wage = Money(allow_none=True)
     active = ma.fields.Boolean()
     username = ma.fields.String(allow_none=True)
@@ -109,13 +123,13 @@ class ImportOut(ma.Schema):
 
 
 class PolicyQuery(ma.Schema):
-    on = ma.fields.Date()
+    on = Day()
 
 
 class PolicyVersionOut(ma.Schema):
     id = ma.fields.Integer()
     label = ma.fields.String()
-    effective_from = ma.fields.Date()
+    effective_from = Day()
     created_at = ma.fields.DateTime()
     created_by = ma.fields.Function(lambda v: v.created_by.employee_no if v.created_by else None)
     published = ma.fields.Boolean()
@@ -162,8 +176,8 @@ class PolicyOut(ma.Schema):
 class PeriodQuery(ma.Schema):
     """Rows per person and day over ``from``..``to``, for a team or one person, a page at a time."""
 
-    start = ma.fields.Date(data_key="from", required=True)
-    end = ma.fields.Date(data_key="to", required=True)
+    start = Day(data_key="from", required=True)
+    end = Day(data_key="to", required=True)
     team = ma.fields.String()
     employee_no = ma.fields.String()
     limit = ma.fields.Integer(load_default=500, validate=ma.validate.Range(min=1, max=2000))

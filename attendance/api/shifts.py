@@ -9,7 +9,7 @@ from flask import request
 
 from attendance.api import schemas
 from attendance.api.core import actor, make_blueprint, page_body, paged_schema, permission
-from attendance.api.schemas import ImportRejected, Money
+from attendance.api.schemas import Day, ImportRejected, Money
 from attendance.domain.errors import Forbidden, InvalidInput
 from attendance.domain.permissions import allowed
 from attendance.domain.rotation import PATTERNS
@@ -58,7 +58,7 @@ class ShiftTypePatch(ma.Schema):
 class RosterRowOut(ma.Schema):
     employee_no = ma.fields.String()
     name = ma.fields.String()
-    date = ma.fields.Date()
+    date = Day()
     shift = ma.fields.String(metadata={"description": "a shift code, or REST"})
     note = ma.fields.String(allow_none=True)
     swap = ma.fields.Integer(allow_none=True, metadata={
@@ -75,7 +75,7 @@ class RosterPut(ma.Schema):
 
 class RosterEntryOut(ma.Schema):
     employee_no = ma.fields.Function(lambda e: e.employee.employee_no)
-    date = ma.fields.Date(attribute="day")
+    date = Day(attribute="day")
     shift = ma.fields.String(attribute="code")
     note = ma.fields.String(allow_none=True)
     swap = ma.fields.Integer(attribute="request_id", allow_none=True)
@@ -102,8 +102,8 @@ class RosterPutOut(RosterEntryOut):
 class GenerateIn(ma.Schema):
     team = ma.fields.String(required=True)
     pattern = ma.fields.String(required=True, validate=ma.validate.OneOf(PATTERNS))
-    start = ma.fields.Date(data_key="from", required=True)
-    end = ma.fields.Date(data_key="to", required=True)
+    start = Day(data_key="from", required=True)
+    end = Day(data_key="to", required=True)
     shift = ma.fields.String(metadata={"description": "weekly_rest and one_on_one_off: the shift worked"})
     cycle = ma.fields.List(ma.fields.String(), metadata={"description": "cycle: e.g. [D8, D8, D8, D8, D8, REST, REST]"})
     stagger = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=0, max=366))
@@ -115,8 +115,8 @@ class GenerateIn(ma.Schema):
 
 class GenerateOut(ma.Schema):
     team = ma.fields.String()
-    start = ma.fields.Date(data_key="from")
-    end = ma.fields.Date(data_key="to")
+    start = Day(data_key="from")
+    end = Day(data_key="to")
     people = ma.fields.Integer()
     cells = ma.fields.Integer()
     changed = ma.fields.Integer()
@@ -145,7 +145,7 @@ class PunchOut(ma.Schema):
 
 class PunchQuery(ma.Schema):
     employee_no = ma.fields.String(required=True)
-    date = ma.fields.Date(required=True)
+    date = Day(required=True)
 
 
 class VoidIn(ma.Schema):

@@ -7,6 +7,7 @@ import marshmallow as ma
 
 from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
 from attendance.api.requests import DecisionIn, StepOut, _no
+from attendance.api.schemas import Day
 from attendance.domain.swaps import KINDS, STATUSES
 from attendance.services import swaps as svc
 
@@ -98,7 +99,7 @@ class PrivateQuery(ma.Schema):
 
 
 class SuspectedOut(ma.Schema):
-    date = ma.fields.Date(attribute="day")
+    date = Day(attribute="day")
     absent_no = ma.fields.Function(lambda s: s.absent.employee_no)
     absent_name = ma.fields.Function(lambda s: s.absent.name)
     worker_no = ma.fields.Function(lambda s: s.worker.employee_no)
@@ -118,7 +119,7 @@ class VerdictIn(ma.Schema):
 class VerdictOut(ma.Schema):
     id = ma.fields.Integer()
     outcome = ma.fields.String(metadata={"enum": ["confirmed", "dismissed"]})
-    date = ma.fields.Date(attribute="day")
+    date = Day(attribute="day")
     absent_no = ma.fields.Function(lambda r: r.absent.employee_no)
     worker_no = ma.fields.Function(lambda r: r.worker.employee_no)
 

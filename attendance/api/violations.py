@@ -10,7 +10,7 @@ from flask import Response
 
 from attendance import clock
 from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
-from attendance.api.schemas import Money
+from attendance.api.schemas import Day, Money
 from attendance.domain.discipline import (
     APPEAL_OUTCOMES,
     APPEAL_STATUSES,
@@ -43,7 +43,7 @@ class ViolationOut(ma.Schema):
     rule = ma.fields.String(attribute="rule_code")
     rule_name = ma.fields.Function(lambda v: {"zh": v.rule_name_zh, "en": v.rule_name_en})
     occurred_at = ma.fields.DateTime()
-    occurred_on = ma.fields.Date()
+    occurred_on = Day()
     occurrence = ma.fields.Integer()
     step = ma.fields.Integer()
     sanction = ma.fields.String(metadata={"enum": ["warning", "fine", "points", "dismissal_review"]})
@@ -60,13 +60,13 @@ class ViolationOut(ma.Schema):
     recorded_by = ma.fields.Function(lambda v: _no(v.recorded_by))
     recorded_at = ma.fields.DateTime()
     policy_version = ma.fields.Integer(attribute="policy_version_id")
-    ledger_entry = ma.fields.Function(_fine_entry_id, metadata={"type": "integer"})
+    ledger_entry = ma.fields.Function(_fine_entry_id, allow_none=True, metadata={"type": "integer"})
     reversed = ma.fields.Function(lambda v: v.reversed_at is not None)
     reversed_at = ma.fields.DateTime(allow_none=True)
     reversed_reason = ma.fields.String(allow_none=True)
     restep_of = ma.fields.Integer(attribute="restep_of_id", allow_none=True)
     appeal = ma.fields.Function(lambda v: {"id": v.appeal.id, "status": v.appeal.status} if v.appeal else None,
-                                metadata={"type": "object"})
+                                allow_none=True, metadata={"type": "object"})
 
 
 class ViolationEvidenceIn(ma.Schema):
@@ -119,7 +119,7 @@ class OutOfStepOut(ma.Schema):
             "fine": str(o.decision.fine), "points": o.decision.points,
             "flagged_for_review": o.decision.flagged_for_review,
             "dismissal_review": o.decision.dismissal_review},
-        metadata={"type": "object", "description": "null when the new step needs an amount chosen"})
+        allow_none=True, metadata={"type": "object", "description": "null when the new step needs an amount chosen"})
 
 
 class AppealDecisionOut(AppealOut):

@@ -9,24 +9,44 @@ from attendance.domain.errors import N_, InvalidInput
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 
+# The days the system takes in, from a hire date long ago to plans far ahead. Outside them, the arithmetic
+# around a day (the day before, the week, the month after, an instant's UTC) would leave the calendar
+# (year 1 or 9999): such a day is bad input, never an OverflowError (found by tests/api/test_fuzz_api.py).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+OUT_OF_RANGE = N_("out of range: 1900-01-01 to 2100-12-31")
+
+
+def in_range(day: date) -> bool:
+    """Whether ``day`` (or an instant's day) lies within FIRST_DAY..LAST_DAY."""
+    return FIRST_DAY <= (day.date() if isinstance(day, datetime) else day) <= LAST_DAY
+
+
+def check_range(day: date, field: str) -> date:
+    """``day`` itself when in range. :raise InvalidInput: naming ``field`` otherwise."""
+    if not in_range(day):
+        raise InvalidInput(f"{field}: {day.isoformat()} is out of range", fields={field: OUT_OF_RANGE})
+    return day
+
 
 def parse_day(value: object, field: str = "date") -> date:
-    """A ``YYYY-MM-DD`` date (a ``date`` passes through). :raise InvalidInput: naming ``field``."""
+    """A ``YYYY-MM-DD`` date in range (a ``date`` passes through). :raise InvalidInput: naming ``field``."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     try:
-        return date.fromisoformat(str(value if value is not None else "").strip())
+        day = date.fromisoformat(str(value if value is not None else "").strip())
     except (TypeError, ValueError):
         raise InvalidInput(f"{field}: not a date (YYYY-MM-DD)",
                            fields={field: N_("not a date (YYYY-MM-DD)")}) from None
+    return check_range(day, field)
 
 
 def parse_month(text: object, field: str = "month") -> date:
-    """The first day of the month ``YYYY-MM``. :raise InvalidInput: naming ``field`` otherwise."""
+    """The first day of the month ``YYYY-MM``, in range. :raise InvalidInput: naming ``field`` otherwise."""
     match = _MONTH.fullmatch(str(text or "").strip())
     if match:
         year, month = int(match.group(1)), int(match.group(2))
-        if 1 <= month <= 12 and 1900 <= year <= 9999:
+        if 1 <= month <= 12 and FIRST_DAY.year <= year <= LAST_DAY.year:
             return date(year, month, 1)
     raise InvalidInput(f"not a month (YYYY-MM): {text}", fields={field: N_("not a month (YYYY-MM)")})
 

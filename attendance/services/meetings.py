@@ -64,8 +64,8 @@ def create_meeting(actor: Employee, data: dict) -> Meeting:
     day = None
     try:
         day = dates.parse_day(data.get("date"), "date")
-    except InvalidInput:
-        errors["date"] = "not a date (YYYY-MM-DD)"
+    except InvalidInput as exc:
+        errors["date"] = exc.fields["date"]
     start = end = None
     defaults = DEFAULT_TIMES.get(kind, ("08:05", "08:30"))
     try:

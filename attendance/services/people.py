@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from attendance.domain import dates
 from attendance.domain.errors import N_, InvalidInput, NotFound
 from attendance.domain.money import read_money
 from attendance.domain.permissions import reach
@@ -113,6 +114,9 @@ def clean_employee(data: dict, *, partial: bool = False) -> dict:
             out["hire_date"] = _parse_date(data["hire_date"])
         except ValueError:
             errors["hire_date"] = N_("not a date (YYYY-MM-DD)")
+        else:
+            if not dates.in_range(out["hire_date"]):
+                errors["hire_date"] = dates.OUT_OF_RANGE
     elif "hire_date" in data:
         out["hire_date"] = None
     if data.get("monthly_wage") not in (None, ""):
@@ -321,6 +325,8 @@ class ImportReport:
 
 def decode_upload(raw: bytes) -> str:
     """UTF-8 (with or without BOM), else GB18030, which is what Chinese Excel writes."""
+    if b"\x00" in raw:  # no text file holds a NUL, and PostgreSQL would refuse it (a 500, not a rejected line)
+        raise InvalidInput("the file is not text: it holds NUL bytes", fields={"file": N_("unreadable")})
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)

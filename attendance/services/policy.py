@@ -5,6 +5,7 @@ published rule book."""
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -27,6 +28,7 @@ from attendance.domain.policy import (
     parse_policy,
     policy_to_document,
 )
+from attendance.domain.text import NOT_TEXT, unfit_paths
 from attendance.extensions import db
 from attendance.models import Employee, PolicyAcknowledgement, PolicyVersion
 from attendance.models.types import utcnow
@@ -61,15 +63,24 @@ def jsonable(value):
 
 
 def read_document(text: str | bytes) -> dict:
-    """A policy document from YAML or JSON text (JSON is YAML). :raise InvalidInput: if unreadable."""
+    """A policy document from YAML or JSON text. :raise InvalidInput: if unreadable, or holding text that is
+    not fit to keep (attendance.domain.text: a NUL, an unpaired surrogate)."""
     try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise InvalidInput(f"not a YAML or JSON document{where}", fields={"_body": "unreadable"}) from None
+        # JSON is YAML, but YAML reads a JSON escaped surrogate pair ("\ud83d\ude00", as json.dumps writes an
+        # emoji) as two unpaired surrogates: JSON is read as JSON.
+        doc = json.loads(text)
+    except (ValueError, RecursionError):
+        try:
+            doc = yaml.safe_load(text)
+        except (yaml.YAMLError, RecursionError) as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise InvalidInput(f"not a YAML or JSON document{where}", fields={"_body": "unreadable"}) from None
     if not isinstance(doc, dict):
         raise PolicyInvalid([("", "a policy document is a mapping")])
+    unfit = list(unfit_paths(doc))
+    if unfit:
+        raise PolicyInvalid([(path, NOT_TEXT) for path in unfit])
     return doc
 
 

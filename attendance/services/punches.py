@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from attendance import clock
 from attendance.domain import attendance_rules as rules_
 from attendance.domain.attendance_rules import PunchReading, ShiftWindow
-from attendance.domain.dates import parse_day
+from attendance.domain.dates import OUT_OF_RANGE, in_range, parse_day
 from attendance.domain.errors import Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
@@ -57,7 +57,7 @@ def parse_direction(value) -> str | None:
 
 
 def parse_instant(value) -> datetime:
-    """An ISO 8601 instant; a naive one is the site's time. :raise ValueError: when unreadable."""
+    """An ISO 8601 instant; a naive one is the site's time. :raise ValueError: when unreadable or out of range."""
     if isinstance(value, datetime):
         moment = value
     else:
@@ -74,6 +74,8 @@ def parse_instant(value) -> datetime:
                     continue
         if moment is None:
             raise ValueError(f"bad timestamp {text!r}")
+    if not in_range(moment):
+        raise ValueError(OUT_OF_RANGE)
     if moment.tzinfo is None or moment.utcoffset() is None:
         moment = moment.replace(tzinfo=clock.site_zone())
     return moment

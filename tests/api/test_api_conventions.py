@@ -177,3 +177,40 @@ def test_the_openapi_document_lists_every_api_route(client, app):
     assert "bearerAuth" in spec["components"]["securitySchemes"]
     error = spec["components"]["schemas"]["Error"]
     assert set(error["properties"]) == {"error"}  # the documented error body is the one the API sends
+
+
+def _resolve(spec: dict, node: dict) -> dict:
+    while "$ref" in node:
+        kind, name = node["$ref"].split("/")[-2:]
+        node = spec["components"][kind][name]
+    return node
+
+
+def test_every_operation_lists_its_error_answers_each_with_the_error_body(client, app):
+    """No catch-all "default": each status an operation may answer is listed (api/core.py, errors), so a
+    client and the fuzzer (test_fuzz_api.py) can hold the API to it; every error answer has the error body."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation["responses"]
+            assert "default" not in responses, (method, path)
+            assert {"401", "500"} <= set(responses), (method, path)  # the token call: 401 bad_credentials
+            if path not in ("/api/v1/auth/token", "/api/v1/me"):  # who the caller is: no roles, no input
+                assert {"400", "403", "404"} <= set(responses), (method, path)
+            for status, answer in responses.items():
+                if int(status) < 400:
+                    continue
+                schema = _resolve(spec, answer)["content"]["application/json"]["schema"]
+                assert schema == error or error in schema.get("oneOf", []), (method, path, status)
+    assert spec["paths"]["/api/v1/auth/token"]["post"]["security"] == []  # the one call without a token
+
+
+def test_money_is_documented_as_the_two_place_string_it_is_sent_as(client, app):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for name, field in [("ScoreOut", "fines_total"), ("PayrollOut", "wage"), ("EmployeeOut", "monthly_wage"),
+                        ("LedgerRowOut", "amount")]:
+        prop = spec["components"]["schemas"][name]["properties"][field]
+        assert prop["type"] == "string" and prop["pattern"] == r"^-?\d+\.\d{2}$", (name, field, prop)

@@ -15,6 +15,7 @@ from zoneinfo import available_timezones
 
 import yaml
 
+from attendance.domain import dates
 from attendance.domain.errors import N_, PolicyInvalid
 from attendance.domain.money import read_money
 from attendance.domain.policy.model import (
@@ -232,15 +233,20 @@ class _Reader:
         return number
 
     def day(self, value: Any, path: str) -> date | None:
+        day = None
         if isinstance(value, date) and not isinstance(value, datetime):
-            return value
-        if isinstance(value, str):
+            day = value
+        elif isinstance(value, str):
             try:
-                return date.fromisoformat(value.strip())
+                day = date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        self.bad(path, N_("not a date (YYYY-MM-DD)"))
-        return None
+        if day is None:
+            self.bad(path, N_("not a date (YYYY-MM-DD)"))
+        elif not dates.in_range(day):
+            self.bad(path, dates.OUT_OF_RANGE)
+            day = None
+        return day
 
     def timezone(self, value: Any, path: str) -> str | None:
         if not isinstance(value, str) or value not in _known_time_zones():

@@ -34,6 +34,7 @@ def parse_instant(value: object, field: str = "occurred_at") -> datetime:
         except ValueError:
             raise InvalidInput(f"not an instant: {value}", fields={field: "ISO 8601, like 2026-11-03T09:00+08:00"}
                                ) from None
+    dates.check_range(instant, field)
     if instant.tzinfo is None or instant.utcoffset() is None:
         instant = instant.replace(tzinfo=clock.site_zone())
     return instant

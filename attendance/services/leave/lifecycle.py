@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from attendance import clock
+from attendance.domain import dates
 from attendance.domain import leave as rules
 from attendance.domain.errors import N_, Conflict, Forbidden, InvalidInput, RuleRefused
 from attendance.domain.permissions import reach
@@ -184,6 +185,8 @@ def _instant(value) -> datetime:
         moment = value
     else:
         moment = datetime.fromisoformat(str(value).strip())
+    if not dates.in_range(moment):
+        raise ValueError(dates.OUT_OF_RANGE)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=clock.site_zone())
     return moment
