@@ -9,6 +9,7 @@ import base64
 import pytest
 
 from attendance import create_app
+from attendance.extensions import db
 from tests.conftest import login, make_person, make_team, token_for
 from tests.images import PNG
 
@@ -76,12 +77,16 @@ def test_over_https_the_site_redirects_plain_http_and_sends_hsts(app, monkeypatc
     secure = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                          "SECRET_KEY": app.config["SECRET_KEY"]})
     client = secure.test_client()
-    plain = client.get("/login", base_url="http://localhost")
-    assert plain.status_code in (301, 302) and plain.headers["Location"].startswith("https://")
-    over_tls = client.get("/login", base_url="https://localhost")
-    assert over_tls.status_code == 200
-    assert "max-age=31536000" in over_tls.headers["Strict-Transport-Security"]
-    assert secure.config["SESSION_COOKIE_SECURE"] is True
+    try:
+        plain = client.get("/login", base_url="http://localhost")
+        assert plain.status_code in (301, 302) and plain.headers["Location"].startswith("https://")
+        over_tls = client.get("/login", base_url="https://localhost")
+        assert over_tls.status_code == 200
+        assert "max-age=31536000" in over_tls.headers["Strict-Transport-Security"]
+        assert secure.config["SESSION_COOKIE_SECURE"] is True
+    finally:
+        with secure.app_context():  # its own engine: close its connections (PostgreSQL warns otherwise)
+            db.engine.dispose()
 
 
 def test_no_template_has_inline_script_or_style(app):
