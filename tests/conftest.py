@@ -310,3 +310,14 @@ def token_for(client, person: Employee) -> dict:
     response = client.post("/api/v1/auth/token", json={"username": person.username, "password": PASSWORD})
     assert response.status_code == 201, response.get_json()
     return {"Authorization": "Bearer " + response.get_json()["token"]}
+
+
+@pytest.fixture
+def moving_clock(monkeypatch):
+    """The shared fixed clock (tests/clocks.py) in place of ``attendance.clock.now``; set ``.at`` to move it."""
+    from attendance import clock
+    from tests.clocks import Clock
+
+    fixed = Clock()
+    monkeypatch.setattr(clock, "now", fixed)
+    return fixed

@@ -8,27 +8,15 @@ asked and approved through the services, each step of its chain by the person ho
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from attendance.extensions import db
 from attendance.models import Punch
 from attendance.services import leave, punches, requests, roster, shift_types
+from tests.clocks import NOW, SHANGHAI, Clock  # noqa: F401  (other test modules import them from here)
 from tests.conftest import make_person, make_team, one_per_role
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 5, 10, 0, tzinfo=SHANGHAI)
 MONDAY = date(2026, 11, 9)  # the week the leave is in
 
-
-class Clock:
-    def __init__(self):
-        self.at = NOW
-
-    def __call__(self):
-        return self.at
-
-    def on(self, day: date, hhmm: str = "10:00") -> None:
-        self.at = datetime.combine(day, time.fromisoformat(hhmm), tzinfo=SHANGHAI)
 
 
 def build(names: tuple[str, ...] = ("张丽", "王芳", "李娜", "赵敏")) -> dict:

@@ -12,12 +12,10 @@ Team T1 works the day shift D8 (08:00–18:00). In the week of Monday 2026-11-09
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from attendance import clock
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import (
@@ -32,27 +30,13 @@ from attendance.models import (
     Violation,
 )
 from attendance.services import attendance, punches, roster, shift_types
+from tests.clocks import NOW, SHANGHAI, Clock  # noqa: F401  (other test modules import them from here)
 from tests.conftest import make_person, make_team, one_per_role, token_for
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 5, 10, 0, tzinfo=SHANGHAI)
 MON, WED = date(2026, 11, 9), date(2026, 11, 11)
 LEADERS = {"lead", "supervisor", "manager", "gm", "hr", "admin"}
 
 
-class Clock:
-    def __init__(self):
-        self.at = NOW
-
-    def __call__(self):
-        return self.at
-
-
-@pytest.fixture
-def moving_clock(monkeypatch):
-    fixed = Clock()
-    monkeypatch.setattr(clock, "now", fixed)
-    return fixed
 
 
 def _week_roster(people, days):

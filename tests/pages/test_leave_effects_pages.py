@@ -10,21 +10,14 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from attendance import clock
 from attendance.extensions import db
 from attendance.services import attendance
 from tests.conftest import login
-from tests.leave_world import MONDAY, Clock, approved, ask, build, worked
+from tests.leave_world import MONDAY, approved, ask, build, worked
 
 TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = (MONDAY + timedelta(days=n) for n in range(1, 5))
 LATER = date(2026, 11, 20)
 
-
-@pytest.fixture
-def moving_clock(monkeypatch):
-    fixed = Clock()
-    monkeypatch.setattr(clock, "now", fixed)
-    return fixed
 
 
 @pytest.fixture

@@ -10,41 +10,25 @@ from __future__ import annotations
 import io
 import re
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from attendance import clock
 from attendance.domain.leave import days_text
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import AuditEvent, LeaveEntitlement, LeaveRequest, Request
 from attendance.services import leave, requests, roster, shift_types
 from tests.browser import browser_page, live_server, measure_width, sign_in
+from tests.clocks import NOW, SHANGHAI, Clock  # noqa: F401  (other test modules import them from here)
 from tests.conftest import LEADERS, login, make_person, make_team, one_per_role
 from tests.queries import statements
 
 EVERYONE = set(ROLES)
 REGISTER = {"hr", "admin", "supervisor", "manager", "gm"}
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 5, 10, 0, tzinfo=SHANGHAI)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
 
-class Clock:
-    def __init__(self):
-        self.at = NOW
-
-    def __call__(self):
-        return self.at
-
-
-@pytest.fixture
-def moving_clock(monkeypatch):
-    fixed = Clock()
-    monkeypatch.setattr(clock, "now", fixed)
-    return fixed
 
 
 @pytest.fixture

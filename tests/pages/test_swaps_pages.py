@@ -10,24 +10,17 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from attendance import clock
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import Request, RosterEntry, Swap, Violation
 from attendance.services import attendance, swaps
-from tests.api.test_swaps_api import MON, SHANGHAI, WED, Clock, make_world, punch
+from tests.api.test_swaps_api import MON, SHANGHAI, WED, make_world, punch
 from tests.browser import browser_page, live_server, measure_width, sign_in
 from tests.conftest import LEADERS, login
 
 EVERYONE = set(ROLES)
 FLOOR = {"lead", "supervisor", "manager"}
 
-
-@pytest.fixture
-def moving_clock(monkeypatch):
-    fixed = Clock()
-    monkeypatch.setattr(clock, "now", fixed)
-    return fixed
 
 
 @pytest.fixture

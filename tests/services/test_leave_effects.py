@@ -8,25 +8,18 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete
 
-from attendance import clock
 from attendance.domain.errors import RuleRefused
 from attendance.domain.policy import default_policy_document
 from attendance.extensions import db
 from attendance.models import RosterEntry
 from attendance.services import attendance, calendar, grooming, leave, roster, scores
-from tests.leave_world import MONDAY, Clock, approved, ask, build, worked
+from tests.leave_world import MONDAY, approved, ask, build, worked
 from tests.policies import add_published
 from tests.queries import statements
 
 TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = (MONDAY + timedelta(days=n) for n in range(1, 5))
 NOVEMBER = date(2026, 11, 1)
 
-
-@pytest.fixture
-def moving_clock(monkeypatch):
-    fixed = Clock()
-    monkeypatch.setattr(clock, "now", fixed)
-    return fixed
 
 
 @pytest.fixture
