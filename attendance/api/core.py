@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import logging
@@ -17,7 +19,7 @@ from webargs.flaskparser import FlaskParser
 
 from attendance import security_log
 from attendance.domain import text
-from attendance.domain.errors import Forbidden
+from attendance.domain.errors import Forbidden, InvalidInput
 from attendance.domain.permissions import allowed
 from attendance.errors import (  # noqa: F401  (the API modules' one import)
     ERROR_CODES,
@@ -258,6 +260,18 @@ def _replay(record: IdempotencyRecord, digest: str):
 class PageArgs(ma.Schema):
     limit = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
     cursor = ma.fields.String(load_default=None)
+
+
+def base64_upload(data: dict | None, field: str) -> tuple[str, bytes, str] | None:
+    """A file sent in JSON as ``{"filename", "data"}`` (base64) as (name, bytes, declared type); the declared
+    type is left empty because the service judges the bytes. :raise InvalidInput: not base64, naming ``field``."""
+    if not data:
+        return None
+    try:
+        raw = base64.b64decode(data["data"], validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(f"{field} data is not base64", fields={field: "not base64"}) from None
+    return data["filename"], raw, ""
 
 
 def page_body(items: list, next_cursor: str | None) -> dict:

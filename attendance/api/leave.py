@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 import marshmallow as ma
 from flask import request, send_file
 
-from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
+from attendance.api.core import (
+    PageArgs,
+    actor,
+    base64_upload,
+    idempotent,
+    make_blueprint,
+    page_body,
+    paged_schema,
+    permission,
+)
 from attendance.api.requests import DecisionIn, StepOut, _no
 from attendance.domain.errors import InvalidInput
 from attendance.domain.leave import days_text
@@ -133,14 +139,6 @@ class BalanceIn(ma.Schema):
 LeavePage = paged_schema(LeaveOut, "LeavePage")
 
 
-def _upload(data: dict | None) -> tuple[str, bytes, str] | None:
-    if not data:
-        return None
-    try:
-        raw = base64.b64decode(data["data"], validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput("certificate data is not base64", fields={"certificate": "not base64"}) from None
-    return data["filename"], raw, ""
 
 
 @blp.route("/leave-requests", methods=["POST"])
@@ -151,7 +149,7 @@ def _upload(data: dict | None) -> tuple[str, bytes, str] | None:
 def file_leave(data):
     """Ask for leave (a lead may file for their team; ``emergency`` only by the lead). 422 codes name the rule
     that refuses it: ``leave_notice``, ``leave_overlap``, ``leave_balance``, ``leave_no_working_day``."""
-    return svc.file_leave(actor(), data, _upload(data.get("certificate")))
+    return svc.file_leave(actor(), data, base64_upload(data.get("certificate"), "certificate"))
 
 
 @blp.route("/leave-requests")
@@ -235,7 +233,8 @@ def add_certificate(request_id: int):
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("data"), str):
             raise InvalidInput("send the file as 'certificate'", fields={"certificate": "required"})
-        got = _upload({"filename": str(body.get("filename") or "certificate"), "data": body["data"]})
+        got = base64_upload({"filename": str(body.get("filename") or "certificate"), "data": body["data"]},
+                            "certificate")
     return svc.add_certificate(actor(), request_id, got).request
 
 

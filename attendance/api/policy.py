@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import date
 
 from flask import request
 
 from attendance.api import schemas
-from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
+from attendance.api.core import (
+    PageArgs,
+    actor,
+    base64_upload,
+    idempotent,
+    make_blueprint,
+    page_body,
+    paged_schema,
+    permission,
+)
 from attendance.clock import today
-from attendance.domain.errors import InvalidInput
 from attendance.services import policy as policy_service
 
 blp = make_blueprint("api_policy", "/policy", "The policy as data")
@@ -55,14 +61,6 @@ def add_version():
     return _out(policy_service.add_version(actor(), doc))
 
 
-def _evidence(data: dict | None) -> tuple[str, bytes, str] | None:
-    if not data:
-        return None
-    try:
-        raw = base64.b64decode(data["data"], validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput("evidence data is not base64", fields={"evidence": "not base64"}) from None
-    return data["filename"], raw, ""
 
 
 @blp.route("/versions/<int:version_id>/publish", methods=["POST"])
@@ -73,7 +71,8 @@ def _evidence(data: dict | None) -> tuple[str, bytes, str] | None:
 def publish(data, version_id):
     """Publish a draft with how it was adopted and made known (劳动合同法 Art. 4); everyone is told."""
     return policy_service.publish(actor(), version_id, adopted_on=data.get("adopted_on"),
-                                  adopted_by=data.get("adopted_by"), evidence=_evidence(data.get("evidence")))
+                                  adopted_by=data.get("adopted_by"),
+                                  evidence=base64_upload(data.get("evidence"), "evidence"))
 
 
 @blp.route("/versions/<int:version_id>/acknowledge", methods=["POST"])

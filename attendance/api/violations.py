@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-
 import marshmallow as ma
 from flask import Response
 
 from attendance import clock
-from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
+from attendance.api.core import (
+    PageArgs,
+    actor,
+    base64_upload,
+    idempotent,
+    make_blueprint,
+    page_body,
+    paged_schema,
+    permission,
+)
 from attendance.api.schemas import Day, Money
 from attendance.domain.discipline import (
     APPEAL_OUTCOMES,
@@ -18,7 +24,6 @@ from attendance.domain.discipline import (
     DISMISSAL_STATUSES,
     SOURCES,
 )
-from attendance.domain.errors import InvalidInput
 from attendance.reporting import discipline_documents as documents
 from attendance.reporting.explanation import explanation_sections
 from attendance.services import discipline as svc
@@ -171,14 +176,6 @@ AppealPage = paged_schema(AppealOut, "AppealPage")
 ReviewPage = paged_schema(DismissalReviewOut, "DismissalReviewPage")
 
 
-def _evidence(data: dict | None) -> tuple[str, bytes, str] | None:
-    if not data:
-        return None
-    try:
-        raw = base64.b64decode(data["data"], validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidInput("evidence data is not base64", fields={"evidence": "not base64"}) from None
-    return data["filename"], raw, ""
 
 
 # --- violations --------------------------------------------------------------------------------
@@ -207,7 +204,7 @@ def record(data):
     violation = svc.record_violation(
         actor(), employee=person, rule_code=data["rule"], occurred_at=occurred_at, note=data["note"],
         amount=data.get("amount"), source=data["source"], source_ref=data.get("source_ref"),
-        evidence=_evidence(data.get("evidence")))
+        evidence=base64_upload(data.get("evidence"), "evidence"))
     return svc.get_violation(actor(), violation.id)
 
 
