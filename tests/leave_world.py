@@ -64,3 +64,19 @@ def punch(person, day: date, hhmm: str, direction: str) -> None:
 def worked(person, day: date, start: str = "07:58", end: str = "18:02") -> None:
     punch(person, day, start, "in")
     punch(person, day, end, "out")
+
+
+def leave_team() -> dict:
+    """T1 with one person per role and a mate, T2 with a person and a lead; staff, mate and other rostered on D8
+    every day of November 2026 but Sundays (the leave API and page tests)."""
+    t1 = make_team("T1", "热线一组")
+    t2 = make_team("T2", "投诉组")
+    people = one_per_role(t1)
+    people["mate"] = make_person(["staff"], t1, name="王芳")
+    people["other"] = make_person(["staff"], t2, name="赵六")
+    people["other_lead"] = make_person(["lead", "staff"], t2, name="钱七")
+    shift_types.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
+    days = [date(2026, 11, 1) + timedelta(days=n) for n in range(30)]
+    roster.save_cells(people["supervisor"], [(p.employee_no, d, "REST" if d.weekday() == 6 else "D8")
+                                             for p in (people["staff"], people["mate"], people["other"]) for d in days])
+    return people

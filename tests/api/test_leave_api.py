@@ -6,7 +6,7 @@ Team T1 works the day shift D8 (08:00–18:00) every day from 2026-11-01 to 2026
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -23,25 +23,16 @@ from attendance.models import (
     Request,
     Violation,
 )
-from attendance.services import attendance, leave, roster, shift_types
+from attendance.services import attendance, leave
 from tests.clocks import NOW, SHANGHAI, Clock  # noqa: F401  (other test modules import them from here)
 from tests.concurrency import run_together
-from tests.conftest import make_person, make_team, one_per_role, token_for
+from tests.conftest import make_person, token_for
+from tests.leave_world import leave_team
 
 
 @pytest.fixture
 def world(app, moving_clock):
-    t1 = make_team("T1", "热线一组")
-    t2 = make_team("T2", "投诉组")
-    people = one_per_role(t1)
-    people["mate"] = make_person(["staff"], t1, name="王芳")
-    people["other"] = make_person(["staff"], t2, name="赵六")
-    people["other_lead"] = make_person(["lead", "staff"], t2, name="钱七")
-    shift_types.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
-    days = [date(2026, 11, 1) + timedelta(days=n) for n in range(30)]
-    roster.save_cells(people["supervisor"], [(p.employee_no, d, "REST" if d.weekday() == 6 else "D8")
-                                             for p in (people["staff"], people["mate"], people["other"]) for d in days])
-    return people
+    return leave_team()
 
 
 def count(model, *where) -> int:

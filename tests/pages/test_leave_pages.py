@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -18,10 +18,11 @@ from attendance.domain.leave import days_text
 from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import AuditEvent, LeaveEntitlement, LeaveRequest, Request
-from attendance.services import leave, requests, roster, shift_types
+from attendance.services import leave, requests
 from tests.browser import browser_page, live_server, measure_width, sign_in
 from tests.clocks import NOW, SHANGHAI, Clock  # noqa: F401  (other test modules import them from here)
-from tests.conftest import LEADERS, login, make_person, make_team, one_per_role
+from tests.conftest import LEADERS, login, make_person, make_team
+from tests.leave_world import leave_team
 from tests.queries import statements
 
 EVERYONE = set(ROLES)
@@ -31,19 +32,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
 
 
 
+
+
 @pytest.fixture
 def world(app, moving_clock):
-    t1 = make_team("T1", "热线一组")
-    t2 = make_team("T2", "投诉组")
-    people = one_per_role(t1)
-    people["mate"] = make_person(["staff"], t1, name="王芳")
-    people["other"] = make_person(["staff"], t2, name="赵六")
-    people["other_lead"] = make_person(["lead", "staff"], t2, name="钱七")
-    shift_types.save_shift_type(None, {"code": "D8", "name": "白班", "start": "08:00", "end": "18:00"})
-    days = [date(2026, 11, 1) + timedelta(days=n) for n in range(30)]
-    roster.save_cells(people["supervisor"], [(p.employee_no, d, "REST" if d.weekday() == 6 else "D8")
-                                             for p in (people["staff"], people["mate"], people["other"]) for d in days])
-    return people
+    return leave_team()
 
 
 @pytest.fixture
