@@ -61,6 +61,8 @@ def _chain_doc(chain: LeaveChain) -> dict:
         doc["max_days"] = _number(chain.max_days)
     if chain.types is not None:
         doc["types"] = list(chain.types)
+    if chain.roles is not None:
+        doc["roles"] = list(chain.roles)
     doc["steps"] = list(chain.steps)
     return doc
 
@@ -121,6 +123,8 @@ def policy_to_document(policy: Policy) -> dict:
                              "balance": t.balance} for name, t in leave.types.items()},
             "certificate_days_after_return": leave.certificate_days_after_return,
             "without_certificate": leave.without_certificate,
+            "personal_emergency_only": leave.personal_emergency_only,
+            "emergency_only_approver": leave.emergency_only_approver,
         },
         "pay_treatment": policy.pay_treatment,
         "retention": {"photos_months": policy.retention.photos_months,

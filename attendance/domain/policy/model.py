@@ -96,6 +96,7 @@ class LeaveChain:
     steps: tuple[str, ...]
     max_days: Decimal | None = None
     types: tuple[str, ...] | None = None  # None: any leave type
+    roles: tuple[str, ...] | None = None  # None: anyone; else the person on leave holds one of them [002 4.1.6]
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,10 @@ class LeavePolicy:
     types: dict[str, LeaveTypeSettings] = field(default_factory=lambda: dict(DEFAULT_LEAVE_TYPES))
     certificate_days_after_return: int = 1  # the certificate is due by the end of this day after return
     without_certificate: str = "personal"  # what a leave needing one counts as without it ("keep": itself)
+    # Personal leave only in an emergency, and then approved by ``emergency_only_approver`` as the chain's last
+    # step (the property-management book [002 4.1.1]); off in the default book, which allows all types.
+    personal_emergency_only: bool = False
+    emergency_only_approver: str = "manager"
 
     def settings_for(self, leave_type: str) -> LeaveTypeSettings:
         return self.types.get(leave_type) or DEFAULT_LEAVE_TYPES.get(leave_type) or LeaveTypeSettings()

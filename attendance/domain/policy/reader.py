@@ -350,6 +350,7 @@ class _Reader:
             "max_days": lambda v, p: self.number(v, p, low=Decimal(0), above_low=True),
             "steps": self.roles,
             "types": lambda v, p: self.strings(v, p, lambda t, tp: self.choice(t, tp, LEAVE_TYPES), "type"),
+            "roles": self.roles,
         }
         got = self.fields(value, path, spec, required=("steps",))
         return None if got is None else LeaveChain(**{"steps": None, **got})
@@ -361,7 +362,7 @@ class _Reader:
         chains = tuple(self.chain(v, f"{path}[{i}]") for i, v in enumerate(items))
         for i, chain in enumerate(chains[:-1]):
             # A chain for any type and any length would hide every chain after it.
-            if chain is not None and chain.max_days is None and chain.types is None:
+            if chain is not None and chain.max_days is None and chain.types is None and chain.roles is None:
                 self.bad(f"{path}[{i}].max_days", N_("required: only the last chain may leave it out"))
         return chains
 
@@ -418,6 +419,8 @@ class _Reader:
             "types": self.leave_types,
             "certificate_days_after_return": self.count,
             "without_certificate": lambda v, p: self.choice(v, p, (*LEAVE_TYPES, "keep")),
+            "personal_emergency_only": self.boolean,
+            "emergency_only_approver": self.role,
         }
         got = self.fields(value, path, spec)
         return None if got is None else LeavePolicy(**got)
