@@ -850,3 +850,23 @@ def test_bad_chain_roles_and_emergency_only_settings_are_reported_where_they_are
         ("leave.chains[0].roles[0]", ROLE_CHOICE),
         ("leave.chains[1].roles", "must have at least one role"),
     ])
+
+
+def test_grooming_settings_read_and_export_and_bad_values_are_reported():
+    doc = small_document()
+    doc["grooming"].update(violation_per="check", workstation_violations=False)
+    policy = parse_policy(doc)
+    assert (policy.grooming.violation_per, policy.grooming.workstation_violations) == ("check", False)
+    assert parse_policy(policy_to_document(policy)) == policy
+    doc["grooming"].update(violation_per="person", workstation_violations="no")
+    assert sorted(problems_of(doc)) == [("grooming.violation_per", "must be one of: check, item"),
+                                        ("grooming.workstation_violations", "must be true or false")]
+
+
+def test_swap_notify_defaults_to_the_leads_and_takes_roles():
+    assert parse_policy(small_document()).swaps.notify == ("lead",)
+    doc = small_document()
+    doc["swaps"] = {"notify": ["lead", "manager"]}
+    assert parse_policy(doc).swaps.notify == ("lead", "manager")
+    doc["swaps"] = {"notify": ["owner"]}
+    assert problems_of(doc) == [("swaps.notify[0]", ROLE_CHOICE)]

@@ -103,6 +103,7 @@ def policy_to_document(policy: Policy) -> dict:
             "same_team": policy.swaps.same_team,
             "approver": policy.swaps.approver,
             "min_rest_hours": policy.swaps.min_rest_hours,
+            "notify": list(policy.swaps.notify),
         },
         "corrections": {
             "max_per_month": policy.corrections.max_per_month,
@@ -137,7 +138,9 @@ def policy_to_document(policy: Policy) -> dict:
             name: {"amount": fmt(reward.amount), "points": reward.points}
             for name, reward in policy.rewards.items()
         },
-        "grooming": {"items": [_item_doc(item) for item in policy.grooming_items]},
+        "grooming": {"violation_per": policy.grooming.violation_per,
+                     "workstation_violations": policy.grooming.workstation_violations,
+                     "items": [_item_doc(item) for item in policy.grooming_items]},
         "rules": [_rule_doc(rule) for rule in policy.rules.values()],
     }
     if policy.settings:

@@ -33,6 +33,7 @@ from attendance.domain.policy.model import (
     DEFAULT_TIMEZONE,
     DEFAULT_WINDOW,
     GROOMING_KINDS,
+    GROOMING_VIOLATION_PER,
     LEAVE_TYPES,
     PAY_TREATMENTS,
     REQUIRED_ATTENDANCE_EVENTS,
@@ -44,6 +45,7 @@ from attendance.domain.policy.model import (
     CorrectionPolicy,
     DeductionPolicy,
     GroomingItem,
+    GroomingSettings,
     LeaveChain,
     LeavePolicy,
     LeaveTypeSettings,
@@ -334,6 +336,7 @@ class _Reader:
             "same_team": self.boolean,
             "approver": self.role,
             "min_rest_hours": lambda v, p: self.integer(v, p, low=0, high=24),
+            "notify": self.roles,
         }
         got = self.fields(value, path, spec)
         return None if got is None else SwapPolicy(**got)
@@ -469,15 +472,25 @@ class _Reader:
         got.setdefault("rule", DEFAULT_GROOMING_RULE)
         return GroomingItem(**{"code": None, "name": None, **got})
 
-    def grooming(self, value: Any, path: str) -> tuple[GroomingItem, ...] | None:
-        given = self.mapping(value, path, ("items",))
-        if given is None or given.get("items") is None:
-            return ()
+    def grooming(self, value: Any, path: str) -> tuple[tuple[GroomingItem, ...] | None, GroomingSettings | None]:
+        given = self.mapping(value, path, ("items", "violation_per", "workstation_violations"))
+        if given is None:
+            return None, None
+        chosen: dict[str, Any] = {}
+        if given.get("violation_per") is not None:
+            chosen["violation_per"] = self.choice(given["violation_per"], _key(path, "violation_per"),
+                                                  GROOMING_VIOLATION_PER)
+        if given.get("workstation_violations") is not None:
+            chosen["workstation_violations"] = self.boolean(given["workstation_violations"],
+                                                            _key(path, "workstation_violations"))
+        settings = GroomingSettings(**{key: got for key, got in chosen.items() if got is not None})
+        if given.get("items") is None:
+            return (), settings
         items_path = _key(path, "items")
         items = given["items"]
         if not isinstance(items, list):
             self.bad(items_path, N_("must be a list"))
-            return None
+            return None, settings
         parsed = tuple(self.grooming_item(v, f"{items_path}[{i}]") for i, v in enumerate(items))
         seen: set[str] = set()
         for i, item in enumerate(parsed):
@@ -485,7 +498,7 @@ class _Reader:
                 if item.code in seen:
                     self.bad(f"{items_path}[{i}].code", N_("duplicate code"))
                 seen.add(item.code)
-        return parsed
+        return parsed, settings
 
     def step(self, value: Any, path: str) -> Step | None:
         spec = {
@@ -598,7 +611,7 @@ class _Reader:
         base, floor = got.get("score", (DEFAULT_SCORE_BASE, DEFAULT_SCORE_FLOOR))
         window, after_ladder = got.get("defaults", (DEFAULT_WINDOW, DEFAULT_AFTER_LADDER))
         attendance = got.get("attendance", AttendancePolicy())
-        grooming = got.get("grooming", ())
+        grooming, grooming_settings = got.get("grooming", ((), GroomingSettings()))
         rules = got.get("rules")
         if rules is not None:  # cross-references, only when the rule list itself could be read
             if attendance is not None and isinstance(attendance.rules, dict):
@@ -632,6 +645,7 @@ class _Reader:
             grooming_items=grooming,
             rules=rules,
             settings=got.get("settings", {}),
+            grooming=grooming_settings,
         )
 
 
