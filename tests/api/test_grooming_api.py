@@ -15,7 +15,6 @@ from tests.conftest import LEADERS, make_person, make_team, token_for
 from tests.policies import publish_grooming_per_item
 
 
-
 @pytest.fixture
 def per_item(app):
     """One violation per failed item (the policy setting ``grooming.violation_per: item``)."""

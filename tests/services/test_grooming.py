@@ -22,7 +22,6 @@ from tests.images import PNG
 from tests.policies import add_published, publish_grooming_per_item
 
 
-
 @pytest.fixture
 def per_item(app):
     """One violation per failed item (the policy setting ``grooming.violation_per: item``)."""
