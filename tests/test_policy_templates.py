@@ -182,3 +182,20 @@ def test_the_policy_page_shows_the_templates_side_by_side_in_chinese_first(clien
         assert f"<code>{code}</code>" in page
     assert "rules.LATE" not in page and "<code>LATE</code>" in page
     assert "leave.personal_emergency_only" in page
+
+
+def test_the_template_comparison_fits_a_375_px_phone_scrolling_inside_its_table(app):
+    from tests.browser import browser_page, live_server, measure_width, sign_in
+
+    staff = make_person(["staff"])
+    assert staff.username  # loaded now: the session closes before the server's requests write
+    db.session.close()
+    with live_server(app) as base, browser_page(width=375) as page:
+        sign_in(page, base, staff)
+        page.goto(base + "/policy")
+        page.wait_for_selector("table.compare")
+        width = measure_width(page)
+        page.screenshot(path="/tmp/policy-templates-375.png", full_page=True)
+        headers = page.eval_on_selector_all("table.compare th", "els => els.map(e => e.textContent)")
+    assert width["scroll"] <= width["inner"], width  # the page itself never scrolls sideways
+    assert any("物业管理处" in h for h in headers) and any("呼叫中心" in h for h in headers)
