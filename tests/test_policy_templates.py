@@ -199,3 +199,22 @@ def test_the_template_comparison_fits_a_375_px_phone_scrolling_inside_its_table(
         headers = page.eval_on_selector_all("table.compare th", "els => els.map(e => e.textContent)")
     assert width["scroll"] <= width["inner"], width  # the page itself never scrolls sideways
     assert any("物业管理处" in h for h in headers) and any("呼叫中心" in h for h in headers)
+
+
+# --- the shop book: the shop manager is told of swaps (报备) [000 §4 四.2(4)] -------------------------------
+
+
+@pytest.mark.parametrize(("name", "manager_told"), [("shop", 1), ("default", 0)])
+def test_with_the_shop_template_the_manager_is_told_of_an_approved_swap(client, runner, app, moving_clock, name,
+                                                                      manager_told):
+    from attendance.models import Notification
+    from tests.api.test_swaps_api import act, ask, count, make_world
+
+    world = make_world()
+    _import_and_publish(runner, name)
+    swap_id = ask(client, world).get_json()["id"]
+    assert act(client, world, "mate", swap_id, "accept").status_code == 200
+    assert act(client, world, "supervisor", swap_id, "approve").status_code == 200
+    changed = Notification.kind == "swap_roster_changed"
+    assert count(Notification, changed, Notification.employee_id == world["manager"].id) == manager_told
+    assert count(Notification, changed, Notification.employee_id == world["lead"].id) == 1
