@@ -218,3 +218,39 @@ def test_with_the_shop_template_the_manager_is_told_of_an_approved_swap(client, 
     changed = Notification.kind == "swap_roster_changed"
     assert count(Notification, changed, Notification.employee_id == world["manager"].id) == manager_told
     assert count(Notification, changed, Notification.employee_id == world["lead"].id) == 1
+
+
+# --- the property book's refusal through the API and the page: the error shape, Chinese, nothing stored ------
+
+
+def test_the_api_refuses_personal_leave_not_marked_emergency_under_the_property_template(client, runner, app,
+                                                                                           moving_clock):
+    from tests.conftest import token_for
+
+    world = leave_team()
+    _import_and_publish(runner, "property")
+    before = db.session.scalar(select(func.count()).select_from(Request))
+    refused = client.post("/api/v1/leave-requests", headers=token_for(client, world["staff"]), json={
+        "type": "personal", "start": "2026-11-16", "end": "2026-11-16", "reason": "家中有事"})
+    assert refused.status_code == 422
+    error = refused.get_json()["error"]
+    assert error["code"] == "leave_emergency_only" and "emergency" in error["fields"]
+    assert db.session.scalar(select(func.count()).select_from(Request)) == before
+    filed = client.post("/api/v1/leave-requests", headers=token_for(client, world["lead"]), json={
+        "employee_no": world["staff"].employee_no, "type": "personal", "start": "2026-11-05", "end": "2026-11-05",
+        "reason": "家中急事", "emergency": True})
+    assert filed.status_code == 201, filed.get_json()
+    assert [step["role"] for step in filed.get_json()["approval_chain"]][-1] == "manager"
+
+
+def test_the_leave_form_shows_the_emergency_only_refusal_in_chinese_and_keeps_what_was_typed(client, runner, app,
+                                                                                              moving_clock):
+    world = leave_team()
+    _import_and_publish(runner, "property")
+    login(client, world["staff"])
+    response = client.post("/leave/new", data={"leave_type": "personal", "start": "2026-11-16", "end": "",
+                                               "half_day": "", "reason": "家里装修需要请假"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "按本制度，事假仅限紧急情况。" in page and "家里装修需要请假" in page
+    assert db.session.scalar(select(func.count()).select_from(LeaveRequest)) == 0
