@@ -4,11 +4,14 @@ citing its clause, every rule recordable, and the templates compared side by sid
 
 from __future__ import annotations
 
+from dataclasses import replace as _replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from attendance.domain.policy import load_default_policy
@@ -254,3 +257,16 @@ def test_the_leave_form_shows_the_emergency_only_refusal_in_chinese_and_keeps_wh
     assert response.status_code == 422
     assert "按本制度，事假仅限紧急情况。" in page and "家里装修需要请假" in page
     assert db.session.scalar(select(func.count()).select_from(LeaveRequest)) == 0
+
+
+# --- the comparison as a function ---------------------------------------------------------------------------
+
+@given(grace=st.integers(0, 60), notify=st.sets(st.sampled_from(["lead", "supervisor", "manager"]), min_size=1))
+def test_the_comparison_names_exactly_the_settings_changed_whatever_the_order_compared(grace, notify):
+    base = load_default_policy()
+    changed = _replace(base, attendance=_replace(base.attendance, grace_minutes=grace),
+                       swaps=_replace(base.swaps, notify=tuple(sorted(notify))))
+    expected = {key for key, differs in (("attendance.grace_minutes", grace != base.attendance.grace_minutes),
+                                         ("swaps.notify", tuple(sorted(notify)) != base.swaps.notify)) if differs}
+    assert {row.key for row in differences([base, changed])} == expected
+    assert {row.key for row in differences([changed, base])} == expected
