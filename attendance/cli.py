@@ -113,15 +113,23 @@ def import_employees(file: Path, skip_errors: bool, as_user: str | None) -> None
 
 
 @policy_cli.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--template", "template", help="A shipped template instead of FILE: default (call centre), "
+              "property (property management) or shop (online shop).")
 @click.option("--as", "as_user", help="Username to record as the author (must be allowed to).")
-def policy_import(file: Path, as_user: str | None) -> None:
-    """Store FILE (YAML or JSON) as a new policy version; nothing changes if it has faults."""
+def policy_import(file: Path | None, template: str | None, as_user: str | None) -> None:
+    """Store FILE (YAML or JSON), or the shipped --template NAME, as a new policy version; nothing changes if
+    it has faults."""
+    from attendance.domain.policy.templates import TEMPLATES, template_file
     from attendance.services import policy
 
+    if (file is None) == (template is None):
+        click.echo("give either FILE or --template NAME (" + ", ".join(TEMPLATES) + ")", err=True)
+        sys.exit(2)
     actor = actor_for(as_user, "policy.manage")
     try:
-        row = policy.add_version(actor, policy.read_document(file.read_bytes()))
+        source = file if file is not None else template_file(template)
+        row = policy.add_version(actor, policy.read_document(source.read_bytes()))
     except DomainError as exc:
         fail(exc)
     click.echo(f"policy version {row.label} (#{row.id}) in force from {row.effective_from}")

@@ -173,6 +173,21 @@ ROLE_LABELS = {
     "staff": _l("Staff"), "lead": _l("Shift lead"), "supervisor": _l("Supervisor"),
     "manager": _l("Department manager"), "gm": _l("General manager"), "hr": _l("HR"), "admin": _l("Admin"),
 }
+# The policy templates (attendance/policy/templates, docs/rules.md "Policy templates")
+POLICY_TEMPLATE_LABELS = {"default": _l("Call centre (default)"), "property": _l("Property management"),
+                          "shop": _l("Online shop")}
+# The settings the templates' comparison names in words (any other shows its key)
+POLICY_SETTING_LABELS = {
+    "swaps.notify": _l("Told of approved swaps"),
+    "swaps.approver": _l("Swap approver"),
+    "pay_treatment": _l("How penalty amounts reach pay"),
+    "rewards.full_attendance.amount": _l("Monthly full-attendance reward (yuan)"),
+    "leave.chains": _l("Leave approval chains"),
+    "leave.personal_emergency_only": _l("Personal leave only in emergencies"),
+    "leave.emergency_only_approver": _l("Approves emergency personal leave"),
+    "grooming.violation_per": _l("Grooming: one violation per"),
+    "grooming.workstation_violations": _l("Grooming: desk items raise violations"),
+}
 # Who decides a step of a request's chain: a role, or a swap's colleague (who accepts or declines it first).
 STEP_ROLE_LABELS = {**ROLE_LABELS, "counterpart": _l("Colleague asked")}
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from attendance.domain.errors import InvalidInput
-from attendance.domain.policy import GroomingItem, Policy
+from attendance.domain.policy import GroomingItem, GroomingSettings, Policy
 
 STATUSES = ("present", "absent")
 RESULTS = ("pass", "fail")
@@ -59,6 +59,26 @@ def correction(before: Iterable[str], after: Iterable[str]) -> Correction:
     )
 
 
-def source_ref(employee_no: str, day_iso: str, item_code: str) -> str:
-    """The violation's source reference: one counted violation per person, day and item."""
-    return f"grooming:{employee_no}:{day_iso}:{item_code}"
+def source_ref(employee_no: str, day_iso: str, key: str) -> str:
+    """The violation's source reference: one counted violation per person, day and key of
+    ``violation_keys`` (an item's code, or ``check:<RULE>``)."""
+    return f"grooming:{employee_no}:{day_iso}:{key}"
+
+
+def violation_keys(items: Iterable[GroomingItem], settings: GroomingSettings) -> dict[str, str | None]:
+    """For each failed item (by code), the key of the violation it stands for, or None when it raises none.
+
+    ``violation_per: item``: each failed item its own violation (key: the item's code). ``check``: the failed
+    items naming the same rule share one violation (key ``check:<RULE>``), so a check costs one step of the
+    ladder per rule however many items failed [000 §7 一.6 "如有违反……一次罚款十元"]. A workstation item raises
+    nothing unless ``workstation_violations`` (no rule book fines desk tidiness): it is still recorded as failed.
+    """
+    keys: dict[str, str | None] = {}
+    for item in items:
+        if item.kind == "workstation" and not settings.workstation_violations:
+            keys[item.code] = None
+        elif settings.violation_per == "check":
+            keys[item.code] = f"check:{item.rule}"
+        else:
+            keys[item.code] = item.code
+    return keys

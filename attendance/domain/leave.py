@@ -2,7 +2,8 @@
 
 Pure functions over the policy's ``LeavePolicy``: the leave service reads the roster, the holidays, the
 person's other leaves and balances, and calls these. Refusals are ``RuleRefused`` with the API's 422 codes
-(``leave_notice``, ``leave_overlap``, ``leave_balance``, ``extension_too_late``); malformed input is
+(``leave_notice``, ``leave_overlap``, ``leave_balance``, ``leave_emergency_only``,
+``extension_too_late``); malformed input is
 ``InvalidInput`` naming the field.
 """
 
@@ -52,17 +53,36 @@ def _is_working_day(day: date, rostered: Mapping[date, bool], holidays: set[date
 
 
 def chain_for_leave(policy: LeavePolicy, leave_type: str, days: Decimal,
-                    requester_roles: frozenset[str] | set[str]) -> tuple[str, ...]:
+                    requester_roles: frozenset[str] | set[str],
+                    subject_roles: frozenset[str] | set[str] | None = None) -> tuple[str, ...]:
     """The approval chain of a leave: the policy's first chain whose ``max_days`` (None: no limit) is at
-    least ``days`` and whose ``types`` (None: any) hold the type, then moved up for the requester as every
-    request's chain is (``approvals.chain_for``). :raise InvalidInput: unknown type. :raise RuleRefused:
-    ``leave_no_chain`` when the policy has no chain for this leave (its last chain has a ``max_days``)."""
+    least ``days``, whose ``types`` (None: any) hold the type and whose ``roles`` (None: anyone) hold one of
+    the roles of the person on leave (``subject_roles``; default ``requester_roles``). Under
+    ``personal_emergency_only`` a personal leave's chain ends with ``emergency_only_approver`` [002 4.1.1].
+    Then moved up for the requester as every request's chain is (``approvals.chain_for``).
+    :raise InvalidInput: unknown type. :raise RuleRefused: ``leave_no_chain`` when the policy has no chain
+    for this leave (its last chain has a ``max_days``, ``types`` or ``roles``)."""
     _check_type(leave_type)
+    holder = set(requester_roles if subject_roles is None else subject_roles)
     for chain in policy.chains:
-        if (chain.max_days is None or days <= chain.max_days) and (chain.types is None or leave_type in chain.types):
-            return chain_for(chain.steps, requester_roles)
+        if ((chain.max_days is None or days <= chain.max_days)
+                and (chain.types is None or leave_type in chain.types)
+                and (chain.roles is None or holder & set(chain.roles))):
+            steps = tuple(chain.steps)
+            if (leave_type == "personal" and policy.personal_emergency_only
+                    and steps[-1] != policy.emergency_only_approver):
+                steps = (*steps, policy.emergency_only_approver)
+            return chain_for(steps, requester_roles)
     raise RuleRefused(N_("The policy has no approval chain for this leave."), code="leave_no_chain",
                       fields={"type": leave_type, "days": str(days)})
+
+
+def check_emergency_only(policy: LeavePolicy, leave_type: str, *, emergency: bool) -> None:
+    """Under ``personal_emergency_only`` [002 4.1.1] personal leave is taken only in an emergency (filed by
+    the lead after the person phones). :raise RuleRefused: ``leave_emergency_only``."""
+    if leave_type == "personal" and policy.personal_emergency_only and not emergency:
+        raise RuleRefused(N_("Personal leave is taken only in an emergency under this policy."),
+                          code="leave_emergency_only", fields={"emergency": "required for personal leave"})
 
 
 def _check_type(leave_type: str) -> None:

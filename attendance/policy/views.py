@@ -3,6 +3,7 @@ were adopted; each person reads a version by category and acknowledges it; the o
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
@@ -12,7 +13,14 @@ from flask_login import current_user
 from attendance.clock import today
 from attendance.domain.errors import DomainError, InvalidInput, PolicyInvalid
 from attendance.domain.policy import parse_policy
-from attendance.labels import RULE_CATEGORY_LABELS, ladder_sentences
+from attendance.domain.policy.templates import TEMPLATES, differences, load_template
+from attendance.labels import (
+    POLICY_SETTING_LABELS,
+    POLICY_TEMPLATE_LABELS,
+    ROLE_LABELS,
+    RULE_CATEGORY_LABELS,
+    ladder_sentences,
+)
 from attendance.policy.forms import AcknowledgeForm, PolicyUploadForm, PublishForm
 from attendance.services import policy as policy_service
 from attendance.web import permission_required, show_field_errors
@@ -32,8 +40,20 @@ def _on() -> date:
 def show():
     on = _on()
     current = policy_service.in_force(on)
+    templates, rows, rule_names = _template_comparison()
     return render_template("policy/show.html", current=current, on=on,
-                           versions=policy_service.versions())
+                           versions=policy_service.versions(), templates=templates, template_rows=rows,
+                           template_rule_names=rule_names,
+                           template_labels=POLICY_TEMPLATE_LABELS, setting_labels=POLICY_SETTING_LABELS,
+                           role_labels=ROLE_LABELS)
+
+
+@functools.cache
+def _template_comparison():
+    """The shipped templates and the settings in which they differ (files of the package: read once)."""
+    policies = [load_template(name) for name in TEMPLATES]
+    names = {code: rule.name for policy in reversed(policies) for code, rule in policy.rules.items()}
+    return tuple(zip(TEMPLATES, policies, strict=True)), differences(policies), names
 
 
 @bp.route("/versions/<int:version_id>.yaml")

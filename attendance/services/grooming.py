@@ -26,7 +26,7 @@ from attendance.domain.dates import parse_day  # noqa: F401  (used by pages and 
 from attendance.domain.errors import N_, Conflict, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.domain.leave import LeaveDay
 from attendance.domain.permissions import allowed, reach
-from attendance.domain.policy import GroomingItem, Name, parse_policy
+from attendance.domain.policy import GroomingItem, GroomingSettings, Name, parse_policy
 from attendance.extensions import db
 from attendance.models import Employee, PolicyVersion, RosterEntry, ShiftType, Team, Violation
 from attendance.models.grooming import NO_SHIFT, GroomingCheck, GroomingFailure
@@ -269,8 +269,9 @@ class Outcome:
 
     @property
     def violations(self) -> list[Violation]:
-        """Every violation the check's failed items stand for, raised now or earlier."""
-        return [f.violation for f in self.check.failures if f.violation is not None]
+        """Every violation the check's failed items stand for, raised now or earlier (once each: under
+        ``violation_per: check`` several items share one)."""
+        return _distinct(f.violation for f in self.check.failures if f.violation is not None)
 
 
 @dataclass
@@ -292,6 +293,10 @@ class TeamOutcome:
     @property
     def changed(self) -> int:
         return sum(1 for o in self.outcomes if o.changed)
+
+
+def _distinct(violations) -> list[Violation]:
+    return list({v.id: v for v in violations}.values())
 
 
 def _occurred_at(day: date, shift: ShiftType | None) -> datetime:
@@ -322,10 +327,13 @@ def _still_failed_elsewhere(violation_id: int) -> bool:
 
 def _record(actor: Employee, person: Employee, team_id: int | None, day: date, shift: ShiftType | None,
             entry: Entry, items: tuple[GroomingItem, ...], version_id: int,
-            form_token: str | None, current: GroomingCheck | None, stored: list[str]) -> Outcome:
+            form_token: str | None, current: GroomingCheck | None, stored: list[str],
+            settings: GroomingSettings | None = None) -> Outcome:
     """Store one person's check against their ``current`` one (None: the first of the day and shift).
     Photos saved for new violations are noted in ``stored``: a double submit caught by the unique key
-    undoes this person's rows in a savepoint, and its photos must go with them."""
+    undoes this person's rows in a savepoint, and its photos must go with them. ``settings``: the policy's
+    grooming settings (how failures become violations; None: one violation per item, as before they existed)."""
+    settings = settings or GroomingSettings()
     shift_code = shift.code if shift else NO_SHIFT
     status = "absent" if entry.absent else "present"
     failed = {} if entry.absent else entry.failed
@@ -353,18 +361,30 @@ def _record(actor: Employee, person: Employee, team_id: int | None, day: date, s
     occurred_at = _occurred_at(day, shift) if change.added else None
     raised: list[Violation] = []
     positions = {code: n for n, code in enumerate(by_code)}
+    keys = rules.violation_keys([by_code[code] for code in ordered], settings)
+    # A kept item carries its violation forward, and a newly failed item sharing its key shares it.
+    shared: dict[str, tuple[int | None, str | None]] = {}
+    for code in change.kept:
+        if keys[code] is not None and old[code].violation_id is not None:
+            shared.setdefault(keys[code], (old[code].violation_id, old[code].evidence_path))
     for code in ordered:
-        item = by_code[code]
+        item, key = by_code[code], keys[code]
         if code in change.kept:
             kept = old[code]
             violation_id, evidence_path = kept.violation_id, kept.evidence_path
+        elif key is None:  # a desk item under a policy that fines no desk: recorded, raises nothing
+            violation_id, evidence_path = None, None
+        elif key in shared:
+            violation_id, evidence_path = shared[key]
         else:
-            ref = rules.source_ref(person.employee_no, day.isoformat(), code)
+            ref = rules.source_ref(person.employee_no, day.isoformat(), key)
             before = db.session.scalar(select(Violation.id).where(Violation.source_ref == ref,
                                                                   Violation.reversed_at.is_(None)))
-            note = f"{item.name.zh} / {item.name.en}"
-            if failed[code] or entry.note:
-                note += " — " + "; ".join(t for t in (failed[code], entry.note) if t)
+            members = [c for c in ordered if keys[c] == key and c not in change.kept]
+            note = "; ".join(f"{by_code[c].name.zh} / {by_code[c].name.en}" for c in members)
+            remarks = [failed[c] for c in members if failed[c]] + ([entry.note] if entry.note else [])
+            if remarks:
+                note += " — " + "; ".join(remarks)
             violation = discipline.record_violation(
                 actor, employee=person, rule_code=item.rule, occurred_at=occurred_at, note=note,
                 source="grooming", source_ref=ref, evidence=entry.evidence)
@@ -373,6 +393,7 @@ def _record(actor: Employee, person: Employee, team_id: int | None, day: date, s
                 if violation.evidence_path:
                     stored.append(violation.evidence_path)
             violation_id, evidence_path = violation.id, violation.evidence_path
+            shared[key] = (violation_id, evidence_path)
         db.session.add(GroomingFailure(check_id=check.id, item_code=code, position=positions[code],
                                        rule_code=item.rule, note=failed[code], evidence_path=evidence_path,
                                        violation_id=violation_id))
@@ -435,7 +456,7 @@ def submit_team(actor: Employee, team_code: str, day: object, shift_code: str | 
         raise InvalidInput("bad form token", fields={"form_token": "reload the page"})
     if form_token and (done := _replay(form_token)):
         return TeamOutcome(team, day, shift_key, [
-            Outcome(c, changed=True, raised=[f.violation for f in c.failures if f.violation]) for c in done],
+            Outcome(c, changed=True, raised=_distinct(f.violation for f in c.failures if f.violation)) for c in done],
             replayed=True)
     if not entries:
         raise InvalidInput("nobody to record", fields={"people": "required"})
@@ -467,13 +488,14 @@ def submit_team(actor: Employee, team_code: str, day: object, shift_code: str | 
     try:
         with savepoint():
             outcomes = [_record(actor, person, team.id, day, shift, entry, items, in_force.version.id, form_token,
-                                current.get(person.id), stored) for person, entry in checked]
+                                current.get(person.id), stored, in_force.policy.grooming)
+                        for person, entry in checked]
     except IntegrityError:
         discipline.evidence.remove(stored)  # the savepoint undid the rows that named them
         if form_token and (done := _replay(form_token)):
             return TeamOutcome(team, day, shift_key, [
-                Outcome(c, changed=True, raised=[f.violation for f in c.failures if f.violation]) for c in done],
-                replayed=True)
+                Outcome(c, changed=True, raised=_distinct(f.violation for f in c.failures if f.violation))
+                for c in done], replayed=True)
         raise Conflict("the check was recorded by someone else meanwhile; reload and try again") from None
     return TeamOutcome(team, day, shift_key, outcomes)
 
@@ -519,7 +541,7 @@ def submit_check(actor: Employee, data: dict) -> Outcome:
     try:
         existing = _current_checks([person.id], day, shift.code if shift else NO_SHIFT)
         outcome = _record(actor, person, person.team_id, day, shift, entry, items, in_force.version.id, None,
-                          existing[0] if existing else None, [])
+                          existing[0] if existing else None, [], in_force.policy.grooming)
     except IntegrityError:
         raise Conflict("the check was recorded by someone else meanwhile; try again") from None
     return outcome

@@ -12,6 +12,13 @@ from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import GroomingCheck, Violation
 from tests.conftest import LEADERS, make_person, make_team, token_for
+from tests.policies import publish_grooming_per_item
+
+
+@pytest.fixture
+def per_item(app):
+    """One violation per failed item (the policy setting ``grooming.violation_per: item``)."""
+    publish_grooming_per_item()
 
 
 @pytest.fixture
@@ -48,7 +55,7 @@ def test_the_checklist_lists_the_policy_items_in_order_with_chinese_unescaped(cl
     assert client.get("/api/v1/grooming/checklist?on=soon", headers=headers).status_code == 400
 
 
-def test_a_failed_item_raises_a_violation_of_its_rule_with_money_as_strings(client, crew):
+def test_a_failed_item_raises_a_violation_of_its_rule_with_money_as_strings(client, crew, per_item):
     a = crew["staff"][0]
     headers = token_for(client, crew["lead"])
     response = client.post("/api/v1/grooming-checks", headers=headers, json={
@@ -80,7 +87,7 @@ def test_the_same_idempotency_key_or_the_same_check_again_records_it_once(client
     assert db.session.scalar(select(func.count()).select_from(GroomingCheck)) == 1
 
 
-def test_a_different_check_for_the_same_day_corrects_and_reverses_what_it_removes(client, crew):
+def test_a_different_check_for_the_same_day_corrects_and_reverses_what_it_removes(client, crew, per_item):
     a = crew["staff"][0]
     headers = token_for(client, crew["lead"])
     client.post("/api/v1/grooming-checks", headers=headers, json={

@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from attendance.domain.errors import InvalidInput
-from attendance.domain.grooming import correction, failed_codes, items_for_team, source_ref
-from attendance.domain.policy import load_default_policy
+from attendance.domain.grooming import correction, failed_codes, items_for_team, source_ref, violation_keys
+from attendance.domain.policy import GroomingItem, GroomingSettings, Name, load_default_policy
 
 
 @pytest.fixture(scope="module")
@@ -57,3 +59,47 @@ def test_a_correction_adds_keeps_and_removes_by_item():
 
 def test_the_source_reference_is_one_per_person_day_and_item():
     assert source_ref("E0001", "2026-11-03", "HAIR") == "grooming:E0001:2026-11-03:HAIR"
+
+
+# --- how failures become violations: per check or per item, desk items or not (docs/rules.md §6) ------
+
+DEFAULT_ITEMS = load_default_policy().grooming_items
+
+
+def test_the_default_follows_000_section_7_one_violation_per_check_and_no_desk_fines():
+    settings = load_default_policy().grooming
+    assert settings == GroomingSettings(violation_per="check", workstation_violations=False)
+    keys = violation_keys(DEFAULT_ITEMS, settings)
+    assert {keys[i.code] for i in DEFAULT_ITEMS if i.kind == "grooming"} == {"check:GROOMING"}
+    assert {keys[i.code] for i in DEFAULT_ITEMS if i.kind == "workstation"} == {None}
+
+
+def test_per_item_each_failed_item_is_its_own_violation_and_desk_items_may_raise_too():
+    keys = violation_keys(DEFAULT_ITEMS, GroomingSettings(violation_per="item", workstation_violations=True))
+    assert keys == {i.code: i.code for i in DEFAULT_ITEMS}
+
+
+def test_a_document_without_the_settings_reads_as_before_they_existed():
+    assert GroomingSettings() == GroomingSettings(violation_per="item", workstation_violations=True)
+
+
+def _item(code, rule, kind):
+    return GroomingItem(code=code, name=Name(code, code), rule=rule, kind=kind)
+
+
+items_strategy = st.lists(
+    st.tuples(st.sampled_from(["GROOMING", "DRESS_CODE", "HANDBOOK"]), st.sampled_from(["grooming", "workstation"])),
+    max_size=12).map(lambda xs: [_item(f"I{n}", rule, kind) for n, (rule, kind) in enumerate(xs)])
+
+
+@given(items=items_strategy, per=st.sampled_from(["check", "item"]), desk=st.booleans())
+def test_a_check_raises_at_most_one_violation_per_rule_per_check_and_at_least_as_many_per_item(items, per, desk):
+    keys = violation_keys(items, GroomingSettings(violation_per=per, workstation_violations=desk))
+    raising = [i for i in items if keys[i.code] is not None]
+    silent = [i for i in items if keys[i.code] is None]
+    assert silent == ([] if desk else [i for i in items if i.kind == "workstation"])
+    distinct = {keys[i.code] for i in raising}
+    if per == "check":
+        assert len(distinct) == len({i.rule for i in raising})
+    else:
+        assert len(distinct) == len(raising)

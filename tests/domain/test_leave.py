@@ -277,3 +277,53 @@ def test_the_days_covered_lie_inside_the_leave_the_range_and_before_the_return(s
     assert days == sorted(set(days))
     assert all(start <= d <= end and first <= d <= last and d <= back for d in days)
     assert len(days) == max(0, (min(end, last, back) - max(start, first)).days + 1)
+
+
+# --- chains chosen by the person's role; personal leave only in an emergency [002 4.1.1, 4.1.6] ------
+
+BY_ROLE = replace(POLICY, chains=(
+    LeaveChain(steps=("supervisor", "manager"), roles=("hr",)),
+    LeaveChain(steps=("lead", "supervisor", "manager")),
+))
+EMERGENCY_ONLY = replace(POLICY, personal_emergency_only=True, chains=(
+    LeaveChain(steps=("lead", "supervisor"), max_days=Decimal(1)),
+    LeaveChain(steps=("lead", "supervisor", "gm")),
+))
+
+
+def test_a_chain_with_roles_is_chosen_by_the_roles_of_the_person_on_leave_not_of_who_files_it():
+    assert leave.chain_for_leave(BY_ROLE, "sick", Decimal(1), STAFF, frozenset({"hr"})) == ("supervisor", "manager")
+    assert leave.chain_for_leave(BY_ROLE, "sick", Decimal(1), STAFF) == ("lead", "supervisor", "manager")
+    # a lead filing for the person (an emergency): the person's role picks the chain, the lead's moves it up
+    assert leave.chain_for_leave(BY_ROLE, "sick", Decimal(1), LEAD, STAFF) == ("supervisor", "manager")
+
+
+def test_with_personal_leave_only_in_emergencies_its_chain_ends_with_the_manager():
+    assert leave.chain_for_leave(EMERGENCY_ONLY, "personal", Decimal(1), LEAD, STAFF) == ("supervisor", "manager")
+    assert leave.chain_for_leave(EMERGENCY_ONLY, "personal", Decimal(3), LEAD, STAFF) == (
+        "supervisor", "gm", "manager")
+    # other types keep the policy's chain
+    assert leave.chain_for_leave(EMERGENCY_ONLY, "sick", Decimal(1), STAFF) == ("lead", "supervisor")
+
+
+def test_with_personal_leave_only_in_emergencies_a_personal_leave_not_marked_emergency_is_refused():
+    assert refused_code(leave.check_emergency_only, EMERGENCY_ONLY, "personal",
+                        emergency=False) == "leave_emergency_only"
+    leave.check_emergency_only(EMERGENCY_ONLY, "personal", emergency=True)
+    leave.check_emergency_only(EMERGENCY_ONLY, "sick", emergency=False)
+    leave.check_emergency_only(POLICY, "personal", emergency=False)  # the default book allows it
+
+
+@given(days=st.decimals(min_value=Decimal("0.5"), max_value=Decimal(60), places=1),
+       roles=st.sets(st.sampled_from(["staff", "lead", "supervisor", "hr"]), min_size=1))
+def test_an_emergency_only_personal_leave_always_reaches_the_manager_or_above(days, roles):
+    chain = leave.chain_for_leave(EMERGENCY_ONLY, "personal", days, LEAD, frozenset(roles))
+    assert chain[-1] in ("manager", "gm") and "manager" in chain
+    assert all(a != b for a, b in zip(chain, chain[1:], strict=False))  # never the same role twice in a row
+
+
+@given(days=st.integers(3, 30), notice_days=st.integers(0, 6))
+def test_personal_leave_of_three_days_or_more_with_less_than_a_week_is_always_refused(days, notice_days):
+    asked = START_AT - timedelta(days=notice_days)
+    assert refused_code(leave.check_notice, POLICY, "personal", START_AT, asked, Decimal(days),
+                        emergency=False) == "leave_notice"

@@ -818,3 +818,55 @@ def test_junk_anywhere_in_the_default_document_is_refused_with_problems_or_parse
         assert all(isinstance(path, str) and isinstance(why, str) for path, why in invalid.problems)
     else:
         assert parse_policy(policy_to_document(policy)) == policy
+
+
+# ---------------------------------------------------------------- leave chains by role; emergency-only personal leave
+
+
+def test_a_leave_chain_may_be_chosen_by_role_and_personal_leave_may_be_emergency_only():
+    doc = small_document()
+    doc["leave"] = {"personal_emergency_only": True, "emergency_only_approver": "manager",
+                    "chains": [{"roles": ["hr"], "steps": ["supervisor", "manager"]},
+                               {"steps": ["lead", "supervisor", "manager"]}]}
+    policy = parse_policy(doc)
+    assert policy.leave.chains[0] == LeaveChain(steps=("supervisor", "manager"), roles=("hr",))
+    assert policy.leave.personal_emergency_only and policy.leave.emergency_only_approver == "manager"
+    assert parse_policy(policy_to_document(policy)) == policy
+
+
+def test_a_document_without_the_new_leave_settings_keeps_personal_leave_open_to_all():
+    policy = parse_policy(small_document())
+    assert policy.leave.personal_emergency_only is False
+    assert all(chain.roles is None for chain in policy.leave.chains)
+
+
+def test_bad_chain_roles_and_emergency_only_settings_are_reported_where_they_are():
+    doc = small_document()
+    doc["leave"] = {"personal_emergency_only": "yes", "emergency_only_approver": "boss",
+                    "chains": [{"roles": ["boss"], "steps": ["manager"]}, {"roles": [], "steps": ["lead"]}]}
+    assert sorted(problems_of(doc)) == sorted([
+        ("leave.personal_emergency_only", "must be true or false"),
+        ("leave.emergency_only_approver", ROLE_CHOICE),
+        ("leave.chains[0].roles[0]", ROLE_CHOICE),
+        ("leave.chains[1].roles", "must have at least one role"),
+    ])
+
+
+def test_grooming_settings_read_and_export_and_bad_values_are_reported():
+    doc = small_document()
+    doc["grooming"].update(violation_per="check", workstation_violations=False)
+    policy = parse_policy(doc)
+    assert (policy.grooming.violation_per, policy.grooming.workstation_violations) == ("check", False)
+    assert parse_policy(policy_to_document(policy)) == policy
+    doc["grooming"].update(violation_per="person", workstation_violations="no")
+    assert sorted(problems_of(doc)) == [("grooming.violation_per", "must be one of: check, item"),
+                                        ("grooming.workstation_violations", "must be true or false")]
+
+
+def test_swap_notify_defaults_to_the_leads_and_takes_roles():
+    assert parse_policy(small_document()).swaps.notify == ("lead",)
+    doc = small_document()
+    doc["swaps"] = {"notify": ["lead", "manager"]}
+    assert parse_policy(doc).swaps.notify == ("lead", "manager")
+    doc["swaps"] = {"notify": ["owner"]}
+    assert problems_of(doc) == [("swaps.notify[0]", ROLE_CHOICE)]

@@ -15,6 +15,7 @@ from attendance.models import GroomingCheck, Violation
 from tests.browser import browser_page, live_server, measure_width, sign_in
 from tests.conftest import LEADERS, PASSWORD, login, make_person, make_team
 from tests.images import PNG
+from tests.policies import publish_grooming_per_item
 
 
 @pytest.fixture
@@ -46,6 +47,7 @@ def _count(model, *where) -> int:
 
 
 def test_a_lead_checks_twelve_people_in_one_submit_and_a_double_click_records_it_once(client, crew):
+    publish_grooming_per_item()  # counts one violation per failed item
     a, b, c = crew["staff"][:3]
     login(client, crew["lead"])
     page = client.get("/grooming/check").get_data(as_text=True)
@@ -68,6 +70,7 @@ def test_a_lead_checks_twelve_people_in_one_submit_and_a_double_click_records_it
 
 
 def test_correcting_on_the_page_reverses_what_the_correction_removes(client, crew):
+    publish_grooming_per_item()  # reverses per failed item
     a = crew["staff"][0]
     login(client, crew["lead"])
     data = _form(client.get("/grooming/check").get_data(as_text=True))

@@ -19,7 +19,13 @@ from attendance.services import discipline
 from attendance.services import grooming as service
 from tests.conftest import make_person, make_team
 from tests.images import PNG
-from tests.policies import add_published
+from tests.policies import add_published, publish_grooming_per_item
+
+
+@pytest.fixture
+def per_item(app):
+    """One violation per failed item (the policy setting ``grooming.violation_per: item``)."""
+    publish_grooming_per_item()
 
 
 @pytest.fixture
@@ -48,7 +54,7 @@ def _count(model, *where):
     return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
-def test_a_team_check_of_twelve_raises_exactly_three_grooming_violations_and_none_for_the_absent(crew):
+def test_a_team_check_of_twelve_raises_exactly_three_grooming_violations_and_none_for_the_absent(crew, per_item):
     a, b, c = crew["staff"][:3]
     today = clock.today()
     result = service.submit_team(
@@ -91,7 +97,7 @@ def test_resubmitting_an_unchanged_check_stores_nothing_new(crew):
     assert _count(GroomingCheck) == 12 and len(_grooming_violations()) == 1
 
 
-def test_a_correction_supersedes_the_old_check_and_reverses_only_what_it_removes(crew):
+def test_a_correction_supersedes_the_old_check_and_reverses_only_what_it_removes(crew, per_item):
     a = crew["staff"][0]
     lead = crew["lead"]
     service.submit_team(lead, "T1", clock.today(), None, _entries([a], {a.employee_no: ["UNIFORM", "SHOES"]}))
@@ -114,7 +120,7 @@ def test_a_correction_supersedes_the_old_check_and_reverses_only_what_it_removes
     assert [r.id for r in rows] == [outcome.check.id, old.id]
 
 
-def test_marking_someone_absent_afterwards_reverses_their_violations(crew):
+def test_marking_someone_absent_afterwards_reverses_their_violations(crew, per_item):
     a = crew["staff"][0]
     service.submit_team(crew["lead"], "T1", clock.today(), None, _entries([a], {a.employee_no: ["UNIFORM", "NAILS"]}))
     result = service.submit_team(crew["lead"], "T1", clock.today(), None, _entries([a], absent={a.employee_no}))
@@ -370,3 +376,40 @@ def test_the_demo_department_gets_a_few_days_of_checks_once(demo):
     assert checks > 0 and _count(Violation, Violation.source == "grooming") > 0
     build_demo()
     assert _count(GroomingCheck) == checks
+
+
+# --- the default reads 000 §7: one violation per check and rule, desk items raise nothing -------------
+
+
+def test_by_default_a_check_failing_three_items_is_one_violation_of_ten_yuan(crew):
+    a = crew["staff"][0]
+    result = service.submit_team(crew["lead"], "T1", clock.today(), None,
+                                 _entries([a], {a.employee_no: ["UNIFORM", "SHOES", "NAILS"]}))
+    [violation] = result.raised
+    assert violation.rule_code == "GROOMING" and violation.fine == Decimal("10.00")
+    assert violation.source_ref.endswith(":check:GROOMING")
+    assert "工作服" in violation.note and "工作鞋" in violation.note  # the note names every failed item
+    check = result.outcomes[0].check
+    assert sorted(f.item_code for f in check.failures) == ["NAILS", "SHOES", "UNIFORM"]
+    assert {f.violation_id for f in check.failures} == {violation.id}
+    assert result.outcomes[0].violations == [violation]
+
+
+def test_by_default_a_failed_desk_item_is_recorded_on_the_check_and_raises_nothing(crew):
+    a = crew["staff"][0]
+    result = service.submit_team(crew["lead"], "T1", clock.today(), None,
+                                 _entries([a], {a.employee_no: ["DESK_TIDY", "CHAIR_IN_PLACE"]}))
+    assert result.raised == [] and _grooming_violations() == []
+    assert sorted(f.item_code for f in result.outcomes[0].check.failures) == ["CHAIR_IN_PLACE", "DESK_TIDY"]
+
+
+def test_a_correction_keeps_the_shared_violation_while_any_item_still_fails_and_reverses_it_after(crew):
+    a, lead = crew["staff"][0], crew["lead"]
+    first = service.submit_team(lead, "T1", clock.today(), None, _entries([a], {a.employee_no: ["UNIFORM", "SHOES"]}))
+    [violation] = first.raised
+    kept = service.submit_team(lead, "T1", clock.today(), None, _entries([a], {a.employee_no: ["SHOES", "HAIR"]}))
+    assert kept.raised == [] and kept.reversed == []
+    assert {f.violation_id for f in kept.outcomes[0].check.failures} == {violation.id}
+    cleared = service.submit_team(lead, "T1", clock.today(), None, _entries([a]))
+    assert [v.id for v in cleared.reversed] == [violation.id]
+    assert len(_grooming_violations()) == 1 and _grooming_violations()[0].reversed_at is not None

@@ -61,6 +61,8 @@ def _chain_doc(chain: LeaveChain) -> dict:
         doc["max_days"] = _number(chain.max_days)
     if chain.types is not None:
         doc["types"] = list(chain.types)
+    if chain.roles is not None:
+        doc["roles"] = list(chain.roles)
     doc["steps"] = list(chain.steps)
     return doc
 
@@ -101,6 +103,7 @@ def policy_to_document(policy: Policy) -> dict:
             "same_team": policy.swaps.same_team,
             "approver": policy.swaps.approver,
             "min_rest_hours": policy.swaps.min_rest_hours,
+            "notify": list(policy.swaps.notify),
         },
         "corrections": {
             "max_per_month": policy.corrections.max_per_month,
@@ -121,6 +124,8 @@ def policy_to_document(policy: Policy) -> dict:
                              "balance": t.balance} for name, t in leave.types.items()},
             "certificate_days_after_return": leave.certificate_days_after_return,
             "without_certificate": leave.without_certificate,
+            "personal_emergency_only": leave.personal_emergency_only,
+            "emergency_only_approver": leave.emergency_only_approver,
         },
         "pay_treatment": policy.pay_treatment,
         "retention": {"photos_months": policy.retention.photos_months,
@@ -133,7 +138,9 @@ def policy_to_document(policy: Policy) -> dict:
             name: {"amount": fmt(reward.amount), "points": reward.points}
             for name, reward in policy.rewards.items()
         },
-        "grooming": {"items": [_item_doc(item) for item in policy.grooming_items]},
+        "grooming": {"violation_per": policy.grooming.violation_per,
+                     "workstation_violations": policy.grooming.workstation_violations,
+                     "items": [_item_doc(item) for item in policy.grooming_items]},
         "rules": [_rule_doc(rule) for rule in policy.rules.values()],
     }
     if policy.settings:

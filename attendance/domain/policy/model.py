@@ -13,6 +13,8 @@ CALENDAR_WINDOWS = ("month", "year")
 ROLES = ("staff", "lead", "supervisor", "manager", "gm", "hr", "admin")
 REVIEWS = ("dismissal",)
 GROOMING_KINDS = ("grooming", "workstation")
+# A check that fails several items: one violation per rule the failed items name ("check"), or one per item
+GROOMING_VIOLATION_PER = ("check", "item")
 # 事假 病假 婚假 产假 丧假 调休/换休 带薪年假 工伤假 (docs/rules.md §4)
 LEAVE_TYPES = ("personal", "sick", "marriage", "maternity", "bereavement", "in_lieu", "annual", "work_injury")
 ATTENDANCE_EVENTS = ("late", "early", "half_absent", "absent")
@@ -80,6 +82,7 @@ class SwapPolicy:
     same_team: bool = True
     approver: str = "supervisor"
     min_rest_hours: int = 8  # the least rest between two shifts a swap may leave anyone (docs/rules.md §5)
+    notify: tuple[str, ...] = ("lead",)  # who is told when an approved swap changes the roster (报备)
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class LeaveChain:
     steps: tuple[str, ...]
     max_days: Decimal | None = None
     types: tuple[str, ...] | None = None  # None: any leave type
+    roles: tuple[str, ...] | None = None  # None: anyone; else the person on leave holds one of them [002 4.1.6]
 
 
 @dataclass(frozen=True)
@@ -150,6 +154,10 @@ class LeavePolicy:
     types: dict[str, LeaveTypeSettings] = field(default_factory=lambda: dict(DEFAULT_LEAVE_TYPES))
     certificate_days_after_return: int = 1  # the certificate is due by the end of this day after return
     without_certificate: str = "personal"  # what a leave needing one counts as without it ("keep": itself)
+    # Personal leave only in an emergency, and then approved by ``emergency_only_approver`` as the chain's last
+    # step (the property-management book [002 4.1.1]); off in the default book, which allows all types.
+    personal_emergency_only: bool = False
+    emergency_only_approver: str = "manager"
 
     def settings_for(self, leave_type: str) -> LeaveTypeSettings:
         return self.types.get(leave_type) or DEFAULT_LEAVE_TYPES.get(leave_type) or LeaveTypeSettings()
@@ -193,6 +201,16 @@ class GroomingItem:
 
 
 @dataclass(frozen=True)
+class GroomingSettings:
+    """How a check's failures become violations (docs/rules.md §6). The dataclass defaults are how every
+    policy written before these settings behaved (one violation per failed item, desk items too), so a stored
+    version reads as it always did; the shipped default policy sets the 000 §7 reading explicitly."""
+
+    violation_per: str = "item"  # one of GROOMING_VIOLATION_PER
+    workstation_violations: bool = True  # False: a failed desk item is recorded on the check, raises nothing
+
+
+@dataclass(frozen=True)
 class Policy:
     version: str
     effective_from: date
@@ -213,6 +231,7 @@ class Policy:
     pay_treatment: str = "deduction"  # how penalty amounts reach pay: one of PAY_TREATMENTS (docs/rules.md §8)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     settings: dict = field(default_factory=dict)  # product decisions with no other home
+    grooming: GroomingSettings = field(default_factory=GroomingSettings)
 
     def rule(self, code: str) -> Rule:
         """The rule with this code. :raise KeyError: if the policy has none."""

@@ -33,6 +33,7 @@ from attendance.domain.policy.model import (
     DEFAULT_TIMEZONE,
     DEFAULT_WINDOW,
     GROOMING_KINDS,
+    GROOMING_VIOLATION_PER,
     LEAVE_TYPES,
     PAY_TREATMENTS,
     REQUIRED_ATTENDANCE_EVENTS,
@@ -44,6 +45,7 @@ from attendance.domain.policy.model import (
     CorrectionPolicy,
     DeductionPolicy,
     GroomingItem,
+    GroomingSettings,
     LeaveChain,
     LeavePolicy,
     LeaveTypeSettings,
@@ -334,6 +336,7 @@ class _Reader:
             "same_team": self.boolean,
             "approver": self.role,
             "min_rest_hours": lambda v, p: self.integer(v, p, low=0, high=24),
+            "notify": self.roles,
         }
         got = self.fields(value, path, spec)
         return None if got is None else SwapPolicy(**got)
@@ -350,6 +353,7 @@ class _Reader:
             "max_days": lambda v, p: self.number(v, p, low=Decimal(0), above_low=True),
             "steps": self.roles,
             "types": lambda v, p: self.strings(v, p, lambda t, tp: self.choice(t, tp, LEAVE_TYPES), "type"),
+            "roles": self.roles,
         }
         got = self.fields(value, path, spec, required=("steps",))
         return None if got is None else LeaveChain(**{"steps": None, **got})
@@ -361,7 +365,7 @@ class _Reader:
         chains = tuple(self.chain(v, f"{path}[{i}]") for i, v in enumerate(items))
         for i, chain in enumerate(chains[:-1]):
             # A chain for any type and any length would hide every chain after it.
-            if chain is not None and chain.max_days is None and chain.types is None:
+            if chain is not None and chain.max_days is None and chain.types is None and chain.roles is None:
                 self.bad(f"{path}[{i}].max_days", N_("required: only the last chain may leave it out"))
         return chains
 
@@ -418,6 +422,8 @@ class _Reader:
             "types": self.leave_types,
             "certificate_days_after_return": self.count,
             "without_certificate": lambda v, p: self.choice(v, p, (*LEAVE_TYPES, "keep")),
+            "personal_emergency_only": self.boolean,
+            "emergency_only_approver": self.role,
         }
         got = self.fields(value, path, spec)
         return None if got is None else LeavePolicy(**got)
@@ -466,15 +472,25 @@ class _Reader:
         got.setdefault("rule", DEFAULT_GROOMING_RULE)
         return GroomingItem(**{"code": None, "name": None, **got})
 
-    def grooming(self, value: Any, path: str) -> tuple[GroomingItem, ...] | None:
-        given = self.mapping(value, path, ("items",))
-        if given is None or given.get("items") is None:
-            return ()
+    def grooming(self, value: Any, path: str) -> tuple[tuple[GroomingItem, ...] | None, GroomingSettings | None]:
+        given = self.mapping(value, path, ("items", "violation_per", "workstation_violations"))
+        if given is None:
+            return None, None
+        chosen: dict[str, Any] = {}
+        if given.get("violation_per") is not None:
+            chosen["violation_per"] = self.choice(given["violation_per"], _key(path, "violation_per"),
+                                                  GROOMING_VIOLATION_PER)
+        if given.get("workstation_violations") is not None:
+            chosen["workstation_violations"] = self.boolean(given["workstation_violations"],
+                                                            _key(path, "workstation_violations"))
+        settings = GroomingSettings(**{key: got for key, got in chosen.items() if got is not None})
+        if given.get("items") is None:
+            return (), settings
         items_path = _key(path, "items")
         items = given["items"]
         if not isinstance(items, list):
             self.bad(items_path, N_("must be a list"))
-            return None
+            return None, settings
         parsed = tuple(self.grooming_item(v, f"{items_path}[{i}]") for i, v in enumerate(items))
         seen: set[str] = set()
         for i, item in enumerate(parsed):
@@ -482,7 +498,7 @@ class _Reader:
                 if item.code in seen:
                     self.bad(f"{items_path}[{i}].code", N_("duplicate code"))
                 seen.add(item.code)
-        return parsed
+        return parsed, settings
 
     def step(self, value: Any, path: str) -> Step | None:
         spec = {
@@ -595,7 +611,7 @@ class _Reader:
         base, floor = got.get("score", (DEFAULT_SCORE_BASE, DEFAULT_SCORE_FLOOR))
         window, after_ladder = got.get("defaults", (DEFAULT_WINDOW, DEFAULT_AFTER_LADDER))
         attendance = got.get("attendance", AttendancePolicy())
-        grooming = got.get("grooming", ())
+        grooming, grooming_settings = got.get("grooming", ((), GroomingSettings()))
         rules = got.get("rules")
         if rules is not None:  # cross-references, only when the rule list itself could be read
             if attendance is not None and isinstance(attendance.rules, dict):
@@ -629,6 +645,7 @@ class _Reader:
             grooming_items=grooming,
             rules=rules,
             settings=got.get("settings", {}),
+            grooming=grooming_settings,
         )
 
 

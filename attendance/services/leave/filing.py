@@ -130,7 +130,8 @@ def file_leave(actor: Employee, data: dict, certificate: tuple[str, bytes, str] 
 
     :raise InvalidInput: a bad field. :raise NotFound: a person out of reach. :raise Forbidden: someone
     else's without being their lead; an emergency leave asked by the person. :raise RuleRefused:
-    ``leave_notice``, ``leave_overlap``, ``leave_balance``, ``leave_no_working_day``, ``leave_no_chain``.
+    ``leave_notice``, ``leave_overlap``, ``leave_balance``, ``leave_no_working_day``, ``leave_no_chain``,
+    ``leave_emergency_only``.
     """
     asked = read_request(data)
     subject = _subject(actor, data)
@@ -140,6 +141,7 @@ def file_leave(actor: Employee, data: dict, certificate: tuple[str, bytes, str] 
     checked = _check_certificate(certificate) if certificate else None
     in_force = _policy()
     policy = in_force.policy
+    rules.check_emergency_only(policy.leave, asked.leave_type, emergency=asked.emergency)
     days, cells = _count(subject.id, asked.start, asked.end, asked.half_day)
     rules.check_notice(policy.leave, asked.leave_type, _starts_at(cells, asked.start, asked.half_day),
                        clock.now(), days, emergency=asked.emergency)
@@ -147,7 +149,8 @@ def file_leave(actor: Employee, data: dict, certificate: tuple[str, bytes, str] 
     rules.check_overlap(asked.start, asked.end,
                         [(x.start_day, effective_end(x)) for x in _live_leaves(subject.id, asked.start, asked.end)])
     _check_balance(subject, asked.leave_type, days, asked.start, policy)
-    chain = rules.chain_for_leave(policy.leave, asked.leave_type, days, frozenset(actor.roles))
+    chain = rules.chain_for_leave(policy.leave, asked.leave_type, days, frozenset(actor.roles),
+                                  frozenset(subject.roles))
     request = requests.start(actor, "leave", subject, chain, policy_version_id=in_force.version.id)
     request.leave = LeaveRequest(employee_id=subject.id, leave_type=asked.leave_type, counted_as=asked.leave_type,
                                  start_day=asked.start, end_day=asked.end, half_day=asked.half_day, days=days,
@@ -198,7 +201,8 @@ def extend(actor: Employee, request_id: int, data: dict) -> Request:
                                          for x in _live_leaves(subject.id, start, new_end)])
     _check_balance(subject, leave.leave_type, days, start, policy)
     total = sum((Decimal(x.days) for x in _links(_root(leave))), Decimal(0)) + days
-    chain = rules.chain_for_leave(policy.leave, leave.leave_type, total, frozenset(actor.roles))
+    chain = rules.chain_for_leave(policy.leave, leave.leave_type, total, frozenset(actor.roles),
+                                  frozenset(subject.roles))
     request = requests.start(actor, "leave", subject, chain, policy_version_id=in_force.version.id)
     request.leave = LeaveRequest(employee_id=subject.id, leave_type=leave.leave_type, counted_as=leave.counted_as,
                                  start_day=start, end_day=new_end, days=days, reason=reason,

@@ -104,7 +104,8 @@ def preview(actor: Employee, data: dict) -> Preview:
             ask_by = begins - notice
     if leave_type and days:
         try:
-            chain = rules.chain_for_leave(policy.leave, leave_type, days, frozenset(actor.roles))
+            chain = rules.chain_for_leave(policy.leave, leave_type, days, frozenset(actor.roles),
+                                          frozenset(person.roles))
         except RuleRefused:
             chain = None
     balance = None

@@ -341,8 +341,10 @@ def _approved(actor: Employee, request: Request) -> None:
     cells = [(who[p], day, by_code[s.code] if s is not None else None) for (p, day), s in sorted(changes.items())]
     roster.set_by_swap(actor, cells, note=ROSTER_NOTES[swap.kind].format(id=request.id), request_id=request.id)
     message, params = _summary(request)
-    leads = set(notifications.people_with_role("lead", team_id=swap.requester.team_id))
-    leads |= set(notifications.people_with_role("lead", team_id=swap.counterpart.team_id))
+    leads: set[int] = set()
+    for role in settings().notify:  # the leads by default; the shop book tells the shop manager too [000 §4 四.2(4)]
+        leads |= set(notifications.people_with_role(role, team_id=swap.requester.team_id))
+        leads |= set(notifications.people_with_role(role, team_id=swap.counterpart.team_id))
     leads -= {swap.requester_id, swap.counterpart_id, actor.id}
     notifications.notify(leads, "swap_roster_changed", N_("Roster changed by an approved swap: %(what)s"),
                          swap.handover_note, params={**params, "what_id": message}, link=_link(request))
