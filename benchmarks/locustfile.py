@@ -53,6 +53,8 @@ class _OnOneHost(FastHttpUser):
 
     abstract = True
     host = HOSTS[0]
+    network_timeout = 120.0  # a slow answer is measured as slow, not turned into an error at 60 s
+    connection_timeout = 120.0
 
     def __init__(self, environment):
         self.host = HOSTS[next(_host_turn) % len(HOSTS)]
