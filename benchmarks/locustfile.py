@@ -114,7 +114,10 @@ class Staff(_SignedIn):
     wait_time = THINK
 
     def on_start(self) -> None:
-        self.sign_in(next(_staff))
+        username = next(_staff, None)
+        if username is None:  # more users than people prepared
+            raise StopUser()
+        self.sign_in(username)
 
     @task(3)
     def today(self) -> None:
@@ -134,7 +137,9 @@ class Lead(_SignedIn):
     wait_time = THINK
 
     def on_start(self) -> None:
-        me = next(_leads)
+        me = next(_leads, None)
+        if me is None:  # more lead users than leads prepared (--leads)
+            raise StopUser()
         self.team, self.pending = me["team"], list(me["requests"])
         self.sign_in(me["username"])
 
