@@ -249,6 +249,37 @@ def build(staff: int, months: int, seed: int, progress: Callable[[str], None] | 
     return result
 
 
+def scratch_database(base: str, suffix: str, folder) -> str:
+    """A new empty database beside ``base`` for one run: on PostgreSQL ``<name>_<suffix>`` on the same server
+    (dropped first if an earlier run left it), on SQLite a file in ``folder``."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    if url.get_backend_name() != "postgresql":
+        return f"sqlite:///{folder}/{suffix}.db"
+    name = f"{url.database}_{suffix}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_scratch_database(url: str) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    engine = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    engine.dispose()
+
+
 # --- timing -----------------------------------------------------------------------------------
 
 

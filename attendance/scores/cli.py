@@ -53,8 +53,10 @@ def close_month_command(month: str, as_user: str) -> None:
 @click.option("--no-build", is_flag=True, help="Time the data already in the database (built earlier).")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the results to this JSON file.")
+@click.option("--growth", help="Sizes, e.g. 1000,5000,20000: build and time each in a database of its own "
+                               "(beside DATABASE_URL's) and print the time per person at each size.")
 def benchmark_command(staff: int, months: int, seed: int, repeat: int, no_build: bool,
-                      json_path: Path | None) -> None:
+                      json_path: Path | None, growth: str | None) -> None:
     """Build a synthetic department in an EMPTY database and time scores, charts and the monthly report.
 
     Point DATABASE_URL at a scratch database first (after `flask --app attendance db upgrade`).
@@ -63,6 +65,13 @@ def benchmark_command(staff: int, months: int, seed: int, repeat: int, no_build:
     from attendance.scores import benchmark
     from attendance.services import scores
 
+    if growth:
+        try:
+            sizes = [int(n) for n in growth.split(",") if n.strip()]
+        except ValueError:
+            fail_text("--growth is a list of sizes, e.g. 1000,5000,20000")
+        _growth(sizes, months, seed, repeat, json_path)
+        return
     if not no_build:
         if not benchmark.database_is_empty():
             click.echo("error: the benchmark builds its own department and needs an empty database "
@@ -91,6 +100,51 @@ def benchmark_command(staff: int, months: int, seed: int, repeat: int, no_build:
             "database": timings.database, "month": scoring.month_label(month), "rows": timings.rows,
             "seconds": timings.results, "ratio": timings.ratio, "machine": benchmark.machine(),
             "staff": staff, "months": months, "seed": seed}, ensure_ascii=False, indent=2), encoding="utf-8")
+        click.echo(f"written {json_path}")
+
+
+def fail_text(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _growth(sizes: list[int], months: int, seed: int, repeat: int, json_path: Path | None) -> None:
+    """Each size built and timed by this same command in a scratch database of its own, one after another,
+    so that the time per person can be read across sizes (linear growth keeps it flat)."""
+    import os
+    import subprocess
+    import tempfile
+
+    from flask import current_app
+
+    from attendance.scores import benchmark
+
+    base = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    folder = Path(tempfile.mkdtemp(prefix="att-growth-"))
+    rows = []
+    for size in sizes:
+        url = benchmark.scratch_database(base, f"growth_{size}", folder)
+        out = folder / f"{size}.json"
+        env = {**os.environ, "DATABASE_URL": url}
+        click.echo(f"== {size:,} staff × {months} month(s) in {url.rsplit('/', 1)[-1]}")
+        for args in (["db", "upgrade"], ["benchmark", "--staff", str(size), "--months", str(months), "--seed",
+                                         str(seed), "--repeat", str(repeat), "--json", str(out)]):
+            subprocess.run([sys.executable, "-m", "flask", "--app", "attendance", *args], env=env, check=True,
+                           stderr=subprocess.DEVNULL if args[0] == "db" else None)
+        result = json.loads(out.read_text(encoding="utf-8"))
+        rows.append((size, result))
+        benchmark.drop_scratch_database(url)
+    click.echo(f"\n{rows[0][1]['database']} · {months} month(s) · best of {repeat} (report: of {max(1, repeat - 1)})")
+    click.echo(f"{'staff':>8}{'scores s':>10}{'µs/person':>11}{'floor s':>9}{'charts s':>10}{'report s':>10}"
+               f"{'ms/person':>11}")
+    for size, result in rows:
+        best = {k: min(v) for k, v in result["seconds"].items()}
+        click.echo(f"{size:>8,}{best['scores']:>10.3f}{best['scores'] / size * 1e6:>11.1f}{best['floor']:>9.3f}"
+                   f"{best['charts']:>10.2f}{best['report']:>10.2f}{best['report'] / size * 1e3:>11.2f}")
+    if json_path:
+        json_path.write_text(json.dumps({"months": months, "sizes": {size: r for size, r in rows},
+                                         "machine": benchmark.machine()}, ensure_ascii=False, indent=2),
+                             encoding="utf-8")
         click.echo(f"written {json_path}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -657,11 +658,34 @@ def parse_policy(doc: dict) -> Policy:
 
     :raise PolicyInvalid: with every problem found, each as ``(path, message)``.
     """
-    reader = _Reader()
-    policy = reader.policy(doc)
-    if reader.problems:
-        raise PolicyInvalid(reader.problems)
+    key = _document_key(doc)
+    policy = _PARSED.get(key) if key is not None else None
+    if policy is None:
+        reader = _Reader()
+        policy = reader.policy(doc)
+        if reader.problems:
+            raise PolicyInvalid(reader.problems)
+        if key is not None:
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = policy
     return policy
+
+
+# A stored version is never edited, and pages, the API and every use case read the version in force:
+# reading its document again on every request cost ~1,000 calls a page. The parsed policy is frozen, so
+# one parse per document and process is shared; the key is the document's whole content (with each
+# value's type), so a different document, or the same id in another database, never gets it.
+_PARSED: dict[str, Policy] = {}
+_PARSED_MAX = 64
+
+
+def _document_key(doc: object) -> str | None:
+    try:
+        return json.dumps(doc, sort_keys=True, ensure_ascii=False,
+                          default=lambda value: [type(value).__name__, str(value)])
+    except (TypeError, ValueError):  # keys of mixed types, a cycle: not cached, read every time
+        return None
 
 
 # ---------------------------------------------------------------- export
