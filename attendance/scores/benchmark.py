@@ -282,6 +282,7 @@ class Timings:
     month: date
     rows: dict[str, int]
     results: dict[str, list[float]]
+    peak_rss_mib: float = 0.0  # the process's peak resident memory once the report was made (getrusage)
 
     def best(self, key: str) -> float:
         return min(self.results[key])
@@ -335,7 +336,16 @@ def run(month: date, repeat: int = 3, progress: Callable[[str], None] | None = N
         current_app.config["REPORTS_FOLDER"] = saved
         shutil.rmtree(folder, ignore_errors=True)
     step("report")
-    return Timings(database_label(), month, count_rows(), results)
+    return Timings(database_label(), month, count_rows(), results, peak_rss_mib())
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident set size so far, in MiB (Linux reports KiB; macOS bytes)."""
+    import resource
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 class _Everyone:

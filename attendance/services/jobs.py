@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from attendance import clock, task_queue
 from attendance.domain import scoring
-from attendance.domain.errors import DomainError, InvalidInput, NotFound
+from attendance.domain.errors import N_, DomainError, InvalidInput, NotFound
 from attendance.domain.permissions import JOB_ACTIONS, allowed
 from attendance.extensions import db
 from attendance.models import Employee, Job
@@ -106,7 +106,7 @@ def retry(actor: Employee | None, job_id: int) -> Job:
     :raise InvalidInput: the job has not failed."""
     old = get_job(actor, job_id)
     if old.status != "failed":
-        raise InvalidInput("only a failed job can be retried", code="job_not_failed")
+        raise InvalidInput(N_("only a failed job can be retried"), code="job_not_failed")
     job = submit(actor, old.kind, old.subject)
     job.retry_of_id = old.id
     return job

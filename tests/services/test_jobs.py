@@ -100,12 +100,30 @@ def test_closing_a_month_as_a_job_makes_a_report_made_before_it_again(hr):
     assert report.id > close.id and report.result["closed"] is True
 
 
-def test_without_a_worker_the_job_waits_on_the_queue_and_a_worker_runs_it(app, hr, fake_kind, tmp_path):
+@pytest.fixture
+def real_queue(app, tmp_path):
+    """The queue as production has it (SqliteHuey in a file, no worker running) instead of immediate mode;
+    ``work()`` runs the next queued job as ``flask jobs worker`` would."""
     queue = queue_for(app)
     saved = (queue._huey, queue._task, dict(app.config))
     app.config.update(TASK_QUEUE_IMMEDIATE=False, TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}")
     queue._huey = queue._task = None
-    try:
+
+    def work():
+        db.session.commit()  # the worker is another connection: end this test's read
+        queue.huey.execute(queue.huey.dequeue())
+
+    queue.work = work
+    yield queue
+    queue._huey, queue._task = saved[0], saved[1]
+    del queue.work
+    app.config.clear()
+    app.config.update(saved[2])
+
+
+def test_without_a_worker_the_job_waits_on_the_queue_and_a_worker_runs_it(hr, fake_kind, real_queue):
+    queue = real_queue
+    if True:
         job = jobs.submit(hr, "report", "2026-10")
         db.session.refresh(job)
         assert job.status == "queued" and queue.huey.pending_count() == 1
@@ -117,7 +135,3 @@ def test_without_a_worker_the_job_waits_on_the_queue_and_a_worker_runs_it(app, h
         queue.huey.execute(queue.huey.enqueue(queue._task.s(job.id)) and queue.huey.dequeue())
         db.session.refresh(job)
         assert job.status == "done" and fake_kind["seen"] == [1, 2]  # delivered twice: run once
-    finally:
-        queue._huey, queue._task = saved[0], saved[1]
-        app.config.clear()
-        app.config.update(saved[2])
