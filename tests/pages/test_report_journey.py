@@ -3,6 +3,7 @@ monthly report and the 考勤表 — the close and the report running as backgro
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,6 +28,7 @@ def test_hr_closes_a_month_sees_the_charts_and_downloads_the_report_and_the_atte
     hr = SimpleNamespace(username=hr.username)
     db.session.close()  # the live server writes from its own thread
     with live_server(app) as base, browser_page(width=375) as page:
+        page.set_default_timeout(60_000)  # each chart is drawn on request: seconds on a busy 2-core machine
         try:
             sign_in(page, base, hr)
             page.goto(f"{base}/scores?month={label}")
@@ -38,7 +40,7 @@ def test_hr_closes_a_month_sees_the_charts_and_downloads_the_report_and_the_atte
                                    ".every(i => i.complete && i.naturalWidth > 0)", timeout=60_000)
             assert page.locator("figure.chart img").count() == 5
             page.on("dialog", lambda dialog: dialog.accept())  # the close asks first (form[data-confirm])
-            with page.expect_navigation():
+            with page.expect_navigation(timeout=240_000):  # the close runs inline in tests (no worker)
                 page.click("text=执行月结")
             page.wait_for_selector(".flash")
             assert "正在月结" in page.inner_text(".flash.message")
@@ -49,7 +51,7 @@ def test_hr_closes_a_month_sees_the_charts_and_downloads_the_report_and_the_atte
             page.wait_for_function("() => [...document.querySelectorAll('figure.chart img')]"
                                    ".every(i => i.complete && i.naturalWidth > 0)", timeout=60_000)
 
-            with page.expect_navigation():
+            with page.expect_navigation(timeout=240_000):  # the report job runs inline in tests
                 page.click("text=生成报表（PDF 和 XLSX）")
             page.wait_for_selector("text=月报 PDF")
             assert "月结之前" not in page.inner_text("#report + section")  # made from the closed month
@@ -74,6 +76,7 @@ def test_hr_closes_a_month_sees_the_charts_and_downloads_the_report_and_the_atte
             assert saved.read_bytes().startswith(b"PK")
         except Exception:
             shot = Path("/tmp") / "journey-hr-report-375-failure.png"
-            page.screenshot(path=shot, full_page=True)
-            print(f"screenshot: {shot}")
+            with suppress(Exception):  # the journey's own failure is the one to report
+                page.screenshot(path=shot, full_page=True, timeout=30_000)
+                print(f"screenshot: {shot}")
             raise
