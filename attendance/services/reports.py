@@ -278,7 +278,7 @@ def report_steps() -> int:
 
 
 def generate(actor: Employee | None, month_text: str, progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write the month's report (PDF, XLSX, each chart as PNG and SVG) to ``reports/YYYY-MM/``.
+    """Write the month's report (PDF, XLSX, each chart as PNG) to ``reports/YYYY-MM/``.
 
     The files are written to a scratch folder first and moved in place, so a download never sees
     half a file. Only reads until the audit record at the end: no write lock is held while it draws,
@@ -304,8 +304,8 @@ def generate(actor: Employee | None, month_text: str, progress: Callable[[str], 
             step(name.rsplit(".", 1)[1])
         for name, image in data.charts.items():
             (scratch / f"chart-{name}-{label}.png").write_bytes(image)
-        for name, figure in data.chart_figures.items():
-            (scratch / f"chart-{name}-{label}.svg").write_bytes(charts.svg(figure))
+        # No SVG copies: each chart is drawn once (the PNGs the PDF and the workbook show); the live
+        # charts answer SVG on request (GET …/charts/<name>.svg) — rendering SVG too cost a tenth of the report.
         paths = []
         for item in sorted(scratch.iterdir()):
             target = folder / item.name
@@ -375,7 +375,7 @@ def report_summary(month_text: str) -> ReportSummary:
     files = report_files(label)
     pdf = next((f for f in files if f.name == f"report-{label}.pdf"), None)
     xlsx = next((f for f in files if f.name == f"workbook-{label}.xlsx"), None)
-    images = [f for f in files if f.kind in ("png", "svg")]
+    images = [f for f in files if f.kind in ("png", "svg")]  # SVG: reports made before they were dropped
     made = db.session.scalar(select(Job).where(Job.kind == "report", Job.subject == label, Job.status == "done")
                              .order_by(Job.id.desc()).limit(1))
     made_at = made.finished_at if made else (pdf or xlsx).modified if (pdf or xlsx) else None
