@@ -127,6 +127,10 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
+    from attendance import task_queue
+    from attendance.services.jobs import run as run_job
+
+    task_queue.init_app(app, run_job)
     https = bool(app.config.get("SESSION_COOKIE_SECURE"))
     # One Talisman per app: it keeps its options on itself, so a shared instance would take the last app's.
     app.extensions["talisman"] = Talisman(

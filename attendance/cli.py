@@ -207,8 +207,28 @@ def restore(file: Path) -> None:
     _report_copy(report, "restored from")
 
 
+jobs_cli = AppGroup("jobs", help="The background jobs (monthly report, month close): the worker that runs them.")
+
+
+@jobs_cli.command("worker")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Jobs run at the same time (threads).")
+def jobs_worker(workers: int) -> None:
+    """Run the jobs the pages ask for (the task queue's consumer), until stopped with Ctrl-C."""
+    import logging
+
+    from flask import current_app
+
+    from attendance.task_queue import queue_for
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    queue = queue_for(current_app._get_current_object())
+    click.echo(f"jobs worker: {workers} thread(s) on {queue.describe()}; Ctrl-C stops it")
+    queue.huey.create_consumer(workers=workers, worker_type="thread").run()
+
+
 def register(app: Flask) -> None:
-    for command in (create_admin, demo, import_employees, policy_cli, backup, restore):
+    for command in (create_admin, demo, import_employees, policy_cli, backup, restore, jobs_cli):
         app.cli.add_command(command)
     from attendance.discipline.cli import ledger_cli
 

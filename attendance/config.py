@@ -54,6 +54,11 @@ def from_environment(instance_path: str, root_path: str) -> dict:
         "REPORTS_FOLDER": os.environ.get(
             "REPORTS_FOLDER", str(Path(root_path).parent / "reports")
         ),
+        # The task queue for long work (docs/operations: "Background jobs"): unset = a SQLite file in the
+        # instance folder (one host); redis://host:6379/0 for several hosts; TASK_QUEUE_IMMEDIATE=1 runs
+        # each job at once in the request (no worker; the tests)
+        "TASK_QUEUE_URL": os.environ.get("TASK_QUEUE_URL", ""),
+        "TASK_QUEUE_IMMEDIATE": _flag("TASK_QUEUE_IMMEDIATE"),
         "API_TOKEN_HOURS": int(os.environ.get("API_TOKEN_HOURS", "720")),
         "EVIDENCE_MAX_BYTES": int(os.environ.get("EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024))),
         "CERTIFICATE_MAX_BYTES": int(os.environ.get("CERTIFICATE_MAX_BYTES",

@@ -13,3 +13,35 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+// A background job (the monthly report, closing a month) in progress: [data-job-poll] holds its status URL.
+// Ask every 2 seconds; show the percentage; when it has ended, reload the page to show the result or why
+// it failed.
+(function () {
+  var jobs = document.querySelectorAll("[data-job-poll]");
+  if (!jobs.length || !window.fetch) { return; }
+  function poll() {
+    var pending = 0;
+    var requests = Array.prototype.map.call(jobs, function (box) {
+      if (box.dataset.jobDone) { return Promise.resolve(); }
+      pending += 1;
+      return fetch(box.dataset.jobPoll, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (job) {
+          if (!job) { return; }
+          var bar = box.querySelector("progress");
+          var percent = box.querySelector("[data-job-percent]");
+          var waiting = box.querySelector("[data-job-waiting]");
+          if (bar) { bar.value = job.percent; }
+          if (percent) { percent.textContent = job.percent + "%"; }
+          if (waiting) { waiting.hidden = job.status !== "queued"; }
+          if (job.finished) { box.dataset.jobDone = "1"; }
+        })
+        .catch(function () {});
+    });
+    Promise.all(requests).then(function () {
+      var finished = Array.prototype.some.call(jobs, function (box) { return box.dataset.jobDone; });
+      if (finished) { window.location.reload(); } else if (pending) { window.setTimeout(poll, 2000); }
+    });
+  }
+  window.setTimeout(poll, 1000);
+})();

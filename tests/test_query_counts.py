@@ -21,6 +21,7 @@ from attendance.extensions import db
 from attendance.models import (
     Appeal,
     Employee,
+    Job,
     LeaveRequest,
     Meeting,
     PolicyVersion,
@@ -82,6 +83,7 @@ def _ids() -> dict[str, object]:
         "swap": first(select(Swap.request_id).order_by(Swap.id)),
         "correction": first(select(Request.id).where(Request.kind == "punch_correction").order_by(Request.id)),
         "meeting_id": meeting or 1,
+        "job_id": first(select(Job.id).order_by(Job.id)) or 1,
         "version_id": first(select(PolicyVersion.id).order_by(PolicyVersion.id.desc())),
         "month": scoring.month_label(scoring.add_months(scoring.month_start(today), -1)),
         "day": (today - timedelta(days=1)).isoformat(),
@@ -93,7 +95,7 @@ def _url(rule: str, ids: dict[str, object]) -> str:
     request_id = ids["leave"] if "leave" in rule else ids["swap"] if "swap" in rule else ids["correction"]
     values = {
         "employee_no": ids["employee_no"], "violation_id": ids["violation_id"], "appeal_id": ids["appeal_id"],
-        "request_id": request_id, "meeting_id": ids["meeting_id"], "version_id": ids["version_id"],
+        "request_id": request_id, "meeting_id": ids["meeting_id"], "job_id": ids["job_id"], "version_id": ids["version_id"],
         "month": ids["month"], "day": ids["day"], "fmt": "png",
         "code": ids["shift"] if "shift-types" in rule else ids["team"],
         "name": "ranking" if "chart" in rule else "report.pdf",
@@ -146,6 +148,6 @@ def test_every_get_route_has_its_url(app):
     """A new GET route is counted too: it needs a value for each of its parameters in _url (or a reason in
     SKIPPED), which this says without building the departments."""
     ids = {key: 1 for key in ("employee_no", "team", "shift", "violation_id", "appeal_id", "leave", "swap",
-                              "correction", "meeting_id", "version_id", "month", "day")}
+                              "correction", "meeting_id", "job_id", "version_id", "month", "day")}
     for rule in _get_rules(app):
         _url(rule, ids)  # every parameter has a value

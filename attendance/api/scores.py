@@ -173,7 +173,7 @@ def _files(month: str) -> dict:
 @permission("reports.view")
 @blp.response(200, ReportOut)
 def list_report(month):
-    """The month's report files (PDF, XLSX, each chart as PNG and SVG) once written, and the live charts."""
+    """The month's report files (PDF, XLSX, each chart as PNG) once written, and the live charts (PNG or SVG)."""
     return _files(month)
 
 

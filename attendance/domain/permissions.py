@@ -97,6 +97,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+# Background jobs (services/jobs.py): who may ask for, watch and retry each kind is who may do the work.
+JOB_ACTIONS: dict[str, str] = {
+    "report": "reports.generate",
+    "month_close": "months.close",
+}
+
+
 def allowed(roles: Iterable[str], action: str) -> bool:
     """Whether any of ``roles`` may perform ``action``. Unknown actions are refused."""
     permitted = PERMISSIONS.get(action)

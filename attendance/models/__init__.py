@@ -3,6 +3,7 @@
 from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance
 from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, LedgerHead, Violation
 from attendance.models.grooming import GroomingCheck, GroomingFailure
+from attendance.models.jobs import Job
 from attendance.models.leave import LeaveEntitlement, LeaveRequest
 from attendance.models.notifications import Notification, OutboundMessage, TeamRobot
 from attendance.models.people import ApiToken, Employee, EmployeeRole, LoginFailure, Team
@@ -14,6 +15,7 @@ from attendance.models.shifts import Punch, RosterEntry, ShiftType
 from attendance.models.swaps import PrivateSwapReview, Swap
 
 __all__ = [
+    "Job",
     "PrivateSwapReview",
     "Swap",
     "LeaveEntitlement",

@@ -19,8 +19,9 @@ from pathlib import Path
 import pandas as pd
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -244,16 +245,15 @@ class _Sheet:
         self.sheet.append(cells)
 
     def rows(self, rows: Iterable[list]) -> None:
+        # The money format resolved once: setting ``number_format`` on each cell makes openpyxl hash the
+        # style and look it up in the workbook's lists, a third of the workbook's time for 5,000 staff.
+        template = WriteOnlyCell(self.sheet)
+        template.number_format = "0.00"
+        money = template._style
+        sheet = self.sheet
         for row in rows:
-            out = []
-            for value in row:
-                if isinstance(value, Decimal):
-                    cell = WriteOnlyCell(self.sheet, value)
-                    cell.number_format = "0.00"
-                    out.append(cell)
-                else:
-                    out.append(inert_value(self.sheet, value))
-            self.sheet.append(out)
+            sheet.append([Cell(sheet, row=1, column=1, value=value, style_array=StyleArray(money))
+                          if isinstance(value, Decimal) else inert_value(sheet, value) for value in row])
 
 
 def _column(index: int) -> str:
@@ -281,4 +281,18 @@ def write_xlsx(path: Path, data) -> None:
 
     teams = _Sheet(book, "班组 Teams", f"{_('Teams')} · {label}", team_headers(), [16, 8, 10, 10, 10])
     teams.rows(team_rows(data))
+    _chart_sheet(book, data)
     save_workbook(book, str(path))
+
+
+def _chart_sheet(book: Workbook, data) -> None:
+    """The charts, as the PNGs the PDF shows (drawn once for both documents), one under the other."""
+    from openpyxl.drawing.image import Image as SheetImage
+
+    sheet = book.create_sheet("图表 Charts")
+    sheet.append([_("Charts")])
+    row = 2
+    for image in data.charts.values():
+        picture = SheetImage(io.BytesIO(image))
+        sheet.add_image(picture, f"A{row}")
+        row += int(picture.height / 20) + 2  # rows of the default 20 px height, and a gap

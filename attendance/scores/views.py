@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from attendance.domain import scoring
@@ -14,13 +15,16 @@ from attendance.domain.errors import Conflict, InvalidInput, NotFound, RuleRefus
 from attendance.domain.money import cents_to_money
 from attendance.reporting import charts
 from attendance.reporting import payroll as payroll_files
-from attendance.services import reports, scores
+from attendance.services import jobs, reports, scores
 from attendance.services.people import teams_reached as teams_for
 from attendance.web import can, permission_required
 
 bp = Blueprint("scores", __name__, url_prefix="/scores")
 PAGE_SIZE = 100
 IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+CHART_LABELS = {"ranking": _l("Ranking"), "trend": _l("Scores over the last 12 months"),
+                "categories": _l("Violations by category"), "lateness": _l("Lateness by weekday and hour"),
+                "attendance": _l("Attendance rate by team")}
 
 
 def _month_arg() -> str:
@@ -68,11 +72,16 @@ def dashboard():
     }
     can_close = (can("months.close") and figures.closed is None
                  and figures.month < scores.open_month())
-    files = reports.report_files(month) if can("reports.view") else []
+    report = reports.report_summary(month) if can("reports.view") else None
+    shown_jobs = [job for kind, action in (("month_close", "months.close"), ("report", "reports.generate"))
+                  if can(action) and (job := jobs.latest(kind, month)) is not None
+                  and (not job.finished or job.status == "failed")]
+    closing = any(job.kind == "month_close" and not job.finished for job in shown_jobs)
     return render_template("scores/dashboard.html", month=month, team=team, figures=figures,
                            rows=scores.score_rows(figures_page), summary=summary, next_cursor=next_cursor,
-                           teams=teams_for(current_user),
-                           chart_names=reports.CHARTS, can_close=can_close, files=files)
+                           teams=teams_for(current_user), chart_names=reports.CHARTS,
+                           can_close=can_close and not closing, report=report, jobs=shown_jobs,
+                           chart_labels=CHART_LABELS)
 
 
 @bp.route("/charts/<name>.<fmt>")
@@ -96,13 +105,19 @@ def person_trend(employee_no: str):
 @bp.route("/months/<month>/close", methods=["POST"])
 @permission_required("months.close")
 def close_month(month: str):
+    """Checks at once what can be checked (the month has ended, months close in order), then closes it
+    as a background job: the dashboard shows its progress."""
     try:
-        close = scores.close_month(current_user, month)
+        scores.check_closable(month)
+        running = jobs.latest("month_close", month)
+        if running is not None and not running.finished:
+            raise Conflict(f"{month} is already being closed")
+        jobs.submit(current_user, "month_close", month)
     except (Conflict, RuleRefused) as exc:
-        flash(exc.message, "error")
+        flash(_(exc.message), "error")
     else:
-        flash(_("%(month)s is closed: the figures of %(n)d people are frozen.", month=month, n=close.staff))
-    return redirect(url_for("scores.dashboard", month=month))
+        flash(_("Closing %(month)s: the figures are being frozen (progress below).", month=month))
+    return redirect(url_for("scores.dashboard", month=month) + "#jobs")
 
 
 # --- payroll deductions -----------------------------------------------------------------------
@@ -146,13 +161,36 @@ def payroll_xlsx():
 @bp.route("/reports/<month>", methods=["POST"])
 @permission_required("reports.generate")
 def generate_report(month: str):
+    """Answers at once: the report is made by a background job whose progress the dashboard shows."""
     try:
-        paths = reports.generate(current_user, month)
+        jobs.submit(current_user, "report", month)
     except InvalidInput as exc:
-        flash(exc.message, "error")
+        flash(_(exc.message), "error")
         return redirect(url_for("scores.dashboard"))
-    flash(_("The report of %(month)s is written (%(n)d files).", month=month, n=len(paths)))
-    return redirect(url_for("scores.dashboard", month=month) + "#report")
+    flash(_("The report of %(month)s is being made (progress below).", month=month))
+    return redirect(url_for("scores.dashboard", month=month) + "#jobs")
+
+
+@bp.route("/jobs/<int:job_id>")
+@permission_required("self.view")
+def job_status(job_id: int):
+    """A job's state as JSON, polled by static/app.js while it runs; 404 for a kind the viewer may not do."""
+    job = jobs.get_job(current_user, job_id)
+    return {"id": job.id, "kind": job.kind, "subject": job.subject, "status": job.status,
+            "percent": job.percent, "done": job.done, "total": job.total, "step": job.step,
+            "error": job.error, "finished": job.finished, "result": job.result}
+
+
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+@permission_required("self.view")
+def retry_job(job_id: int):
+    try:
+        job = jobs.retry(current_user, job_id)
+    except InvalidInput as exc:
+        flash(_(exc.message), "error")
+        return redirect(url_for("scores.dashboard"))
+    flash(_("Tried again: job %(id)d is queued.", id=job.id))
+    return redirect(url_for("scores.dashboard", month=job.subject) + "#jobs")
 
 
 @bp.route("/reports/<month>/<name>")

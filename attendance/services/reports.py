@@ -26,11 +26,11 @@ from attendance.domain import scoring
 from attendance.domain.errors import NotFound
 from attendance.domain.permissions import reach
 from attendance.extensions import db
-from attendance.models import Employee, Team, Violation
+from attendance.models import Employee, Job, Team, Violation
 from attendance.reporting import charts
 from attendance.services import attendance as attendance_service
 from attendance.services import audit, people, scores
-from attendance.services.transaction import use_case
+from attendance.services.transaction import transaction
 
 CHARTS = ("ranking", "trend", "categories", "lateness", "attendance")
 TREND_MONTHS = 12
@@ -277,12 +277,13 @@ def report_steps() -> int:
     return 4 + len(CHARTS) + 2
 
 
-@use_case
 def generate(actor: Employee | None, month_text: str, progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write the month's report (PDF, XLSX, each chart as PNG and SVG) to ``reports/YYYY-MM/``.
+    """Write the month's report (PDF, XLSX, each chart as PNG) to ``reports/YYYY-MM/``.
 
     The files are written to a scratch folder first and moved in place, so a download never sees
-    half a file. :raise InvalidInput: a bad month.
+    half a file. Only reads until the audit record at the end: no write lock is held while it draws,
+    and a job's progress (``services/jobs.py``) commits between the steps. :raise InvalidInput: a bad
+    month.
     """
     from attendance.reporting import monthly_report
 
@@ -303,8 +304,8 @@ def generate(actor: Employee | None, month_text: str, progress: Callable[[str], 
             step(name.rsplit(".", 1)[1])
         for name, image in data.charts.items():
             (scratch / f"chart-{name}-{label}.png").write_bytes(image)
-        for name, figure in data.chart_figures.items():
-            (scratch / f"chart-{name}-{label}.svg").write_bytes(charts.svg(figure))
+        # No SVG copies: each chart is drawn once (the PNGs the PDF and the workbook show); the live
+        # charts answer SVG on request (GET …/charts/<name>.svg) — rendering SVG too cost a tenth of the report.
         paths = []
         for item in sorted(scratch.iterdir()):
             target = folder / item.name
@@ -312,7 +313,8 @@ def generate(actor: Employee | None, month_text: str, progress: Callable[[str], 
             paths.append(target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    audit.record(actor, "report.generate", "report", label, files=[p.name for p in paths])
+    with transaction():
+        audit.record(actor, "report.generate", "report", label, files=[p.name for p in paths])
     return paths
 
 
@@ -347,6 +349,45 @@ def report_file(month_text: str, name: str) -> Path:
     if not path.is_file():
         raise NotFound(f"no report file {name}")
     return path
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """The month's report as HR sees it: the two documents, the chart images, when made, by whom, and
+    whether it was made before the month was closed (it then says 未月结 and should be made again)."""
+
+    pdf: ReportFile | None
+    xlsx: ReportFile | None
+    images: list[ReportFile]
+    made_at: datetime | None
+    made_by: str | None  # None: made from the command line
+    stale: bool
+
+    @property
+    def exists(self) -> bool:
+        return self.pdf is not None or self.xlsx is not None
+
+
+def report_summary(month_text: str) -> ReportSummary:
+    """What the dashboard says about the month's report. :raise InvalidInput: a bad month."""
+    month = scoring.parse_month(month_text)
+    label = scoring.month_label(month)
+    files = report_files(label)
+    pdf = next((f for f in files if f.name == f"report-{label}.pdf"), None)
+    xlsx = next((f for f in files if f.name == f"workbook-{label}.xlsx"), None)
+    images = [f for f in files if f.kind in ("png", "svg")]  # SVG: reports made before they were dropped
+    made = db.session.scalar(select(Job).where(Job.kind == "report", Job.subject == label, Job.status == "done")
+                             .order_by(Job.id.desc()).limit(1))
+    made_at = made.finished_at if made else (pdf or xlsx).modified if (pdf or xlsx) else None
+    made_by = (made.requested_by.name if made.requested_by else _("(system)")) if made else None
+    close = scores.get_close(month)
+    if not (pdf or xlsx) or close is None:
+        stale = False
+    elif made is not None:
+        stale = not (made.result or {}).get("closed")  # what its pages say, not when it ended
+    else:
+        stale = made_at < close.closed_at
+    return ReportSummary(pdf, xlsx, images, made_at, made_by, stale)
 
 
 def months_with_reports() -> list[str]:

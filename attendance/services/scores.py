@@ -615,13 +615,9 @@ def _tell_scores(month: date, people: pd.DataFrame) -> None:
                               N_("Rank %(rank)s · points lost %(points)s · fines %(fines)s yuan"), rows)
 
 
-@use_case
-def close_month(actor: Employee | None, month_text: str) -> MonthClose:
-    """Freeze the month's scores, ranks and payroll deductions (HR).
-
-    :raise InvalidInput: not a month. :raise RuleRefused: the month has not ended yet, or an earlier
-        month is still open (months close in order). :raise Conflict: already closed.
-    """
+def check_closable(month_text: str) -> date:
+    """The month, if it may be closed now (what ``close_month`` checks first; a page asks before it queues
+    the close as a job). :raise InvalidInput, RuleRefused, Conflict: as ``close_month``."""
     month = scoring.parse_month(month_text)
     if month >= open_month():
         raise RuleRefused("a month can be closed once it has ended", code="month_not_over")
@@ -633,6 +629,17 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
     if latest is not None and month != scoring.add_months(latest, 1):
         raise RuleRefused(f"close {scoring.month_label(scoring.add_months(latest, 1))} first: months close in order",
                           code="months_close_in_order")
+    return month
+
+
+@use_case
+def close_month(actor: Employee | None, month_text: str) -> MonthClose:
+    """Freeze the month's scores, ranks and payroll deductions (HR).
+
+    :raise InvalidInput: not a month. :raise RuleRefused: the month has not ended yet, or an earlier
+        month is still open (months close in order). :raise Conflict: already closed.
+    """
+    month = check_closable(month_text)
     book = PolicyBook.load()
     version_id, policy = book.on(scoring.month_end(month))
     close = MonthClose(month=month, closed_by_id=actor.id if actor else None, policy_version_id=version_id,

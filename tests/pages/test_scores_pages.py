@@ -8,14 +8,17 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from attendance.domain import scoring
 from attendance.domain.policy import ROLES
 from attendance.domain.scoring import month_label
 from attendance.extensions import db
+from attendance.models import Job
 from attendance.reporting import charts
 from attendance.services import reports, shift_types
 from tests.conftest import LEADERS, login, make_person, make_team
+from tests.services.test_jobs import real_queue  # noqa: F401 (a fixture)
 from tests.services.test_scores import attend, last_month, violation, working_days
 
 
@@ -176,6 +179,78 @@ def test_the_report_button_writes_the_files_and_the_dashboard_offers_them(client
     assert client.get(f"/scores/reports/{world['month']}/../secret_key").status_code == 404
 
 
+def test_the_report_button_answers_at_once_and_the_page_shows_the_jobs_progress_until_the_files_are_there(
+        client, world, real_queue):  # noqa: F811 (the fixture imported above)
+    month = world["month"]
+    login(client, world["hr"])
+    response = client.post(f"/scores/reports/{month}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("#jobs")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    job = db.session.scalar(select(Job).order_by(Job.id.desc()))
+    assert f'data-job-poll="/scores/jobs/{job.id}"' in html and "<progress" in html
+    assert "正在等待后台任务进程处理" in html and "flask --app attendance jobs worker" in html
+    assert "月报 PDF" not in html  # nothing written yet
+    status = client.get(f"/scores/jobs/{job.id}").get_json()
+    assert (status["status"], status["percent"], status["finished"]) == ("queued", 0, False)
+    real_queue.work()
+    status = client.get(f"/scores/jobs/{job.id}").get_json()
+    assert (status["status"], status["percent"], status["finished"]) == ("done", 100, True)
+    assert f"report-{month}.pdf" in status["result"]["files"]
+    html = client.get(f"/scores?month={month}").get_data(as_text=True)
+    assert "data-job-poll" not in html and "月报 PDF" in html and "月报 Excel" in html
+    assert "周人事 于" in html and "生成" in html
+    assert f">report-{month}.pdf<" not in html  # named for people, not as raw file names
+    pdf = client.get(f"/scores/reports/{month}/report-{month}.pdf")
+    assert pdf.data.startswith(b"%PDF")
+    pdf.close()
+
+
+def test_a_failed_report_says_why_on_the_page_and_can_be_tried_again(client, world, monkeypatch):
+    from attendance.services import jobs
+
+    real = jobs.KINDS["report"]
+
+    def broken(_actor, _params, _progress):
+        raise OSError("No space left on device")
+
+    monkeypatch.setitem(jobs.KINDS, "report", jobs.Kind(real.steps, broken))
+    login(client, world["hr"])
+    html = client.post(f"/scores/reports/{world['month']}", follow_redirects=True).get_data(as_text=True)
+    failed = db.session.scalar(select(Job).order_by(Job.id.desc()))
+    assert failed.status == "failed" and "失败原因" in html and "No space left on device" in html
+    assert f'action="/scores/jobs/{failed.id}/retry"' in html
+    monkeypatch.setitem(jobs.KINDS, "report", real)
+    html = client.post(f"/scores/jobs/{failed.id}/retry", follow_redirects=True).get_data(as_text=True)
+    assert "月报 PDF" in html and "失败原因" not in html
+    login(client, world["lead"])
+    assert client.get(f"/scores/jobs/{failed.id}").status_code == 404  # a kind of work the lead may not do
+
+
+def test_a_report_made_before_the_close_is_marked_out_of_date(client, world):
+    """Issue 15 point 8: it used to keep saying 未月结 after the close, with nothing to say so."""
+    month = world["month"]
+    login(client, world["hr"])
+    client.post(f"/scores/reports/{month}")
+    assert "data-report-stale" not in client.get(f"/scores?month={month}").get_data(as_text=True)
+    from attendance.services import scores
+
+    scores.close_month(world["hr"], month)  # as the API or the CLI close it: no job follows
+    html = client.get(f"/scores?month={month}").get_data(as_text=True)
+    assert "data-report-stale" in html and "已过期" in html and "请重新生成" in html
+    client.post(f"/scores/reports/{month}")
+    assert "data-report-stale" not in client.get(f"/scores?month={month}").get_data(as_text=True)
+
+
+def test_closing_the_month_on_the_page_makes_its_report_again_from_the_closed_figures(client, world):
+    month = world["month"]
+    login(client, world["hr"])
+    client.post(f"/scores/reports/{month}")
+    html = client.post(f"/scores/months/{month}/close", follow_redirects=True).get_data(as_text=True)
+    assert "data-report-stale" not in html and "月报 PDF" in html
+    made = db.session.scalars(select(Job).where(Job.kind == "report").order_by(Job.id)).all()
+    assert len(made) == 2 and made[-1].status == "done" and made[-1].result["closed"] is True
+
+
 def test_my_record_shows_my_score_trend_and_nobody_elses(client, world):
     login(client, world["staff"])
     html = client.get("/me").get_data(as_text=True)
@@ -197,6 +272,8 @@ PAGES = [
     ("GET", "/scores/payroll.xlsx?month={month}", OFFICE_FIGURES),
     ("POST", "/scores/reports/{month}", OFFICE_FIGURES),
     ("GET", "/scores/reports/{month}/report-{month}.pdf", OFFICE_FIGURES),
+    ("GET", "/scores/jobs/{job}", OFFICE_FIGURES),  # the report job just asked for (none: 404)
+    ("POST", "/scores/jobs/{job}/retry", OFFICE_FIGURES),  # it has not failed: refused with a message
     ("POST", "/scores/months/{month}/close", {"hr"}),
 ]
 
@@ -210,12 +287,15 @@ def test_each_role_reaches_exactly_the_score_pages_it_should(client, world, role
         db.session.commit()
     login(client, caller)
     for method, path, roles in PAGES:
-        url = path.format(month=world["month"], own=caller.employee_no)
+        job = db.session.scalar(select(func.max(Job.id))) or 0
+        db.session.commit()
+        url = path.format(month=world["month"], own=caller.employee_no, job=job)
         response = client.open(url, method=method)
         response.close()  # a file response holds the file open until closed
         if role in roles:
             assert response.status_code < 400, (role, method, url, response.status_code)
             if method == "POST":
-                assert 'class="flash error"' not in client.get(response.headers["Location"]).get_data(as_text=True)
+                shown = client.get(response.headers["Location"]).get_data(as_text=True)
+                assert url.endswith("/retry") or 'class="flash error"' not in shown
         else:
             assert response.status_code in (403, 404), (role, method, url, response.status_code)
