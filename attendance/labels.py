@@ -12,7 +12,9 @@ from attendance.domain.errors import N_
 # --- discipline
 
 SANCTION_LABELS = {"warning": _l("Warning"), "fine": _l("Fine"), "points": _l("Points deducted"),
-                   "dismissal_review": _l("Dismissal review")}
+                   "dismissal_review": _l("Dismissal review"), "criticism": _l("Criticism"),
+                   "forfeit_reward": _l("Month's reward forfeited"), "stand_down": _l("Stand-down for retraining"),
+                   "transfer": _l("Transfer off the post")}
 SOURCE_LABELS = {"manual": _l("Recorded by hand"), "grooming": _l("Grooming check"),
                  "attendance": _l("Attendance"), "complaint": _l("Customer complaint"),
                  "swap": _l("Shift swap"), "meeting": _l("Meeting")}
@@ -348,6 +350,17 @@ def step_what(step) -> str:
         what = gettext("a fine of %(amount)s yuan", amount=_yuan(step.amount))
     elif step.sanction == "points":
         what = gettext("points deducted")
+    elif step.sanction == "criticism":
+        what = gettext("a criticism (a recorded notice, no money)")
+    elif step.sanction == "forfeit_reward":
+        what = gettext("the month's reward (%(reward)s) forfeited", reward=step.reward)
+    elif step.sanction == "stand_down":
+        what = gettext("%(days)s days' stand-down for retraining", days=step.days)
+    elif step.sanction == "transfer":
+        what = gettext("a transfer off the post, which HR completes")
+    elif step.sanction == "choice":
+        what = gettext(" or ").join(step_what(option) for option in step.options)
+        what = gettext("the recorder's choice of: %(options)s", options=what)
     else:
         what = gettext("a dismissal review")
     if step.points:

@@ -26,7 +26,9 @@ from attendance.domain.policy.model import (
     PAY_TREATMENTS,
     REVIEWS,
     ROLES,
+    PENDING_NOMINATIONS,
     SANCTIONS,
+    STEP_SANCTIONS,
     AnnualLeaveTier,
     AttendancePolicy,
     CorrectionPolicy,
@@ -39,6 +41,7 @@ from attendance.domain.policy.model import (
     RetentionPolicy,
     Reward,
     Rule,
+    StandDownPolicy,
     Step,
     SwapPolicy,
     Window,
@@ -51,6 +54,9 @@ from attendance.domain.policy.reader import (
 )
 
 __all__ = [
+    "PENDING_NOMINATIONS",
+    "STEP_SANCTIONS",
+    "StandDownPolicy",
     "AFTER_LADDER",
     "ATTENDANCE_EVENTS",
     "AnnualLeaveTier",
