@@ -192,11 +192,14 @@ NOTIFICATION_KIND_LABELS = {
     "swap_asked": _l("A colleague asks me to swap"), "swap_answered": _l("My swap accepted or declined"),
     "swap_withdrawn": _l("A swap withdrawn"), "swap_roster_changed": _l("Roster changed by a swap"),
     "policy_published": _l("New rules published: to read and acknowledge"),
+    "nomination": _l("A nomination for the month's reward, and its decision"),
+    "transfer_completed": _l("A transfer completed by HR"),
 }
 LEAVE_TYPE_LABELS = {
     "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),
     "maternity": _l("Maternity leave"), "bereavement": _l("Bereavement leave"), "in_lieu": _l("Time off in lieu"),
     "annual": _l("Annual leave"), "work_injury": _l("Work-injury leave"),
+    "training": _l("Stand-down for retraining"),  # not a leave type: a sanction's day off the shift (待岗培训)
 }
 LEAVE_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                        "cancelled": _l("Cancelled")}
@@ -211,6 +214,7 @@ HALF_DAY_LABELS = {"am": _l("Morning"), "pm": _l("Afternoon")}
 LEAVE_MARKS = {
     "personal": _l("PL"), "sick": _l("SL"), "marriage": _l("ML"), "maternity": _l("MTL"),
     "bereavement": _l("BL"), "in_lieu": _l("TIL"), "annual": _l("AL"), "work_injury": _l("IL"),
+    "training": _l("TR"),
 }
 HALF_MARK = "½"  # before a leave mark: the leave is half of the day
 

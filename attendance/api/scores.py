@@ -44,6 +44,10 @@ class ScoreOut(ma.Schema):
     full_attendance = ma.fields.Boolean()
     reward_eligible = ma.fields.Boolean()
     reward = Money(metadata={"description": "the policy's full-attendance reward when eligible"})
+    nomination = ma.fields.String(allow_none=True, metadata={
+        "description": "the nomination for outstanding work (工作突出): pending, confirmed, declined; none"})
+    reward_forfeited = ma.fields.Boolean(metadata={"description": "a forfeit_reward sanction took the reward"})
+    training_days = ma.fields.Integer(metadata={"description": "stand-down days for retraining (待岗培训)"})
     rank = ma.fields.Integer(metadata={"description": "in the department (1 = best; equal scores share)"})
     team_rank = ma.fields.Integer(allow_none=True)
     closed = ma.fields.Boolean(metadata={"description": "the month is closed: these figures are frozen"})
@@ -66,6 +70,10 @@ class PayrollOut(ma.Schema):
     cap = Money(metadata={"description": "the most one month's pay may lose (share of wage, minimum wage kept)"})
     deducted = Money(metadata={"description": "taken off this month's pay (negative: paid back)"})
     carried_over = Money(metadata={"description": "carried to the next month"})
+    reward = Money(metadata={"description": "the month's reward paid with the pay (0: none or forfeited)"})
+    training_days = ma.fields.Integer(metadata={"description": "stand-down days for retraining (待岗培训)"})
+    training_reduction = Money(metadata={
+        "description": "what those days take off the pay under the policy's stand_down.pay_percent"})
     closed = ma.fields.Boolean()
 
 
