@@ -16,7 +16,6 @@ from attendance.domain.scoring import add_months, month_label
 from attendance.extensions import db
 from attendance.models import DismissalReview, LedgerEntry, Notification, TrainingDay, Transfer
 from attendance.services import discipline, nominations, roster, scores
-from attendance.services.discipline import transfers
 from attendance.services.discipline.explanation import explain
 from attendance.services.discipline.ledger import verify_ledger
 from tests.conftest import make_person, make_team
@@ -266,16 +265,16 @@ def test_a_transfer_is_recorded_and_hr_completes_it(world):
     violation(staff, "SHIRKING", last_month() + timedelta(days=1))
     v = violation(staff, "SHIRKING", last_month() + timedelta(days=3))
     assert v.sanction == "transfer"
-    t = transfers.transfer_of(v)
+    t = discipline.transfer_of(v)
     assert t.status == "pending"
-    assert [x.id for x in transfers.transfers(world["hr"]).items] == [t.id]
+    assert [x.id for x in discipline.transfers(world["hr"]).items] == [t.id]
     with pytest.raises(InvalidInput):
-        transfers.complete_transfer(world["hr"], t.id, " ")
-    transfers.complete_transfer(world["hr"], t.id, "自 11 月 10 日调至投诉组")
+        discipline.complete_transfer(world["hr"], t.id, " ")
+    discipline.complete_transfer(world["hr"], t.id, "自 11 月 10 日调至投诉组")
     done = db.session.get(Transfer, t.id)
     assert (done.status, done.completed_by_id) == ("done", world["hr"].id)
     with pytest.raises(Conflict):
-        transfers.complete_transfer(world["hr"], t.id, "again")
+        discipline.complete_transfer(world["hr"], t.id, "again")
     assert explain(staff, v.id).as_data()["transfer"]["status"] == "done"
 
 
