@@ -15,6 +15,9 @@ SANCTION_LABELS = {"warning": _l("Warning"), "fine": _l("Fine"), "points": _l("P
                    "dismissal_review": _l("Dismissal review"), "criticism": _l("Criticism"),
                    "forfeit_reward": _l("Month's reward forfeited"), "stand_down": _l("Stand-down for retraining"),
                    "transfer": _l("Transfer off the post")}
+TRANSFER_LABELS = {"pending": _l("To complete"), "done": _l("Completed"), "cancelled": _l("Cancelled (reversed)")}
+NOMINATION_LABELS = {"pending": _l("Nominated, waiting for the supervisor"), "confirmed": _l("Confirmed"),
+                     "declined": _l("Declined")}
 SOURCE_LABELS = {"manual": _l("Recorded by hand"), "grooming": _l("Grooming check"),
                  "attendance": _l("Attendance"), "complaint": _l("Customer complaint"),
                  "swap": _l("Shift swap"), "meeting": _l("Meeting")}
