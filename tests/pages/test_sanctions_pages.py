@@ -13,8 +13,8 @@ from attendance.domain.scoring import month_label
 from attendance.extensions import db
 from attendance.models import RewardNomination, Violation
 from attendance.services import discipline, nominations
-from tests.conftest import make_person, make_team
 from tests.conftest import login as log_in
+from tests.conftest import make_person, make_team
 from tests.services.test_scores import last_month, violation
 
 
