@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 from attendance import clock
+from attendance.domain.policy import ROLES
 from attendance.domain.scoring import add_months, month_label
 from attendance.services import discipline, scores
-from tests.conftest import make_person, make_team, token_for
+from tests.conftest import LEADERS, make_person, make_team, token_for
 from tests.services.test_scores import attend, last_month, violation
 
 
@@ -131,3 +132,28 @@ def test_hr_completes_a_transfer_and_others_may_not(client, world):
     assert r.status_code == 200 and r.get_json()["status"] == "done"
     assert client.post(path, json={"note": "again"}, headers=world["h"]["hr"]).status_code == 409
     assert scores.open_month()  # the month stays open: a transfer moves no money
+
+
+# --- who may: the role matrix (tests/test_permissions_matrix.py checks every route is listed) -------------
+
+TRANSFER_VIEWERS = {"supervisor", "manager", "gm", "hr"}
+API = [
+    ("GET", "/api/v1/nominations", set(LEADERS)),
+    ("POST", "/api/v1/nominations", {"lead", "supervisor"}),
+    ("POST", "/api/v1/nominations/1/decide", {"supervisor", "manager"}),
+    ("GET", "/api/v1/transfers", TRANSFER_VIEWERS),
+    ("POST", "/api/v1/transfers/1/complete", {"hr"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_nomination_and_transfer_routes_it_should(client, app, role):
+    team = make_team("T9", "九组")
+    caller = make_person([role], team if role in ("staff", "lead") else None)
+    headers = token_for(client, caller)
+    for method, path, roles in API:
+        response = client.open(path, method=method, headers=headers, json={})
+        if role in roles:  # an empty body is refused as bad input, never as forbidden
+            assert response.status_code in (200, 400), (role, method, path, response.status_code)
+        else:
+            assert response.status_code == 403, (role, method, path, response.status_code)

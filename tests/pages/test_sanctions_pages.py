@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import select
 
 from attendance import clock
+from attendance.domain.policy import ROLES
 from attendance.domain.scoring import month_label
 from attendance.extensions import db
 from attendance.models import RewardNomination, Violation
 from attendance.services import discipline, nominations
+from tests.conftest import LEADERS, make_person, make_team
 from tests.conftest import login as log_in
-from tests.conftest import make_person, make_team
 from tests.services.test_scores import last_month, violation
 
 
@@ -114,3 +115,26 @@ def test_a_bad_nomination_comes_back_with_what_was_typed(as_, world):
 
 def test_staff_may_not_open_the_nominations_page(as_, world):
     assert as_("staff").get("/scores/nominations").status_code == 403
+
+
+# --- who may: the role matrix (tests/test_permissions_matrix.py checks every route is listed) -------------
+
+PAGES = [
+    ("GET", "/scores/nominations", set(LEADERS)),
+    ("POST", "/scores/nominations", {"supervisor", "manager"}),  # an empty form is a decision without a choice
+    ("GET", "/transfers", {"supervisor", "manager", "gm", "hr"}),
+    ("POST", "/transfers/1", {"hr"}),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_the_nomination_and_transfer_pages_it_should(client, app, role):
+    team = make_team("T9", "九组")
+    caller = make_person([role], team if role in ("staff", "lead") else None)
+    log_in(client, caller)
+    for method, path, roles in PAGES:
+        response = client.open(path, method=method, data={})
+        if role in roles:  # an empty form comes back as bad input, never as forbidden
+            assert response.status_code in (200, 400), (role, method, path, response.status_code)
+        else:
+            assert response.status_code in (403, 404), (role, method, path, response.status_code)
