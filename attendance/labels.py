@@ -346,8 +346,8 @@ def step_sentence(n: int, step) -> str:
     return gettext("Time %(n)s: %(what)s", n=n, what=step_what(step))
 
 
-def step_what(step) -> str:
-    """What one ladder step does: 罚款 10 元，扣 2 分."""
+def step_what(step, with_points: bool = True) -> str:
+    """What one ladder step does: 罚款 10 元，扣 2 分 (without the points when ``with_points`` is false)."""
     if step.sanction == "warning":
         what = gettext("a warning")
     elif step.sanction == "fine" and step.amount_range:
@@ -370,7 +370,7 @@ def step_what(step) -> str:
         what = gettext("the recorder's choice of: %(options)s", options=what)
     else:
         what = gettext("a dismissal review")
-    if step.points:
+    if step.points and with_points:
         what = gettext("%(what)s, %(points)s points deducted", what=what, points=step.points)
     if step.review == "dismissal" and step.sanction != "dismissal_review":
         what = gettext("%(what)s, and a dismissal review", what=what)

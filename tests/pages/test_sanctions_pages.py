@@ -138,3 +138,8 @@ def test_each_role_reaches_exactly_the_nomination_and_transfer_pages_it_should(c
             assert response.status_code in (200, 400), (role, method, path, response.status_code)
         else:
             assert response.status_code in (403, 404), (role, method, path, response.status_code)
+
+
+def test_the_policy_page_says_what_each_new_sanction_does(as_, world):
+    page = as_("staff").get("/policy").get_data(as_text=True)
+    assert "由记录人选择" in page and "待岗培训 3 天" in page and "调岗（由人事办理）" in page

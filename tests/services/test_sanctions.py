@@ -289,3 +289,18 @@ def test_the_ledger_still_verifies_with_the_new_sanctions(world):
 def scores_at():
     from tests.services.test_scores import at
     return at(last_month() + timedelta(days=3))
+
+
+def test_re_stepping_keeps_the_recorders_choice_and_amount(world):
+    staff, sup = world["staff"], world["supervisor"]
+    first = discipline.record_violation(sup, employee=staff, rule_code="FALSIFY", occurred_at=scores_at(),
+                                        choice="fine", amount="200.00")
+    second = discipline.record_violation(sup, employee=staff, rule_code="FALSIFY",
+                                         occurred_at=scores_at() + timedelta(days=1), choice="fine", amount="300.00")
+    assert (second.occurrence, second.flagged_for_review) == (2, True)
+    discipline.reverse_violation(sup, first, "核实无误")
+    (item,) = discipline.out_of_step(staff, "FALSIFY")
+    assert item.violation.id == second.id
+    assert (item.decision.choice, item.decision.fine, item.decision.occurrence) == ("fine", Decimal("300.00"), 1)
+    (redone,) = discipline.restep(sup, staff, "FALSIFY", "first one reversed")
+    assert (redone.sanction, redone.fine, redone.options) == ("fine", Decimal("300.00"), ["fine", "dismissal_review"])
