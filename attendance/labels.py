@@ -12,7 +12,12 @@ from attendance.domain.errors import N_
 # --- discipline
 
 SANCTION_LABELS = {"warning": _l("Warning"), "fine": _l("Fine"), "points": _l("Points deducted"),
-                   "dismissal_review": _l("Dismissal review")}
+                   "dismissal_review": _l("Dismissal review"), "criticism": _l("Criticism"),
+                   "forfeit_reward": _l("Month's reward forfeited"), "stand_down": _l("Stand-down for retraining"),
+                   "transfer": _l("Transfer off the post")}
+TRANSFER_LABELS = {"pending": _l("To complete"), "done": _l("Completed"), "cancelled": _l("Cancelled (reversed)")}
+NOMINATION_LABELS = {"pending": _l("Nominated, waiting for the supervisor"), "confirmed": _l("Confirmed"),
+                     "declined": _l("Declined")}
 SOURCE_LABELS = {"manual": _l("Recorded by hand"), "grooming": _l("Grooming check"),
                  "attendance": _l("Attendance"), "complaint": _l("Customer complaint"),
                  "swap": _l("Shift swap"), "meeting": _l("Meeting")}
@@ -205,11 +210,14 @@ NOTIFICATION_KIND_LABELS = {
     "swap_asked": _l("A colleague asks me to swap"), "swap_answered": _l("My swap accepted or declined"),
     "swap_withdrawn": _l("A swap withdrawn"), "swap_roster_changed": _l("Roster changed by a swap"),
     "policy_published": _l("New rules published: to read and acknowledge"),
+    "nomination": _l("A nomination for the month's reward, and its decision"),
+    "transfer_completed": _l("A transfer completed by HR"),
 }
 LEAVE_TYPE_LABELS = {
     "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),
     "maternity": _l("Maternity leave"), "bereavement": _l("Bereavement leave"), "in_lieu": _l("Time off in lieu"),
     "annual": _l("Annual leave"), "work_injury": _l("Work-injury leave"),
+    "training": _l("Stand-down for retraining"),  # not a leave type: a sanction's day off the shift (待岗培训)
 }
 LEAVE_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                        "cancelled": _l("Cancelled")}
@@ -224,6 +232,7 @@ HALF_DAY_LABELS = {"am": _l("Morning"), "pm": _l("Afternoon")}
 LEAVE_MARKS = {
     "personal": _l("PL"), "sick": _l("SL"), "marriage": _l("ML"), "maternity": _l("MTL"),
     "bereavement": _l("BL"), "in_lieu": _l("TIL"), "annual": _l("AL"), "work_injury": _l("IL"),
+    "training": _l("TR"),
 }
 HALF_MARK = "½"  # before a leave mark: the leave is half of the day
 
@@ -352,8 +361,8 @@ def step_sentence(n: int, step) -> str:
     return gettext("Time %(n)s: %(what)s", n=n, what=step_what(step))
 
 
-def step_what(step) -> str:
-    """What one ladder step does: 罚款 10 元，扣 2 分."""
+def step_what(step, with_points: bool = True) -> str:
+    """What one ladder step does: 罚款 10 元，扣 2 分 (without the points when ``with_points`` is false)."""
     if step.sanction == "warning":
         what = gettext("a warning")
     elif step.sanction == "fine" and step.amount_range:
@@ -363,9 +372,20 @@ def step_what(step) -> str:
         what = gettext("a fine of %(amount)s yuan", amount=_yuan(step.amount))
     elif step.sanction == "points":
         what = gettext("points deducted")
+    elif step.sanction == "criticism":
+        what = gettext("a criticism (a recorded notice, no money)")
+    elif step.sanction == "forfeit_reward":
+        what = gettext("the month's reward (%(reward)s) forfeited", reward=step.reward)
+    elif step.sanction == "stand_down":
+        what = gettext("%(days)s days' stand-down for retraining", days=step.days)
+    elif step.sanction == "transfer":
+        what = gettext("a transfer off the post, which HR completes")
+    elif step.sanction == "choice":
+        what = gettext(" or ").join(step_what(option) for option in step.options)
+        what = gettext("the recorder's choice of: %(options)s", options=what)
     else:
         what = gettext("a dismissal review")
-    if step.points:
+    if step.points and with_points:
         what = gettext("%(what)s, %(points)s points deducted", what=what, points=step.points)
     if step.review == "dismissal" and step.sanction != "dismissal_review":
         what = gettext("%(what)s, and a dismissal review", what=what)

@@ -25,7 +25,7 @@ def test_a_violation_amount_of_three_places_is_a_400_naming_amount(client, app):
     team = make_team("T1", "热线一组")
     staff = make_person(["staff"], team)
     headers = token_for(client, make_person(["supervisor"]))
-    body = {"employee_no": staff.employee_no, "rule": "FALSIFY", "occurred_at": (clock.now() - timedelta(hours=1)
+    body = {"employee_no": staff.employee_no, "rule": "KEEP_FOUND", "occurred_at": (clock.now() - timedelta(hours=1)
                                                                                  ).isoformat()}
     for amount in ("99.999", "100.001", "300.000"):
         response = client.post("/api/v1/violations", headers=headers, json=body | {"amount": amount})
@@ -42,7 +42,7 @@ def test_the_record_violation_page_refuses_three_places_beside_the_field(client,
     staff = make_person(["staff"], team)
     login(client, make_person(["supervisor"]))
     response = client.post("/violations/new", data={
-        "employee": staff.employee_no, "rule": "FALSIFY", "amount": "99.999", "source": "manual",
+        "employee": staff.employee_no, "rule": "KEEP_FOUND", "amount": "99.999", "source": "manual",
         "occurred_at": (clock.now() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
     assert response.status_code == 400
     assert "最多保留 2 位小数" in response.get_data(as_text=True)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import Response, send_file, url_for
 
+from attendance import clock
 from attendance.api.core import PageArgs, actor, idempotent, make_blueprint, page_body, paged_schema, permission
 from attendance.api.schemas import Money
 from attendance.domain import scoring
+from attendance.domain.discipline import NOMINATION_OUTCOMES, NOMINATION_STATUSES
 from attendance.domain.errors import InvalidInput
 from attendance.reporting import charts
-from attendance.services import reports, scores
+from attendance.services import nominations, reports, scores
 from attendance.services.paging import Key, page_rows
 
 blp = make_blueprint("api_scores", "", "Monthly scores, month close, payroll deductions and reports")
@@ -44,6 +46,10 @@ class ScoreOut(ma.Schema):
     full_attendance = ma.fields.Boolean()
     reward_eligible = ma.fields.Boolean()
     reward = Money(metadata={"description": "the policy's full-attendance reward when eligible"})
+    nomination = ma.fields.String(allow_none=True, metadata={
+        "description": "the nomination for outstanding work (工作突出): pending, confirmed, declined; none"})
+    reward_forfeited = ma.fields.Boolean(metadata={"description": "a forfeit_reward sanction took the reward"})
+    training_days = ma.fields.Integer(metadata={"description": "stand-down days for retraining (待岗培训)"})
     rank = ma.fields.Integer(metadata={"description": "in the department (1 = best; equal scores share)"})
     team_rank = ma.fields.Integer(allow_none=True)
     closed = ma.fields.Boolean(metadata={"description": "the month is closed: these figures are frozen"})
@@ -66,6 +72,10 @@ class PayrollOut(ma.Schema):
     cap = Money(metadata={"description": "the most one month's pay may lose (share of wage, minimum wage kept)"})
     deducted = Money(metadata={"description": "taken off this month's pay (negative: paid back)"})
     carried_over = Money(metadata={"description": "carried to the next month"})
+    reward = Money(metadata={"description": "the month's reward paid with the pay (0: none or forfeited)"})
+    training_days = ma.fields.Integer(metadata={"description": "stand-down days for retraining (待岗培训)"})
+    training_reduction = Money(metadata={
+        "description": "what those days take off the pay under the policy's stand_down.pay_percent"})
     closed = ma.fields.Boolean()
 
 
@@ -79,6 +89,41 @@ class MonthOut(ma.Schema):
     closed_at = ma.fields.DateTime(allow_none=True)
     closed_by = ma.fields.String(allow_none=True)
     staff = ma.fields.Integer(allow_none=True)
+    pending_nominations = ma.fields.Integer(metadata={
+        "description": "nominations for the month's reward not yet decided (closed under pending_at_close warn: "
+                       "they earned nothing)"})
+
+
+class NominationOut(ma.Schema):
+    id = ma.fields.Integer()
+    month = ma.fields.Function(lambda n: scoring.month_label(n.month))
+    employee_no = ma.fields.Function(lambda n: n.employee.employee_no)
+    name = ma.fields.Function(lambda n: n.employee.name)
+    team = ma.fields.Function(lambda n: n.employee.team.code if n.employee.team else None)
+    reward = ma.fields.String()
+    reason = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": list(NOMINATION_STATUSES)})
+    nominated_by = ma.fields.Function(lambda n: n.nominated_by.employee_no if n.nominated_by else None)
+    nominated_at = ma.fields.DateTime()
+    decided_by = ma.fields.Function(lambda n: n.decided_by.employee_no if n.decided_by else None)
+    decided_at = ma.fields.DateTime(allow_none=True)
+    decision_reason = ma.fields.String(allow_none=True)
+
+
+class NominationQuery(ma.Schema):
+    month = ma.fields.String(metadata=MONTH)
+    status = ma.fields.String(validate=ma.validate.OneOf(NOMINATION_STATUSES))
+
+
+class NominationIn(ma.Schema):
+    employee_no = ma.fields.String(required=True)
+    month = ma.fields.String(required=True, metadata={"example": "2026-11"})
+    reason = ma.fields.String(required=True, metadata={"description": "what was outstanding (工作突出)"})
+
+
+class NominationDecisionIn(ma.Schema):
+    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(NOMINATION_OUTCOMES))
+    reason = ma.fields.String(load_default="", metadata={"description": "required when declining"})
 
 
 class ReportFileOut(ma.Schema):
@@ -113,7 +158,7 @@ def _month_out(month: str) -> dict:
     return {"month": scoring.month_label(first), "closed": close is not None,
             "closed_at": close.closed_at if close else None,
             "closed_by": close.closed_by.employee_no if close and close.closed_by else None,
-            "staff": close.staff if close else None}
+            "staff": close.staff if close else None, "pending_nominations": scores.pending_nominations(first)}
 
 
 @blp.route("/scores")
@@ -152,11 +197,49 @@ def get_month(month):
 @idempotent
 @blp.response(201, MonthOut)
 @blp.alt_response(409, description="already closed, or before the last closed month")
-@blp.alt_response(422, description="month_not_over, or months_close_in_order")
+@blp.alt_response(422, description="month_not_over, months_close_in_order, or nominations_pending (under the "
+                                   "policy's pending_at_close refuse)")
 def close_month(month):
     """Freeze the month's scores, ranks and payroll deductions (HR). Later corrections land in the open month."""
     scores.close_month(actor(), month)
     return _month_out(month)
+
+
+# --- nominations for the month's reward (工作突出) -----------------------------------------------------
+
+
+@blp.route("/nominations")
+@permission("nominations.view")
+@blp.arguments(NominationQuery, location="query")
+@blp.response(200, NominationOut(many=True))
+def list_nominations(args):
+    """The month's nominations among the people the caller reaches (this month when left out)."""
+    return nominations.nominations(actor(), args.get("month") or clock.today().strftime("%Y-%m"),
+                                   status=args.get("status"))
+
+
+@blp.route("/nominations", methods=["POST"])
+@permission("nominations.create")
+@idempotent
+@blp.arguments(NominationIn)
+@blp.response(201, NominationOut)
+@blp.alt_response(409, description="already nominated for the month, or the month is closed")
+def nominate(data):
+    """A lead nominates a person of their team for the month's reward for outstanding work."""
+    row = nominations.nominate(actor(), data["employee_no"], data["month"], data["reason"])
+    return nominations.get_nomination(actor(), row.id)
+
+
+@blp.route("/nominations/<int:nomination_id>/decide", methods=["POST"])
+@permission("nominations.decide")
+@idempotent
+@blp.arguments(NominationDecisionIn)
+@blp.response(200, NominationOut)
+@blp.alt_response(409, description="already decided, or the month is closed")
+def decide_nomination(data, nomination_id):
+    """The supervisor confirms or declines (with a reason) before the month closes."""
+    nominations.decide(actor(), nomination_id, data["outcome"], data["reason"])
+    return nominations.get_nomination(actor(), nomination_id)
 
 
 def _files(month: str) -> dict:

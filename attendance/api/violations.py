@@ -23,7 +23,9 @@ from attendance.domain.discipline import (
     DISMISSAL_OUTCOMES,
     DISMISSAL_STATUSES,
     SOURCES,
+    TRANSFER_STATUSES,
 )
+from attendance.domain.policy import SANCTIONS
 from attendance.reporting import discipline_documents as documents
 from attendance.reporting.explanation import explanation_sections
 from attendance.services import discipline as svc
@@ -51,7 +53,11 @@ class ViolationOut(ma.Schema):
     occurred_on = Day()
     occurrence = ma.fields.Integer()
     step = ma.fields.Integer()
-    sanction = ma.fields.String(metadata={"enum": ["warning", "fine", "points", "dismissal_review"]})
+    sanction = ma.fields.String(metadata={"enum": list(SANCTIONS)})
+    options = ma.fields.List(ma.fields.String(), metadata={
+        "description": "the options the step offered the recorder (罚…或开除); sanction is the one chosen; "
+                       "empty when it offered none"})
+    forfeits = ma.fields.String(allow_none=True, metadata={"description": "forfeit_reward: the reward lost"})
     fine = Money()
     points = ma.fields.Integer()
     flagged_for_review = ma.fields.Boolean()
@@ -88,6 +94,10 @@ class ViolationIn(ma.Schema):
     note = ma.fields.String(load_default="")
     amount = ma.fields.Raw(allow_none=True, metadata={"type": "string", "example": "200.00",
                                                       "description": "only for a step with an amount range"})
+    choice = ma.fields.String(allow_none=True, metadata={
+        "example": "dismissal_review",
+        "description": "only for a step that offers a choice: the sanction of the option chosen (FALSIFY: fine "
+                       "or dismissal_review); say why in the note"})
     source = ma.fields.String(load_default="manual", validate=ma.validate.OneOf(SOURCES))
     source_ref = ma.fields.String(allow_none=True, metadata={"description": "idempotency key of an automated source"})
     evidence = ma.fields.Nested(ViolationEvidenceIn, allow_none=True)
@@ -171,7 +181,28 @@ class DismissalDecisionIn(ma.Schema):
     reason = ma.fields.String(required=True)
 
 
+class TransferOut(ma.Schema):
+    id = ma.fields.Integer()
+    violation = ma.fields.Integer(attribute="violation_id")
+    employee_no = ma.fields.Function(lambda t: t.employee.employee_no)
+    name = ma.fields.Function(lambda t: t.employee.name)
+    status = ma.fields.String(metadata={"enum": list(TRANSFER_STATUSES)})
+    created_at = ma.fields.DateTime()
+    completed_by = ma.fields.Function(lambda t: _no(t.completed_by))
+    completed_at = ma.fields.DateTime(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+
+
+class TransferQuery(PageArgs):
+    status = ma.fields.String(load_default="pending", validate=ma.validate.OneOf(TRANSFER_STATUSES))
+
+
+class TransferCompleteIn(ma.Schema):
+    note = ma.fields.String(required=True, metadata={"description": "what was done: the new post, from when"})
+
+
 ViolationPage = paged_schema(ViolationOut, "ViolationPage")
+TransferPage = paged_schema(TransferOut, "TransferPage")
 AppealPage = paged_schema(AppealOut, "AppealPage")
 ReviewPage = paged_schema(DismissalReviewOut, "DismissalReviewPage")
 
@@ -204,7 +235,7 @@ def record(data):
     violation = svc.record_violation(
         actor(), employee=person, rule_code=data["rule"], occurred_at=occurred_at, note=data["note"],
         amount=data.get("amount"), source=data["source"], source_ref=data.get("source_ref"),
-        evidence=base64_upload(data.get("evidence"), "evidence"))
+        evidence=base64_upload(data.get("evidence"), "evidence"), choice=data.get("choice"))
     return svc.get_violation(actor(), violation.id)
 
 
@@ -326,3 +357,26 @@ def list_reviews(args):
 def decide_review(data, review_id):
     """A manager's decision: dismiss, final_warning or dropped. Nothing is automatic."""
     return svc.decide_dismissal(actor(), review_id, data["outcome"], data["reason"])
+
+
+# --- transfers (调岗) ------------------------------------------------------------------------------
+
+
+@blp.route("/transfers")
+@permission("transfers.view")
+@blp.arguments(TransferQuery, location="query")
+@blp.response(200, TransferPage)
+def list_transfers(args):
+    """Transfers off the post a ladder step decided, oldest first (pending by default)."""
+    page = svc.transfers(actor(), args["status"], limit=args["limit"], cursor=args["cursor"])
+    return page_body(page.items, page.next)
+
+
+@blp.route("/transfers/<int:transfer_id>/complete", methods=["POST"])
+@permission("transfers.complete")
+@idempotent
+@blp.arguments(TransferCompleteIn)
+@blp.response(200, TransferOut)
+def complete_transfer(data, transfer_id):
+    """HR records the transfer done, saying what was done; the person is told."""
+    return svc.complete_transfer(actor(), transfer_id, data["note"])

@@ -20,7 +20,7 @@ CASES = [
     ("E0102", "OFF_TASK", 4, 21, "lead1", "夜班趴在工位睡觉", None),
     ("E0105", "HANDBOOK", 9, 9, "lead1", "未按规定填写交接本", None),
     ("E0201", "PHONE", 11, 11, "lead2", "在客户面前接听私人电话", None),
-    ("E0203", "FALSIFY", 8, 16, "supervisor", "回访记录造假，未实际致电客户", "200.00"),
+    ("E0203", "FALSIFY", 8, 16, "supervisor", "回访记录造假，未实际致电客户；初犯，选择罚款", "200.00"),
     ("E0207", "LEAVE_POST", 3, 10, "lead2", "上班时间窜岗聊天二十分钟", None),
     ("E0304", "FORBIDDEN_PHRASE", 7, 13, "lead3", "对客户说“这不归我们管”", None),
     ("E0306", "MOCK_CUSTOMER", 2, 17, "lead3", "客户离开后议论客户口音", None),
@@ -42,6 +42,7 @@ def build_discipline_demo() -> int:
         try:
             recorded.append(service.record_violation(
                 recorder, employee=person, rule_code=rule, occurred_at=when, note=note, amount=amount,
+                choice="fine" if rule == "FALSIFY" else None,  # 罚款或开除: the demo's recorder chose the fine
                 source="complaint" if rule == "COMPLAINT" else "manual", source_ref=f"demo:{no}:{rule}:{days}"))
         except DomainError:  # a policy without the rule: no demo for it (its use case rolled back)
             continue

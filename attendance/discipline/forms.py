@@ -6,7 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from attendance.domain.discipline import DISMISSAL_OUTCOMES
-from attendance.labels import DISMISSAL_LABELS, SOURCE_LABELS
+from attendance.domain.policy import SANCTIONS
+from attendance.labels import DISMISSAL_LABELS, SANCTION_LABELS, SOURCE_LABELS
 
 # What a person records by hand; grooming and attendance violations come from their own checks.
 PAGE_SOURCES = ("manual", "complaint", "meeting", "swap")
@@ -20,6 +21,10 @@ class RecordForm(FlaskForm):
     occurred_at = StringField(_l("When"), validators=[DataRequired()], render_kw={"type": "datetime-local"})
     amount = StringField(_l("Amount (yuan), only for a rule with a range"), validators=[Optional()],
                          render_kw={"inputmode": "decimal"})
+    # where the step offers the recorder a choice (FALSIFY: 罚款或开除), which one; the note says why
+    choice = SelectField(_l("Where the rule offers a choice: which sanction"), validators=[Optional()],
+                         choices=[SelectChoice("", _l("— (the rule offers no choice)")),
+                                  *[SelectChoice(s, SANCTION_LABELS[s]) for s in SANCTIONS]], default="")
     source = SelectField(_l("Source"), choices=[SelectChoice(s, SOURCE_LABELS[s]) for s in PAGE_SOURCES],
                          default="manual")
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
@@ -38,3 +43,7 @@ class AppealDecisionForm(ReasonForm):
 
 class DismissalForm(ReasonForm):
     outcome = SelectField(_l("Decision"), choices=[SelectChoice(o, DISMISSAL_LABELS[o]) for o in DISMISSAL_OUTCOMES])
+
+
+class TransferForm(FlaskForm):
+    note = TextAreaField(_l("What was done: the new post, from when"), validators=[DataRequired(), Length(max=2000)])

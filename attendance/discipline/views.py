@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from attendance import clock, labels
-from attendance.discipline.forms import AppealDecisionForm, DismissalForm, ReasonForm, RecordForm
-from attendance.domain.discipline import APPEAL_STATUSES, DISMISSAL_STATUSES
+from attendance.discipline.forms import AppealDecisionForm, DismissalForm, ReasonForm, RecordForm, TransferForm
+from attendance.domain.discipline import APPEAL_STATUSES, DISMISSAL_STATUSES, TRANSFER_STATUSES
 from attendance.domain.errors import DomainError, InvalidInput
 from attendance.domain.permissions import reach
 from attendance.errors import status_of
@@ -57,6 +57,7 @@ def record():
                 current_user, employee=person, rule_code=_first_token(form.rule.data),
                 occurred_at=svc.parse_instant(form.occurred_at.data), note=form.note.data or "",
                 amount=(form.amount.data or "").strip() or None, source=form.source.data,
+                choice=form.choice.data or None,
                 evidence=(upload.filename, upload.read(), upload.mimetype) if upload and upload.filename else None)
         except DomainError as exc:
             show_field_errors(form, exc, {"employee_no": "employee"})
@@ -247,6 +248,35 @@ def decide_dismissal(review_id: int):
                                form=form), status_of(exc)
     flash(_("Decision recorded."))
     return redirect(url_for("discipline.dismissal_reviews"))
+
+
+# --- transfers (调岗) HR completes ------------------------------------------------------------------
+
+
+@bp.route("/transfers")
+@permission_required("transfers.view")
+def transfers():
+    status = request.args.get("status", "pending")
+    if status not in TRANSFER_STATUSES:
+        raise InvalidInput(_("Unknown status"), fields={"status": "one of " + ", ".join(TRANSFER_STATUSES)})
+    page = svc.transfers(current_user, status, cursor=request.args.get("cursor") or None)
+    return render_template("discipline/transfers.html", page=page, status=status, form=TransferForm())
+
+
+@bp.route("/transfers/<int:transfer_id>", methods=["POST"])
+@permission_required("transfers.complete")
+def complete_transfer(transfer_id: int):
+    form = TransferForm()
+    try:
+        if not form.validate_on_submit():
+            raise InvalidInput(_("Say what was done."), fields={"note": "required"})
+        svc.complete_transfer(current_user, transfer_id, form.note.data)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        page = svc.transfers(current_user, "pending")
+        return render_template("discipline/transfers.html", page=page, status="pending", form=form), status_of(exc)
+    flash(_("Transfer completed."))
+    return redirect(url_for("discipline.transfers"))
 
 
 # --- the violation log 《客服人员违纪记录表》 --------------------------------------------------------

@@ -69,6 +69,11 @@ class Punch:
     direction: str | None = None  # "in", "out", or None when the clock does not say
 
 
+# What a day of a stand-down for retraining (待岗培训) covers the shift as: not a leave type, but read like a
+# whole day's leave (the person is not due; it does not keep the month's full attendance).
+TRAINING = "training"
+
+
 @dataclass(frozen=True)
 class LeaveCover:
     """Approved leave touching the day; ``start``/``end`` None mean it covers that whole side."""

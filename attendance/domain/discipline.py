@@ -8,6 +8,9 @@ APPEAL_STATUSES = ("pending", "upheld", "overturned")
 APPEAL_OUTCOMES = ("upheld", "overturned")
 DISMISSAL_STATUSES = ("pending", "dismiss", "final_warning", "dropped")
 DISMISSAL_OUTCOMES = ("dismiss", "final_warning", "dropped")
+TRANSFER_STATUSES = ("pending", "done", "cancelled")  # a 调岗 decision HR completes; cancelled: reversed
+NOMINATION_STATUSES = ("pending", "confirmed", "declined")  # 工作突出 nominations for a month's reward
+NOMINATION_OUTCOMES = ("confirmed", "declined")
 
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 EVIDENCE_TYPES = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}

@@ -32,6 +32,14 @@ class Decision:
     points: int
     flagged_for_review: bool  # past the end of the ladder with after_ladder == "review"
     dismissal_review: bool  # sanction is dismissal_review, or the step has review == "dismissal"
+    options: tuple[str, ...] = ()  # the sanctions the step offered the recorder (empty: no choice)
+    stand_down_days: int = 0  # stand_down: the days of retraining
+    forfeits: str | None = None  # forfeit_reward: the reward the month loses
+
+    @property
+    def choice(self) -> str | None:
+        """The option the recorder chose, when the step offered a choice."""
+        return self.sanction if self.options else None
 
 
 def _require_aware(value: datetime, name: str) -> None:
@@ -96,13 +104,16 @@ def escalate(
     occurred_at: datetime,
     prior: Iterable[PriorOccurrence],
     amount: Decimal | None = None,
+    choice: str | None = None,
 ) -> Decision:
     """The ladder step for one more occurrence of ``rule_code`` at ``occurred_at``.
 
     :param prior: the person's other occurrences of this rule; later and uncounted ones are ignored.
     :param amount: the fine chosen by the recorder, only for a step with a range.
-    :raise InvalidInput: unknown rule, or an amount where the step has no range.
-    :raise RuleRefused: a range step without an amount inside the range.
+    :param choice: the option (its sanction) the recorder chose, only for a step that offers a choice.
+    :raise InvalidInput: unknown rule, an amount where the step has no range, a choice where it offers none.
+    :raise RuleRefused: a range step without an amount inside the range; a choice step without a valid
+        choice (``code`` is ``sanction_choice``).
     """
     _require_aware(occurred_at, "occurred_at")
     try:
@@ -114,6 +125,24 @@ def escalate(
     step_no = min(occurrence, len(rule.ladder))
     step = rule.ladder[step_no - 1]
     past_end = occurrence > len(rule.ladder)
+    offered: tuple[str, ...] = ()
+    if isinstance(choice, str):
+        choice = choice.strip() or None
+    if step.sanction == "choice":
+        offered = tuple(option.sanction for option in step.options)
+        chosen = step.option(choice) if isinstance(choice, str) else None
+        if chosen is None:
+            raise RuleRefused(
+                f"{rule.code} step {step_no} needs a choice: one of " + ", ".join(offered),
+                code="sanction_choice",
+                fields={"choice": "one of " + ", ".join(offered)},
+            )
+        step = chosen
+    elif choice is not None:
+        raise InvalidInput(
+            "choice is only accepted for a step that offers one",
+            fields={"choice": "only accepted for a step that offers a choice"},
+        )
     return Decision(
         rule=rule.code,
         occurrence=occurrence,
@@ -123,4 +152,7 @@ def escalate(
         points=step.points,
         flagged_for_review=past_end and policy.after_ladder_for(rule) == "review",
         dismissal_review=step.sanction == "dismissal_review" or step.review == "dismissal",
+        options=offered,
+        stand_down_days=step.days or 0 if step.sanction == "stand_down" else 0,
+        forfeits=step.reward if step.sanction == "forfeit_reward" else None,
     )

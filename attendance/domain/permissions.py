@@ -41,6 +41,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ledger.view": LEADERS,
     "ledger.reverse": frozenset({"supervisor", "manager", "hr"}),
     "ledger.verify": frozenset({"hr", "admin", "manager", "gm"}),
+    # a transfer off the post (调岗) a ladder step decided: HR completes it
+    "transfers.view": frozenset({"supervisor", "manager", "gm", "hr"}),
+    "transfers.complete": frozenset({"hr"}),
+    # 工作突出: a lead nominates a person of their team for the month's reward, the supervisor confirms
+    "nominations.view": LEADERS,
+    "nominations.create": frozenset({"lead", "supervisor"}),
+    "nominations.decide": frozenset({"supervisor", "manager"}),
     # one ZIP of everything about a violation, for a labour dispute
     "violations.evidence_bundle": frozenset({"hr", "manager", "gm", "admin"}),
     # requests and approvals (which step a person decides: the chain's role and ``reach``)

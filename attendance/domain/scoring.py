@@ -69,9 +69,23 @@ def is_full_attendance(rostered_days, late_count, early_count, absent_days, brea
             & (absent_days == 0) & (breaking_leave_days == 0))
 
 
-def is_reward_eligible(violations, full_attendance):
-    """No violation in the month and full attendance (docs/rules.md §8, [000 §5 奖励1])."""
-    return (violations == 0) & full_attendance
+def is_reward_eligible(violations, full_attendance, confirmed=True, forfeited=False):
+    """No violation in the month, full attendance and, where the reward asks for it, a confirmed nomination for
+    outstanding work (工作突出); never when a forfeit_reward sanction took the month's reward (docs/rules.md §8,
+    [000 §5 奖励1], [000 §1 五.8]). Plain values or pandas Series alike."""
+    eligible = (violations == 0) & full_attendance & confirmed
+    return eligible & (not forfeited) if isinstance(forfeited, bool) else eligible & ~forfeited
+
+
+def stand_down_reduction(wage: Decimal | None, days: int, pay_percent: Decimal,
+                         days_per_month: Decimal) -> Decimal:
+    """What ``days`` of a stand-down for retraining take off a month's pay: the day's wage (the monthly wage over
+    ``days_per_month``) times the days times the share not paid, rounded down to the fen. No wage: nothing."""
+    if wage is None or days <= 0:
+        return ZERO
+    unpaid = (Decimal(100) - Decimal(pay_percent)) / 100
+    return to_money((to_money(wage) * days * unpaid / Decimal(days_per_month))
+                    .quantize(Decimal("0.01"), rounding=ROUND_DOWN))
 
 
 def leave_keeping_full_attendance(leave: LeavePolicy) -> tuple[str, ...]:

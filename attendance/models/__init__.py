@@ -1,7 +1,15 @@
 """Typed SQLAlchemy models, one module per capability; imported here so Alembic sees them all."""
 
 from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance
-from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, LedgerHead, Violation
+from attendance.models.discipline import (
+    Appeal,
+    DismissalReview,
+    LedgerEntry,
+    LedgerHead,
+    TrainingDay,
+    Transfer,
+    Violation,
+)
 from attendance.models.grooming import GroomingCheck, GroomingFailure
 from attendance.models.jobs import Job
 from attendance.models.leave import LeaveEntitlement, LeaveRequest
@@ -10,7 +18,7 @@ from attendance.models.people import ApiToken, Employee, EmployeeRole, LoginFail
 from attendance.models.policy import PolicyAcknowledgement, PolicyVersion
 from attendance.models.records import AuditEvent, IdempotencyRecord
 from attendance.models.requests import ApprovalStep, PunchCorrection, Request
-from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
+from attendance.models.scores import MonthClose, PayrollDeduction, RewardNomination, ScoreSnapshot
 from attendance.models.shifts import Punch, RosterEntry, ShiftType
 from attendance.models.swaps import PrivateSwapReview, Swap
 
@@ -50,5 +58,8 @@ __all__ = [
     "ScoreSnapshot",
     "ShiftType",
     "Team",
+    "RewardNomination",
+    "TrainingDay",
+    "Transfer",
     "Violation",
 ]

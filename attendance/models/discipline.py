@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from attendance.domain.discipline import APPEAL_STATUSES, DISMISSAL_STATUSES, SOURCES
+from attendance.domain.discipline import APPEAL_STATUSES, DISMISSAL_STATUSES, SOURCES, TRANSFER_STATUSES
 from attendance.domain.ledger import KINDS
 from attendance.domain.policy import SANCTIONS
 from attendance.extensions import db
@@ -82,6 +82,10 @@ class Violation(db.Model):
     reversed_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     reversed_reason: Mapped[str | None] = mapped_column(Text)
     restep_of_id: Mapped[int | None] = mapped_column(ForeignKey("violations.id"))
+    # The step offered the recorder a choice (罚…或开除): its options, comma-separated; ``sanction`` is the one
+    # chosen. None: the step offered none.
+    offered: Mapped[str | None] = mapped_column(String(100))
+    forfeits: Mapped[str | None] = mapped_column(String(32))  # forfeit_reward: the reward the month loses
 
     employee = relationship("Employee", foreign_keys=[employee_id])
     recorded_by = relationship("Employee", foreign_keys=[recorded_by_id])
@@ -97,6 +101,10 @@ class Violation(db.Model):
     @property
     def counted(self) -> bool:
         return self.reversed_at is None
+
+    @property
+    def options(self) -> list[str]:
+        return self.offered.split(",") if self.offered else []
 
 
 class LedgerEntry(db.Model):
@@ -184,3 +192,56 @@ class DismissalReview(db.Model):
     violation: Mapped[Violation] = relationship(back_populates="review", foreign_keys=[violation_id])
     employee = relationship("Employee", foreign_keys=[employee_id])
     decided_by = relationship("Employee", foreign_keys=[decided_by_id])
+
+
+LIVE_TRAINING = text("cancelled_at IS NULL")
+
+
+class TrainingDay(db.Model):
+    """A day of a stand-down for retraining (待岗培训): on the roster as training, paid by the policy's
+    ``stand_down.pay_percent``. Reversing the violation cancels its days (kept, marked)."""
+
+    __tablename__ = "training_days"
+    __table_args__ = (
+        Index("uq_training_days_employee_day_live", "employee_id", "day", unique=True,
+              sqlite_where=LIVE_TRAINING, postgresql_where=LIVE_TRAINING),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+
+
+def live_training_days(employee_ids, start: date, end: date) -> set[tuple[int, date]]:
+    """``(employee_id, day)`` of the stand-down days not cancelled, from ``start`` to ``end``: one query."""
+    ids = list(employee_ids)
+    if not ids:
+        return set()
+    t = TrainingDay.__table__.c
+    return {(e, d) for e, d in db.session.execute(
+        db.select(t.employee_id, t.day).where(t.employee_id.in_(ids), t.day >= start, t.day <= end,
+                                              t.cancelled_at.is_(None)))}
+
+
+class Transfer(db.Model):
+    """A decision to move a person off the post (调岗), raised by a step that says so; HR completes it."""
+
+    __tablename__ = "transfers"
+    __table_args__ = (CheckConstraint(_in("status", TRANSFER_STATUSES), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id"), unique=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)  # what HR did: the new post, from when
+
+    violation = relationship("Violation", foreign_keys=[violation_id])
+    employee = relationship("Employee", foreign_keys=[employee_id])
+    completed_by = relationship("Employee", foreign_keys=[completed_by_id])

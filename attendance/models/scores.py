@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from attendance.domain.discipline import NOMINATION_STATUSES
 from attendance.extensions import db
 from attendance.models.types import Money, UTCDateTime, utcnow
 
@@ -67,6 +68,10 @@ class ScoreSnapshot(db.Model):
     rank: Mapped[int] = mapped_column(Integer)  # in the department
     team_rank: Mapped[int | None] = mapped_column(Integer)
     deductions: Mapped[list] = mapped_column(JSON, default=list)  # [{"rule", "points"}]
+    # 工作突出: the nomination for the month's reward as it stood at the close (None: not nominated)
+    nomination: Mapped[str | None] = mapped_column(String(16))
+    reward_forfeited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    training_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     employee = relationship("Employee", foreign_keys=[employee_id])
 
@@ -88,5 +93,36 @@ class PayrollDeduction(db.Model):
     cap: Mapped[Decimal] = mapped_column(Money)
     deducted: Mapped[Decimal] = mapped_column(Money)
     carried_over: Mapped[Decimal] = mapped_column(Money)
+    reward: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"), server_default="0")  # paid with pay
+    training_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # stand-down days
+    training_reduction: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"), server_default="0")
 
     employee = relationship("Employee", foreign_keys=[employee_id])
+
+
+class RewardNomination(db.Model):
+    """A lead's nomination of a person for a month's reward for outstanding work (工作突出, 000 §5 奖励1);
+    the supervisor confirms or declines it before the month closes."""
+
+    __tablename__ = "reward_nominations"
+    __table_args__ = (
+        UniqueConstraint("month", "employee_id", "reward", name="uq_reward_nominations_month_employee_reward"),
+        CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in NOMINATION_STATUSES) + ")",
+                        name="status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date, index=True)  # the first day of the month
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+    reward: Mapped[str] = mapped_column(String(32), default="full_attendance")
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    nominated_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    nominated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    employee = relationship("Employee", foreign_keys=[employee_id])
+    nominated_by = relationship("Employee", foreign_keys=[nominated_by_id])
+    decided_by = relationship("Employee", foreign_keys=[decided_by_id])

@@ -58,6 +58,36 @@ def _what_happened(src: dict) -> list[str]:
     return lines
 
 
+def _effect_lines(data: dict) -> list[str]:
+    """What the sanction did besides money and points, and the recorder's choice where the book says "or"."""
+    lines = []
+    choice = data.get("choice")
+    if choice:
+        offered = (" / " if _en() else "／").join(str(SANCTION_LABELS.get(o, o)) for o in choice["offered"])
+        lines.append(_("The rule book leaves a choice here (%(offered)s); the recorder chose: %(chosen)s. Their "
+                       "reason is in the note above.", offered=offered,
+                       chosen=str(SANCTION_LABELS.get(choice["chosen"], choice["chosen"]))))
+    if data.get("sanction") == "criticism":
+        lines.append(_("A criticism is a recorded notice: it costs no money."))
+    if data.get("forfeits"):
+        lines.append(_("The month's reward (%(reward)s) is forfeited for the month of this violation only.",
+                       reward=data["forfeits"]))
+    days = data.get("training_days") or []
+    if days:
+        lines.append(_("Stand-down for retraining: %(n)s days on the roster as training, %(first)s to %(last)s; "
+                       "the policy sets how those days are paid.", n=len(days), first=days[0], last=days[-1]))
+    transfer = data.get("transfer")
+    if transfer:
+        if transfer["status"] == "done":
+            lines.append(_("Transfer off the post, completed by HR on %(at)s: %(note)s",
+                           at=_when(transfer["completed_at"])[:10], note=transfer.get("note") or ""))
+        elif transfer["status"] == "pending":
+            lines.append(_("Transfer off the post: decided, HR is to complete it."))
+        else:
+            lines.append(_("Transfer off the post: cancelled with the violation."))
+    return lines
+
+
 def explanation_sections(data: dict, rule=None, after_ladder: str = "review") -> list[tuple[str, list[str]]]:
     """(heading, sentences) in order: the rule and its rule book, what happened, the counting and the step,
     the appeal."""
@@ -99,6 +129,7 @@ def explanation_sections(data: dict, rule=None, after_ladder: str = "review") ->
     count_lines.append(_("Fine %(fine)s yuan, %(points)s points deducted.", fine=data["fine"], points=data["points"]))
     if data.get("flagged_for_review"):
         count_lines.append(_("Past the end of the ladder: flagged for review"))
+    count_lines.extend(_effect_lines(data))
 
     appeal = data.get("appeal")
     if appeal:

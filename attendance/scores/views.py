@@ -10,12 +10,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from attendance import clock
 from attendance.domain import scoring
-from attendance.domain.errors import Conflict, InvalidInput, NotFound, RuleRefused
+from attendance.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.domain.money import cents_to_money
+from attendance.errors import status_of
 from attendance.reporting import charts
 from attendance.reporting import payroll as payroll_files
-from attendance.services import jobs, reports, scores
+from attendance.services import jobs, nominations, reports, scores
 from attendance.services.people import teams_reached as teams_for
 from attendance.web import can, permission_required
 
@@ -118,6 +120,49 @@ def close_month(month: str):
     else:
         flash(_("Closing %(month)s: the figures are being frozen (progress below).", month=month))
     return redirect(url_for("scores.dashboard", month=month) + "#jobs")
+
+
+# --- nominations for the month's reward (工作突出) ------------------------------------------------------
+
+
+@bp.route("/nominations", methods=["GET", "POST"])
+@permission_required("nominations.view")
+def nominations_page():
+    """On a phone: a lead nominates people of their team for the month's reward; the supervisor confirms or
+    declines. Lists who is nominated and who confirmed, never everyone with a clean month."""
+    month = (request.values.get("month") or "").strip() or clock.today().strftime("%Y-%m")
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.form.get("action") == "nominate":
+                if not can("nominations.create"):
+                    raise Forbidden(_("You may not nominate."))
+                nominations.nominate(current_user, request.form.get("employee_no", ""), month,
+                                     request.form.get("reason", ""))
+                flash(_("Nominated."))
+            else:
+                if not can("nominations.decide"):
+                    raise Forbidden(_("You may not decide nominations."))
+                nominations.decide(current_user, _int(request.form.get("nomination_id")),
+                                   request.form.get("outcome", ""), request.form.get("reason", ""))
+                flash(_("Decision recorded."))
+            return redirect(url_for("scores.nominations_page", month=month))
+        except DomainError as exc:
+            flash(exc.message, "error")
+            status = status_of(exc)
+    rows = nominations.nominations(current_user, month)
+    nominated = {n.employee_id for n in rows}
+    candidates = [p for p in nominations.candidates(current_user) if p.id not in nominated] \
+        if can("nominations.create") else []
+    return render_template("scores/nominations.html", month=month, rows=rows, candidates=candidates,
+                           typed=request.form if request.method == "POST" else {}), status
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("Choose a nomination."), fields={"nomination_id": "required"}) from None
 
 
 # --- payroll deductions -----------------------------------------------------------------------

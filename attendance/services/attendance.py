@@ -21,6 +21,7 @@ from attendance import clock
 from attendance.domain import dates
 from attendance.domain.attendance_rules import (
     KINDS,
+    TRAINING,
     DayResult,
     DayRules,
     LeaveCover,
@@ -44,6 +45,7 @@ from attendance.models import (
     PolicyVersion,
     RosterEntry,
     Team,
+    TrainingDay,
     Violation,
 )
 from attendance.models import shifts as shiftmodels
@@ -140,6 +142,13 @@ def leave_covers(employee_ids: Iterable[int], start: date, end: date,
                     else:
                         cover_start = middle
             out[(leave.employee_id, day)] = LeaveCover(leave.counted_as, cover_start, cover_end)
+    # A day of a stand-down for retraining (待岗培训) takes the whole shift: the person is not due at it.
+    training = TrainingDay.__table__.c
+    for employee_id, day in db.session.execute(
+            select(training.employee_id, training.day).where(
+                training.employee_id.in_(ids), training.day >= start, training.day <= end,
+                training.cancelled_at.is_(None))):
+        out[(employee_id, day)] = LeaveCover(TRAINING)
     return out
 
 

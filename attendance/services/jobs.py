@@ -59,7 +59,8 @@ def _close(actor: Employee | None, params: dict, progress: Progress) -> dict:
 
     close = scores.close_month(actor, params["month"])
     progress("closed")
-    return {"staff": close.staff}
+    # under pending_at_close "warn" the month closes with undecided nominations: the job says how many
+    return {"staff": close.staff, "pending_nominations": getattr(close, "pending_nominations", 0)}
 
 
 def _after_close(actor: Employee | None, params: dict, _result: dict) -> None:

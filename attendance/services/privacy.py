@@ -32,10 +32,13 @@ from attendance.models import (
     Punch,
     PunchCorrection,
     Request,
+    RewardNomination,
     RosterEntry,
     ScoreSnapshot,
     Swap,
     Team,
+    TrainingDay,
+    Transfer,
     Violation,
 )
 from attendance.models.types import utcnow
@@ -96,6 +99,9 @@ def personal_data(person: Employee) -> dict[str, list[dict]]:
         "violations": _rows(Violation, Violation.employee_id == me),
         "appeals": _rows(Appeal, Appeal.employee_id == me),
         "dismissal_reviews": _rows(DismissalReview, DismissalReview.employee_id == me),
+        "training_days": _rows(TrainingDay, TrainingDay.employee_id == me),
+        "transfers": _rows(Transfer, Transfer.employee_id == me),
+        "reward_nominations": _rows(RewardNomination, RewardNomination.employee_id == me),
         "ledger": _rows(LedgerEntry, LedgerEntry.employee_id == me),
         "scores": _rows(ScoreSnapshot, ScoreSnapshot.employee_id == me),
         "payroll": _rows(PayrollDeduction, PayrollDeduction.employee_id == me),

@@ -36,9 +36,10 @@ from attendance.models import (
     PolicyVersion,
     RosterEntry,
     Team,
+    TrainingDay,
     Violation,
 )
-from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
+from attendance.models.scores import MonthClose, PayrollDeduction, RewardNomination, ScoreSnapshot
 from attendance.services import audit, notifications, paging
 from attendance.services.people import teams_led_by
 from attendance.services.transaction import savepoint, use_case
@@ -51,6 +52,7 @@ COUNT_COLUMNS = ["rostered_days", *STATUS_COLUMNS.values(), "breaking_leave_days
 LEDGER_COLUMNS = ["points_lost", "fines_cents", "violations"]
 SNAPSHOT_FIGURES = [*COUNT_COLUMNS, "points_lost", "violations", "score", "full_attendance",
                     "reward_eligible", "rank", "team_rank"]
+REWARD = "full_attendance"  # the monthly reward the scores pay (policy rewards.full_attendance, 000 §5 奖励1)
 
 
 # --- small helpers ----------------------------------------------------------------------------
@@ -232,13 +234,21 @@ def _live(month: date, book: PolicyBook | None = None) -> MonthFigures:
     people["team_id"] = people["team_id"].astype("Int64")
     derive(people)
 
-    reward = policy.rewards.get("full_attendance")
+    reward = policy.rewards.get(REWARD)
     reward_cents = money_to_cents(reward.amount) if reward else 0
     people["score"] = scoring.month_score(people["points_lost"], policy.score_base, policy.score_floor)
     people["full_attendance"] = scoring.is_full_attendance(
         people["rostered_days"], people["late_count"], people["early_count"], people["absent_days"],
         people["breaking_leave_days"])
-    people["reward_eligible"] = scoring.is_reward_eligible(people["violations"], people["full_attendance"])
+    nominations, forfeited, training = _reward_inputs(start, end)
+    people["nomination"] = pd.Series([nominations.get(int(pid)) for pid in people.index], index=people.index,
+                                     dtype=object)
+    people["reward_forfeited"] = pd.Series(people.index.isin(list(forfeited)), index=people.index)
+    people["training_days"] = pd.Series([training.get(int(pid), 0) for pid in people.index], index=people.index,
+                                        dtype="int64")
+    confirmed = (people["nomination"] == "confirmed") if reward is not None and reward.nomination else True
+    people["reward_eligible"] = scoring.is_reward_eligible(people["violations"], people["full_attendance"],
+                                                           confirmed, people["reward_forfeited"])
     people["reward_cents"] = people["reward_eligible"].astype("int64") * reward_cents
     _rank(people)
 
@@ -248,19 +258,36 @@ def _live(month: date, book: PolicyBook | None = None) -> MonthFigures:
     return MonthFigures(month, None, people, deductions, policy.score_base, policy.score_floor, reward_cents)
 
 
+def _reward_inputs(start: date, end: date) -> tuple[dict[int, str], set[int], dict[int, int]]:
+    """The month's nominations for its reward (person → status), the people a forfeit_reward sanction of the
+    month took it from (counted violations only), and each person's stand-down days. Three queries."""
+    n = RewardNomination.__table__.c
+    nominations = dict(_conn().execute(select(n.employee_id, n.status).where(n.month == start, n.reward == REWARD))
+                       .all())
+    v = Violation.__table__.c
+    forfeited = set(_conn().execute(select(v.employee_id).where(
+        v.sanction == "forfeit_reward", v.forfeits == REWARD, v.reversed_at.is_(None),
+        v.occurred_on >= start, v.occurred_on <= end)).scalars())
+    t = TrainingDay.__table__.c
+    training = dict(_conn().execute(select(t.employee_id, func.count()).where(
+        t.day >= start, t.day <= end, t.cancelled_at.is_(None)).group_by(t.employee_id)).all())
+    return nominations, forfeited, training
+
+
 def _frozen(close: MonthClose) -> MonthFigures:
     s, e = ScoreSnapshot.__table__.c, Employee.__table__.c
     columns = ["employee_id", "employee_no", "name", "team_id", "team_code", "team_name", *SNAPSHOT_FIGURES,
-               "fines_cents", "reward_cents", "deductions"]
+               "fines_cents", "reward_cents", "deductions", "nomination", "reward_forfeited", "training_days"]
     stmt = (select(s.employee_id, e.employee_no, e.name, s.team_id, s.team_code, s.team_name,
                    *[s[c] for c in SNAPSHOT_FIGURES], _cents(s.fines_total), _cents(s.reward_amount),
-                   s.deductions)
+                   s.deductions, s.nomination, s.reward_forfeited, s.training_days)
             .join(Employee.__table__, e.id == s.employee_id).where(s.month == close.month))
     people = _frame(stmt, columns).set_index("employee_id")
     people["team_id"] = people["team_id"].astype("Int64")
     people["team_rank"] = people["team_rank"].astype("Int64")
-    for column in ("full_attendance", "reward_eligible"):
+    for column in ("full_attendance", "reward_eligible", "reward_forfeited"):
         people[column] = people[column].astype(bool)
+    people["nomination"] = people["nomination"].astype(object).where(people["nomination"].notna(), None)
     derive(people)
     rows = [{"employee_id": pid, "rule": d.get("rule"), "points": d.get("points", 0),
              "adjustment": bool(d.get("adjustment"))}
@@ -344,6 +371,8 @@ def score_rows(figures: MonthFigures) -> list[dict]:
             "early_count": int(p["early_count"]), "absent_days": float(p["absent_days"]),
             "leave_days": int(p["leave_days"]), "full_attendance": bool(p["full_attendance"]),
             "reward_eligible": bool(p["reward_eligible"]), "reward": cents_to_money(p["reward_cents"]),
+            "nomination": p["nomination"] if isinstance(p["nomination"], str) else None,
+            "reward_forfeited": bool(p["reward_forfeited"]), "training_days": int(p["training_days"]),
             "rank": int(p["rank"]), "team_rank": None if pd.isna(p["team_rank"]) else int(p["team_rank"]),
             "closed": figures.closed is not None,
         })
@@ -482,22 +511,25 @@ class Payroll:
 
 
 PAYROLL_MONEY = ["wage_cents", "fines_cents", "carried_in_cents", "due_cents", "cap_cents", "deducted_cents",
-                 "carried_over_cents"]
+                 "carried_over_cents", "reward_cents", "training_reduction_cents"]
 
 
 def _frozen_payroll(close: MonthClose) -> Payroll:
     p, e, t = PayrollDeduction.__table__.c, Employee.__table__.c, Team.__table__.c
     stmt = (select(p.employee_id, e.employee_no, e.name, t.code, *[_cents(p[c]) for c in (
-        "wage", "fines", "carried_in", "fines_due", "cap", "deducted", "carried_over")])
+        "wage", "fines", "carried_in", "fines_due", "cap", "deducted", "carried_over", "reward",
+        "training_reduction")], p.training_days)
             .join(Employee.__table__, e.id == p.employee_id)
             .outerjoin(Team.__table__, t.id == e.team_id).where(p.month == close.month))
-    rows = _frame(stmt, ["employee_id", "employee_no", "name", "team_code", *PAYROLL_MONEY])
+    rows = _frame(stmt, ["employee_id", "employee_no", "name", "team_code", *PAYROLL_MONEY, "training_days"])
     return Payroll(close.month, close, rows.set_index("employee_id"))
 
 
-def _live_payroll(month: date, book: PolicyBook | None = None) -> Payroll:
-    """Fines due from the month after the last closed one up to ``month``, carried forward month by month."""
+def _live_payroll(month: date, book: PolicyBook | None = None, figures: MonthFigures | None = None) -> Payroll:
+    """Fines due from the month after the last closed one up to ``month``, carried forward month by month; the
+    month's reward (from its figures) and what its stand-down days take off the pay."""
     book = book or PolicyBook.load()
+    figures = figures or _live(month, book)
     last_closed = db.session.scalar(select(func.max(MonthClose.month)).where(MonthClose.month < month))
     carried: dict[int, int] = {}
     if last_closed is not None:
@@ -556,7 +588,15 @@ def _live_payroll(month: date, book: PolicyBook | None = None) -> Payroll:
     scope["deducted_cents"] = [v[2] for v in values]
     scope["carried_over_cents"] = [v[3] for v in values]
     scope["cap_cents"] = [caps[wages.get(pid)] for pid in scope.index]
-    columns = ["employee_no", "name", "team_code", *PAYROLL_MONEY]
+    shown = figures.people
+    scope["reward_cents"] = [int(shown.at[pid, "reward_cents"]) if pid in shown.index else 0 for pid in scope.index]
+    scope["training_days"] = [int(shown.at[pid, "training_days"]) if pid in shown.index else 0
+                              for pid in scope.index]
+    stand_down = book.on(end)[1].stand_down
+    scope["training_reduction_cents"] = [money_to_cents(scoring.stand_down_reduction(
+        wages.get(pid), days, stand_down.pay_percent, stand_down.days_per_month))
+        for pid, days in scope["training_days"].items()]
+    columns = ["employee_no", "name", "team_code", *PAYROLL_MONEY, "training_days"]
     return Payroll(month, None, scope[columns])
 
 
@@ -592,6 +632,8 @@ def payroll_rows(payroll: Payroll) -> list[dict]:
             "fines_due": cents_to_money(r["due_cents"]), "cap": cents_to_money(r["cap_cents"]),
             "deducted": cents_to_money(r["deducted_cents"]),
             "carried_over": cents_to_money(r["carried_over_cents"]),
+            "reward": cents_to_money(r["reward_cents"]), "training_days": int(r["training_days"]),
+            "training_reduction": cents_to_money(r["training_reduction_cents"]),
             "closed": payroll.closed is not None,
         })
     return out
@@ -642,6 +684,11 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
     month = check_closable(month_text)
     book = PolicyBook.load()
     version_id, policy = book.on(scoring.month_end(month))
+    reward = policy.rewards.get(REWARD)
+    pending = pending_nominations(month) if reward is not None and reward.nomination else 0
+    if pending and reward.pending_at_close == "refuse":
+        raise RuleRefused(f"{pending} nominations for {scoring.month_label(month)}'s reward are not yet confirmed or "
+                          "declined", code="nominations_pending", fields={"month": "nominations pending"})
     close = MonthClose(month=month, closed_by_id=actor.id if actor else None, policy_version_id=version_id,
                        score_base=policy.score_base, score_floor=policy.score_floor,
                        cap_percent=str(policy.deductions.cap_percent_of_wage),
@@ -653,7 +700,7 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
         raise Conflict(f"{scoring.month_label(month)} is already closed") from None
     _lock_ledger()
     figures = _live(month, book)
-    payroll = _live_payroll(month, book)
+    payroll = _live_payroll(month, book, figures)
     by_person: dict[int, list[dict]] = {}
     for pid, rule, points, adjustment in figures.deductions.itertuples(index=False):
         by_person.setdefault(int(pid), []).append(
@@ -669,6 +716,8 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
         "full_attendance": bool(p.full_attendance), "reward_eligible": bool(p.reward_eligible),
         "fines_total": cents_to_money(p.fines_cents), "reward_amount": cents_to_money(p.reward_cents),
         "deductions": by_person.get(int(pid), []),
+        "nomination": p.nomination if isinstance(p.nomination, str) else None,
+        "reward_forfeited": bool(p.reward_forfeited), "training_days": int(p.training_days),
     } for pid, p in zip(people.index, people.itertuples(index=False), strict=True)]
     deductions = [{
         "month_close_id": close.id, "month": month, "employee_id": int(pid),
@@ -676,6 +725,8 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
         "fines": cents_to_money(r.fines_cents), "carried_in": cents_to_money(r.carried_in_cents),
         "fines_due": cents_to_money(r.due_cents), "cap": cents_to_money(r.cap_cents),
         "deducted": cents_to_money(r.deducted_cents), "carried_over": cents_to_money(r.carried_over_cents),
+        "reward": cents_to_money(r.reward_cents), "training_days": int(r.training_days),
+        "training_reduction": cents_to_money(r.training_reduction_cents),
     } for pid, r in zip(payroll.rows.index, payroll.rows.itertuples(index=False), strict=True)]
     if snapshots:
         db.session.execute(insert(ScoreSnapshot), snapshots)
@@ -685,5 +736,13 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
     _tell_scores(month, people)
     audit.record(actor, "month.close", "month", scoring.month_label(month), staff=len(snapshots),
                  deducted=str(sum((d["deducted"] for d in deductions), Decimal("0.00"))),
-                 policy_version=version_id)
+                 policy_version=version_id, nominations_pending=pending)
+    close.pending_nominations = pending  # under pending_at_close "warn": the caller shows the warning
     return close
+
+
+def pending_nominations(month: date) -> int:
+    """How many nominations for the month's reward still wait for the supervisor."""
+    return db.session.scalar(select(func.count()).select_from(RewardNomination).where(
+        RewardNomination.month == month, RewardNomination.reward == REWARD,
+        RewardNomination.status == "pending")) or 0

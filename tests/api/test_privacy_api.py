@@ -25,7 +25,8 @@ API = [
 ]
 KINDS = {"profile", "punches", "roster", "attendance_days", "meetings", "requests", "approval_steps",
          "corrections", "leave", "leave_entitlements", "swaps", "grooming_checks", "grooming_failures",
-         "violations", "appeals", "dismissal_reviews", "ledger", "scores", "payroll", "notifications"}
+         "violations", "appeals", "dismissal_reviews", "training_days", "transfers", "reward_nominations", "ledger",
+         "scores", "payroll", "notifications"}
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from attendance.domain.scoring import add_months, month_label
 from attendance.extensions import db
 from attendance.services import scores
 from tests.conftest import LEADERS, make_person, make_team, token_for
+from tests.rewards import confirm_reward
 from tests.services.test_scores import _use_minimum_wage, attend, last_month, violation
 
 
@@ -24,6 +25,7 @@ def world(app):
     lead = make_person(["lead", "staff"], t1, name="组长")
     for person in (staff, mate, other, lead):
         attend(person, month)
+    confirm_reward(other, month)
     violation(staff, "GENERAL", month + timedelta(days=2))
     violation(staff, "GENERAL", month + timedelta(days=9))
     return {"month": month_label(month), "staff": staff, "mate": mate, "other": other, "lead": lead,
@@ -108,15 +110,16 @@ def test_a_violation_recorded_after_the_close_shows_as_an_adjustment_in_the_open
 def test_payroll_deductions_follow_the_cap(client, world):
     _use_minimum_wage("2000.00")
     staff = world["staff"]
-    violation(staff, "FALSIFY", last_month() + timedelta(days=3), amount="500.00")
-    violation(staff, "FALSIFY", last_month() + timedelta(days=4), amount="180.00")
+    violation(staff, "KEEP_FOUND", last_month() + timedelta(days=3), amount="500.00")
+    violation(staff, "KEEP_FOUND", last_month() + timedelta(days=4), amount="180.00")
     response = client.get(f"/api/v1/payroll-deductions?month={world['month']}&owing=true",
                           headers=token_for(client, world["hr"]))
     assert response.status_code == 200
     rows = response.get_json()["items"]
     assert rows == [{"employee_no": staff.employee_no, "name": "张丽", "team": "T1", "month": world["month"],
                      "wage": "3000.00", "fines": "700.00", "carried_in": "0.00", "fines_due": "700.00",
-                     "cap": "600.00", "deducted": "600.00", "carried_over": "100.00", "closed": False}]
+                     "cap": "600.00", "deducted": "600.00", "carried_over": "100.00", "reward": "0.00",
+                     "training_days": 0, "training_reduction": "0.00", "closed": False}]
     assert client.get("/api/v1/payroll-deductions", headers=token_for(client, world["lead"])).status_code == 403
 
 
@@ -155,7 +158,7 @@ def test_a_month_before_any_close_has_no_close_details(client, world):
     body = client.get(f"/api/v1/months/{month_label(add_months(last_month(), -3))}",
                       headers=token_for(client, world["staff"])).get_json()
     assert body == {"month": month_label(add_months(last_month(), -3)), "closed": False, "closed_at": None,
-                    "closed_by": None, "staff": None}
+                    "closed_by": None, "staff": None, "pending_nominations": 0}
 
 
 # (method, path, roles allowed); {month} last month. The caller is in T1 (a lead leads it).

@@ -64,21 +64,21 @@ def test_off_task_four_times_is_warning_10_20_20_and_flagged(client, world):
 
 
 def test_falsify_without_an_amount_is_a_422_naming_the_rule(client, world):
-    response = post(client, world, "supervisor", rule="FALSIFY")
+    response = post(client, world, "supervisor", rule="KEEP_FOUND")
     assert response.status_code == 422
-    assert response.get_json()["error"]["code"] == "FALSIFY"
+    assert response.get_json()["error"]["code"] == "KEEP_FOUND"
     assert "amount" in response.get_json()["error"]["fields"]
     assert count(Violation) == 0 and count(LedgerEntry) == 0
 
 
 @pytest.mark.parametrize("amount", ["99.99", "500.01", 0])
 def test_falsify_with_an_amount_outside_the_range_is_a_422(client, world, amount):
-    response = post(client, world, "supervisor", rule="FALSIFY", amount=amount)
-    assert response.status_code == 422 and response.get_json()["error"]["code"] == "FALSIFY"
+    response = post(client, world, "supervisor", rule="KEEP_FOUND", amount=amount)
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "KEEP_FOUND"
 
 
 def test_falsify_with_an_amount_in_range_is_fined_that_amount(client, world):
-    response = post(client, world, "supervisor", rule="FALSIFY", amount="300.00", note="伪造单据")
+    response = post(client, world, "supervisor", rule="KEEP_FOUND", amount="300.00", note="伪造单据")
     assert response.status_code == 201
     assert (response.get_json()["fine"], response.get_json()["dismissal_review"]) == ("300.00", True)
 
@@ -113,7 +113,7 @@ def test_a_naive_time_is_read_in_the_site_time_zone_as_api_md_says(client, world
     assert v.occurred_at == naive.replace(tzinfo=clock.site_zone())
 
 
-@pytest.mark.parametrize("body", [{"amount": 1.5, "rule": "FALSIFY"}, {"source": "rumour"}, {"rule": None},
+@pytest.mark.parametrize("body", [{"amount": 1.5, "rule": "KEEP_FOUND"}, {"source": "rumour"}, {"rule": None},
                                   {"note": "x" * 2001}, {"evidence": {"data": "%%%"}}])
 def test_malformed_fields_are_a_400(client, world, body):
     response = post(client, world, "supervisor", **body)
@@ -315,7 +315,7 @@ def test_a_bad_outcome_is_a_400_and_an_unknown_appeal_a_404(client, world):
 
 
 def test_only_managers_decide_dismissal_reviews_and_only_once(client, world):
-    v = post(client, world, "supervisor", rule="FALSIFY", amount="100.00").get_json()
+    v = post(client, world, "supervisor", rule="KEEP_FOUND", amount="100.00").get_json()
     review = client.get("/api/v1/dismissal-reviews", headers=world["h"]["supervisor"]).get_json()["items"][0]
     url = f"/api/v1/dismissal-reviews/{review['id']}/decide"
     body = {"outcome": "dismiss", "reason": "严重违纪"}
@@ -374,7 +374,7 @@ def test_each_role_reaches_exactly_the_discipline_api_it_should(client, app, rol
     appealed = svc.record_violation(people["lead"], employee=staff, rule_code="GENERAL",
                                     occurred_at=clock.now() - timedelta(hours=2))
     a = svc.file_appeal(staff, appealed.id, "不服")
-    r = svc.record_violation(people["supervisor"], employee=staff, rule_code="FALSIFY", amount="100.00",
+    r = svc.record_violation(people["supervisor"], employee=staff, rule_code="KEEP_FOUND", amount="100.00",
                              occurred_at=clock.now() - timedelta(hours=1)).review
     names = {"v": v.id, "a": a.id, "r": r.id, "staff": staff.employee_no}
     headers = token_for(client, people[role])

@@ -38,7 +38,7 @@ SECTION_7_CODES = {
     "FALSIFY", "KEEP_FOUND", "OVERCHARGE", "GENERAL", "COMPLAINT", "SWAP_HANDOVER", "MEETING_LATE",
     "MEETING_ABSENT", "MEETING_DISRUPT", "TASK_OVERDUE", "REPORT_LATE", "MOCK_CUSTOMER", "GROOMING",
     "UNIFORM_OUTSIDE", "HANDBOOK", "UNAPPROVED_SWAP", "GIFTS", "PRIVATE_SALES", "DATA_LEAK",
-    "FORBIDDEN_PHRASE", "LATE", "EARLY", "ABSENT",
+    "FORBIDDEN_PHRASE", "LATE", "EARLY", "ABSENT", "OFFICE_RULES", "UNAUTHORISED_PROMISE", "SHIRKING",
 }  # fmt: skip
 # Rules no rule book names, kept apart so they stay visible: each is a product decision in docs/rules.md.
 PRODUCT_DECISION_CODES = {"HALF_ABSENT"}
@@ -144,7 +144,12 @@ def test_default_ladders_follow_the_rule_book():
     assert shape("UNAPPROVED_SWAP") == [("points", None, 5)]
     for code in ("GIFTS", "PRIVATE_SALES", "DATA_LEAK"):
         assert shape(code) == [("dismissal_review", None, 20)], code
-    for code in ("FALSIFY", "KEEP_FOUND", "OVERCHARGE"):
+    # 000 §5 惩罚8 says "罚100-500元或开除": the recorder chooses one (000-82)
+    (step,) = rules["FALSIFY"].ladder
+    assert step == Step("choice", options=(
+        Step("fine", amount_range=(Decimal("100.00"), Decimal("500.00")), points=20),
+        Step("dismissal_review", points=20)))
+    for code in ("KEEP_FOUND", "OVERCHARGE"):  # 惩罚9/10 say "并开除": the fine and the review
         (step,) = rules[code].ladder
         assert step == Step(
             "fine", amount_range=(Decimal("100.00"), Decimal("500.00")), points=20, review="dismissal"
@@ -225,7 +230,7 @@ def test_the_export_writes_money_as_two_place_strings_and_dates_as_iso():
     assert document["deductions"]["minimum_wage"] == "2690.00"
     complaint = next(r for r in document["rules"] if r["code"] == "COMPLAINT")
     assert complaint["ladder"][0] == {"sanction": "fine", "amount": "30.00", "points": 6}
-    falsify = next(r for r in document["rules"] if r["code"] == "FALSIFY")
+    falsify = next(r for r in document["rules"] if r["code"] == "KEEP_FOUND")
     assert falsify["ladder"][0]["amount_range"] == ["100.00", "500.00"]
 
 
@@ -432,7 +437,8 @@ def test_a_sanction_must_be_a_known_one():
     doc = small_document()
     doc["rules"][0]["ladder"][0]["sanction"] = "caution"
     assert problems_of(doc) == [
-        ("rules[0].ladder[0].sanction", "must be one of: warning, fine, points, dismissal_review")
+        ("rules[0].ladder[0].sanction", "must be one of: warning, fine, points, dismissal_review, criticism, "
+         "forfeit_reward, stand_down, transfer, choice")
     ]
 
 
@@ -726,9 +732,12 @@ def _money_in_document(cents: int, as_int: bool):
 @st.composite
 def steps(draw):
     """A valid ladder step as a document, with the Step it must parse to."""
-    sanction = draw(st.sampled_from(SANCTIONS))
+    # forfeit_reward names a reward of the document (tests/domain/test_sanctions.py)
+    sanction = draw(st.sampled_from([s for s in SANCTIONS if s != "forfeit_reward"]))
     doc: dict = {"sanction": sanction}
     expected: dict = {"sanction": sanction}
+    if sanction == "stand_down":
+        doc["days"] = expected["days"] = draw(st.integers(min_value=1, max_value=90))
     if sanction == "fine":
         if draw(st.booleans()):
             cents = draw(CENTS)

@@ -89,8 +89,8 @@ def test_recording_with_a_photo_keeps_it_and_only_people_who_may_see_it_get_it(a
 
 @pytest.mark.parametrize(("extra", "status", "field_text"), [
     ({"rule": "NOPE"}, 400, "unknown rule"),
-    ({"rule": "FALSIFY"}, 422, "100.00"),
-    ({"rule": "FALSIFY", "amount": "600"}, 422, "500.00"),
+    ({"rule": "KEEP_FOUND"}, 422, "100.00"),
+    ({"rule": "KEEP_FOUND", "amount": "600"}, 422, "500.00"),
     ({"occurred_at": "not a time"}, 400, "ISO 8601"),
 ])
 def test_bad_input_comes_back_on_the_form_and_records_nothing(as_, world, extra, status, field_text):
@@ -290,8 +290,8 @@ def test_a_supervisor_reverses_with_a_reason_and_a_lead_cannot(as_, world):
 
 
 def test_a_manager_decides_a_dismissal_review_and_a_supervisor_only_sees_it(as_, world):
-    v = violation(world, rule="FALSIFY", by="supervisor", amount="200.00")
-    assert "FALSIFY" in as_("supervisor").get("/dismissal-reviews").get_data(as_text=True)
+    v = violation(world, rule="KEEP_FOUND", by="supervisor", amount="200.00")
+    assert "KEEP_FOUND" in as_("supervisor").get("/dismissal-reviews").get_data(as_text=True)
     url = f"/dismissal-reviews/{v.review.id}"
     assert as_("supervisor").post(url, data={"outcome": "dismiss", "reason": "x"}).status_code == 403
     assert as_("lead").get("/dismissal-reviews").status_code == 403
@@ -384,7 +384,7 @@ def test_each_role_reaches_exactly_the_discipline_pages_it_should(client, app, t
     appealed = svc.record_violation(lead, employee=staff, rule_code="GENERAL",
                                     occurred_at=clock.now() - timedelta(hours=2))
     a = svc.file_appeal(staff, appealed.id, "不服")
-    r = svc.record_violation(people["supervisor"], employee=staff, rule_code="FALSIFY", amount="100.00",
+    r = svc.record_violation(people["supervisor"], employee=staff, rule_code="KEEP_FOUND", amount="100.00",
                              occurred_at=clock.now() - timedelta(hours=1)).review
     log_in(client, people[role])
     for method, path, allowed in MATRIX:

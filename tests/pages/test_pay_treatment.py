@@ -172,7 +172,7 @@ def test_every_replaced_message_is_a_message_of_the_catalog_and_no_replacement_s
 def test_under_points_only_payroll_deducts_nothing_and_scores_still_move(client, world):
     use_treatment("points_only")
     staff, month = world["staff"], world["first"]
-    violation(staff, "FALSIFY", month + timedelta(days=5), amount=Decimal("500.00"))
+    violation(staff, "KEEP_FOUND", month + timedelta(days=5), amount=Decimal("500.00"))
     rows = scores.payroll_rows(scores.payroll_for(month))
     mine = next(r for r in rows if r["employee_no"] == staff.employee_no)
     assert all(mine[k] == Decimal("0.00") for k in ("fines", "fines_due", "deducted", "carried_over"))

@@ -67,15 +67,15 @@ def test_off_task_four_times_is_a_warning_10_20_then_20_flagged_for_review(peopl
 
 def test_falsify_without_an_amount_is_refused_by_the_rule_and_records_nothing(people):
     with pytest.raises(RuleRefused) as refused:
-        record(people["lead"], people["staff"], "FALSIFY")
-    assert refused.value.code == "FALSIFY"
+        record(people["lead"], people["staff"], "KEEP_FOUND")
+    assert refused.value.code == "KEEP_FOUND"
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Violation)) == 0
     assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
 
 
 def test_falsify_with_an_amount_in_range_fines_it_and_raises_a_dismissal_review(people):
-    v = record(people["supervisor"], people["staff"], "FALSIFY", amount=Decimal("250.00"), note="假单据")
+    v = record(people["supervisor"], people["staff"], "KEEP_FOUND", amount=Decimal("250.00"), note="假单据")
     assert (v.fine, v.points, v.dismissal_review) == (Decimal("250.00"), 20, True)
     assert v.review.status == "pending"
 
@@ -269,7 +269,7 @@ def test_a_late_recorded_earlier_violation_puts_later_ones_out_of_step(people):
 
 
 def test_a_manager_decides_a_dismissal_review_once_with_who_and_when(people):
-    v = record(people["supervisor"], people["staff"], "FALSIFY", amount="100.00")
+    v = record(people["supervisor"], people["staff"], "KEEP_FOUND", amount="100.00")
     review = svc.decide_dismissal(people["manager"], v.review.id, "final_warning", "初犯，最后警告")
     assert (review.status, review.decided_by_id) == ("final_warning", people["manager"].id)
     assert review.decided_at is not None

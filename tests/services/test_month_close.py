@@ -16,6 +16,7 @@ from attendance.models import AuditEvent, Employee, LedgerEntry, MonthClose, Sco
 from attendance.services import discipline, scores
 from tests.concurrency import run_together
 from tests.conftest import ON_POSTGRES, make_person, make_team
+from tests.rewards import confirm_reward
 from tests.services.test_scores import attend, last_month, row, violation
 
 
@@ -71,7 +72,7 @@ def test_a_violation_recorded_late_for_a_closed_month_can_still_be_reversed(worl
 def test_the_closed_payroll_carries_over_into_the_next_month(world):
     month, staff = last_month(), world["staff"]
     for day, amount in ((2, "500.00"), (3, "300.00")):
-        violation(staff, "FALSIFY", month + timedelta(days=day), amount=Decimal(amount))
+        violation(staff, "KEEP_FOUND", month + timedelta(days=day), amount=Decimal(amount))
     scores.close_month(world["hr"], month_label(month))
     closed = scores.payroll_rows(scores.payroll_for(month))[0]
     assert (closed["fines_due"], closed["deducted"], closed["carried_over"]) == (
@@ -102,13 +103,14 @@ def test_a_month_is_closed_once_in_order_and_only_when_over(world):
 def test_the_snapshot_keeps_the_team_the_person_had_when_the_month_closed(world):
     month, staff = last_month(), world["staff"]
     attend(staff, month)
+    confirm_reward(staff, month)
     scores.close_month(world["hr"], month_label(month))
     other = make_team("T2", "投诉组")
     staff.team_id = other.id
     db.session.commit()
     assert row(scores.month_figures(month), staff)["team"] == "T1"
     snap = db.session.scalar(select(ScoreSnapshot).where(ScoreSnapshot.employee_id == staff.id))
-    assert snap.team_name == "热线一组" and snap.reward_eligible is True
+    assert snap.team_name == "热线一组" and snap.reward_eligible is True and snap.nomination == "confirmed"
 
 
 # --- at the same moment, on PostgreSQL --------------------------------------------------------

@@ -25,9 +25,11 @@ from attendance.domain.policy.model import (
     GROOMING_VIOLATION_PER,
     LEAVE_TYPES,
     PAY_TREATMENTS,
+    PENDING_NOMINATIONS,
     REVIEWS,
     ROLES,
     SANCTIONS,
+    STEP_SANCTIONS,
     AnnualLeaveTier,
     AttendancePolicy,
     CorrectionPolicy,
@@ -41,6 +43,7 @@ from attendance.domain.policy.model import (
     RetentionPolicy,
     Reward,
     Rule,
+    StandDownPolicy,
     Step,
     SwapPolicy,
     Window,
@@ -53,6 +56,9 @@ from attendance.domain.policy.reader import (
 )
 
 __all__ = [
+    "PENDING_NOMINATIONS",
+    "STEP_SANCTIONS",
+    "StandDownPolicy",
     "AFTER_LADDER",
     "ATTENDANCE_EVENTS",
     "AnnualLeaveTier",

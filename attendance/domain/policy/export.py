@@ -40,6 +40,13 @@ def _step_doc(step: Step) -> dict:
     doc["points"] = step.points
     if step.review is not None:
         doc["review"] = step.review
+    if step.days is not None:
+        doc["days"] = step.days
+    if step.reward is not None:
+        doc["reward"] = step.reward
+    if step.options:
+        doc["options"] = [_step_doc(option) for option in step.options]
+        del doc["points"]  # a choice's points are its options'
     return doc
 
 
@@ -135,9 +142,12 @@ def policy_to_document(policy: Policy) -> dict:
             "minimum_wage": fmt(policy.deductions.minimum_wage),
         },
         "rewards": {
-            name: {"amount": fmt(reward.amount), "points": reward.points}
+            name: {"amount": fmt(reward.amount), "points": reward.points, "nomination": reward.nomination,
+                   "pending_at_close": reward.pending_at_close}
             for name, reward in policy.rewards.items()
         },
+        "stand_down": {"pay_percent": _number(policy.stand_down.pay_percent),
+                       "days_per_month": _number(policy.stand_down.days_per_month)},
         "grooming": {"violation_per": policy.grooming.violation_per,
                      "workstation_violations": policy.grooming.workstation_violations,
                      "items": [_item_doc(item) for item in policy.grooming_items]},

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-SANCTIONS = ("warning", "fine", "points", "dismissal_review")
+# What a violation is given (stored on it). criticism: a recorded notice, no money (批评); forfeit_reward: the
+# month's reward is not paid (扣除当月奖金, 000 §1 五.8); stand_down: days of retraining on the roster (待岗培训,
+# 000 §2 接待6); transfer: a decision to move the person off the post that HR completes (调岗, 000 §10 二.7).
+SANCTIONS = ("warning", "fine", "points", "dismissal_review", "criticism", "forfeit_reward", "stand_down",
+             "transfer")
+# A ladder step may also be a choice the recorder makes where the book says "or" (罚…或开除, 000 §5 惩罚8).
+STEP_SANCTIONS = (*SANCTIONS, "choice")
+PENDING_NOMINATIONS = ("refuse", "warn")  # closing a month while a nomination for its reward is undecided
 AFTER_LADDER = ("repeat_last", "review")
 CALENDAR_WINDOWS = ("month", "year")
 ROLES = ("staff", "lead", "supervisor", "manager", "gm", "hr", "admin")
@@ -45,6 +52,12 @@ class Step:
     amount_range: tuple[Decimal, Decimal] | None = None  # the recorder picks inside it
     points: int = 0
     review: str | None = None  # "dismissal": also raise a dismissal review
+    days: int | None = None  # stand_down: how many days of retraining
+    reward: str | None = None  # forfeit_reward: the reward (a key of ``rewards``) the month loses
+    options: tuple[Step, ...] = ()  # choice: the steps the recorder chooses between (distinct sanctions)
+
+    def option(self, sanction: str) -> Step | None:
+        return next((o for o in self.options if o.sanction == sanction), None)
 
 
 @dataclass(frozen=True)
@@ -188,6 +201,18 @@ class RetentionPolicy:
 class Reward:
     amount: Decimal
     points: int = 0
+    # 工作突出 (000 §5 奖励1): paid only to people a lead nominated and the supervisor confirmed before the
+    # month closed. False (a policy written before nominations): every clean month earns it.
+    nomination: bool = False
+    pending_at_close: str = "refuse"  # one of PENDING_NOMINATIONS
+
+
+@dataclass(frozen=True)
+class StandDownPolicy:
+    """Pay for the days of a stand-down for retraining (待岗培训). No book gives it: a product decision."""
+
+    pay_percent: Decimal = Decimal("100")  # of the day's wage; 100: paid as a working day
+    days_per_month: Decimal = Decimal("21.75")  # the day's wage is the monthly wage over this (计薪天数)
 
 
 @dataclass(frozen=True)
@@ -232,6 +257,7 @@ class Policy:
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     settings: dict = field(default_factory=dict)  # product decisions with no other home
     grooming: GroomingSettings = field(default_factory=GroomingSettings)
+    stand_down: StandDownPolicy = field(default_factory=StandDownPolicy)
 
     def rule(self, code: str) -> Rule:
         """The rule with this code. :raise KeyError: if the policy has none."""

@@ -37,10 +37,12 @@ from attendance.domain.policy.model import (
     GROOMING_VIOLATION_PER,
     LEAVE_TYPES,
     PAY_TREATMENTS,
+    PENDING_NOMINATIONS,
     REQUIRED_ATTENDANCE_EVENTS,
     REVIEWS,
     ROLES,
     SANCTIONS,
+    STEP_SANCTIONS,
     AnnualLeaveTier,
     AttendancePolicy,
     CorrectionPolicy,
@@ -55,6 +57,7 @@ from attendance.domain.policy.model import (
     RetentionPolicy,
     Reward,
     Rule,
+    StandDownPolicy,
     Step,
     SwapPolicy,
     Window,
@@ -443,7 +446,9 @@ class _Reader:
         return None if got is None else RetentionPolicy(**got)
 
     def reward(self, value: Any, path: str) -> Reward | None:
-        got = self.fields(value, path, {"amount": self.money, "points": self.points}, required=("amount",))
+        spec = {"amount": self.money, "points": self.points, "nomination": self.boolean,
+                "pending_at_close": lambda v, p: self.choice(v, p, PENDING_NOMINATIONS)}
+        got = self.fields(value, path, spec, required=("amount",))
         return None if got is None else Reward(**{"amount": None, **got})
 
     def rewards(self, value: Any, path: str) -> dict[str, Reward] | None:
@@ -501,19 +506,55 @@ class _Reader:
                 seen.add(item.code)
         return parsed, settings
 
-    def step(self, value: Any, path: str) -> Step | None:
+    def stand_down(self, value: Any, path: str) -> StandDownPolicy | None:
+        spec = {"pay_percent": lambda v, p: self.number(v, p, low=Decimal(0), high=Decimal(100)),
+                "days_per_month": lambda v, p: self.number(v, p, low=Decimal(1), high=Decimal(31))}
+        got = self.fields(value, path, spec)
+        return None if got is None else StandDownPolicy(**got)
+
+    def options(self, value: Any, path: str) -> tuple[Step, ...] | None:
+        items = self.sequence(value, path, what="option")
+        if items is None:
+            return None
+        if len(items) < 2:
+            self.bad(path, N_("a choice needs at least two options"))
+        parsed = tuple(self.step(v, f"{path}[{i}]", nested=True) for i, v in enumerate(items))
+        seen: set[str] = set()
+        for i, option in enumerate(parsed):
+            if option is not None and option.sanction is not None:
+                if option.sanction in seen:
+                    self.bad(f"{path}[{i}].sanction", N_("each option needs its own sanction"))
+                seen.add(option.sanction)
+        return parsed
+
+    def step(self, value: Any, path: str, nested: bool = False) -> Step | None:
         spec = {
-            "sanction": lambda v, p: self.choice(v, p, SANCTIONS),
+            "sanction": lambda v, p: self.choice(v, p, SANCTIONS if nested else STEP_SANCTIONS),
             "amount": lambda v, p: self.money(v, p, positive=True),
             "amount_range": self.amount_range,
             "points": self.points,
             "review": lambda v, p: self.choice(v, p, REVIEWS),
+            "days": lambda v, p: self.integer(v, p, low=1, high=90),
+            "reward": self.lower_name,
+            "options": self.options,
         }
         got = self.fields(value, path, spec, required=("sanction",))
         if got is None:
             return None
         given = value
         sanction = got.get("sanction")
+        if sanction == "choice" and given.get("options") is None:
+            self.bad(_key(path, "options"), N_("required"))
+        elif sanction != "choice" and given.get("options") is not None:
+            self.bad(_key(path, "options"), N_("only a choice has options"))
+        if sanction == "stand_down" and given.get("days") is None:
+            self.bad(_key(path, "days"), N_("required"))
+        elif sanction != "stand_down" and given.get("days") is not None:
+            self.bad(_key(path, "days"), N_("only a stand-down has days"))
+        if sanction != "forfeit_reward" and given.get("reward") is not None:
+            self.bad(_key(path, "reward"), N_("only a forfeit_reward step names a reward"))
+        if sanction == "forfeit_reward":
+            got.setdefault("reward", "full_attendance")
         has_amount, has_range = given.get("amount") is not None, given.get("amount_range") is not None
         if sanction == "fine":
             if has_amount and has_range:
@@ -605,6 +646,7 @@ class _Reader:
             "grooming": self.grooming,
             "rules": self.rules,
             "settings": self.settings,
+            "stand_down": self.stand_down,
         }
         got = self.fields(doc, "", spec, required=("version", "effective_from", "rules"))
         if got is None:
@@ -622,6 +664,12 @@ class _Reader:
             for i, item in enumerate(grooming or ()):
                 if item is not None and item.rule is not None and item.rule not in rules:
                     self.bad(f"grooming.items[{i}].rule", f"unknown rule code {item.rule}")
+            rewards = got.get("rewards") or {}
+            for i, rule in enumerate(rules.values()):
+                for j, step in enumerate(rule.ladder or ()):
+                    for option in (step, *(step.options or ())) if step is not None else ():
+                        if option is not None and option.reward is not None and option.reward not in rewards:
+                            self.bad(f"rules[{i}].ladder[{j}].reward", f"unknown reward {option.reward}")
             if got.get("pay_treatment") == "performance_pay":  # nothing may call the amounts a fine (罚款)
                 for i, rule in enumerate(rules.values()):
                     if rule.name is not None and FINE_WORD in (rule.name.zh or ""):
@@ -647,6 +695,7 @@ class _Reader:
             rules=rules,
             settings=got.get("settings", {}),
             grooming=grooming_settings,
+            stand_down=got.get("stand_down", StandDownPolicy()),
         )
 
 

@@ -34,6 +34,7 @@ from attendance.services.discipline.ledger import (
     post_entry,
     verify_ledger,
 )
+from attendance.services.discipline.transfers import complete_transfer, get_transfer, transfer_of, transfers
 from attendance.services.discipline.violations import (
     MyDiscipline,
     OutOfStep,
@@ -47,15 +48,18 @@ from attendance.services.discipline.violations import (
     restep,
     reverse_entry,
     reverse_violation,
+    training_days_of,
     violation_log,
     violations_for,
 )
 
 __all__ = [
+    "complete_transfer", "get_transfer", "transfer_of", "transfers",
     "LedgerRow", "MyDiscipline", "OutOfStep", "count_pending", "appeals", "check_evidence", "decide_appeal",
     "decide_dismissal", "dismissal_reviews", "evidence_file", "file_appeal", "get_appeal", "get_entry",
     "get_violation", "ledger_for", "my_discipline", "out_of_step", "parse_instant", "parse_month", "post_entry",
-    "record_violation", "recordable_employee", "restep", "reverse_entry", "reverse_violation", "verify_ledger",
+    "record_violation", "training_days_of", "recordable_employee", "restep", "reverse_entry", "reverse_violation",
+    "verify_ledger",
     "ledger_anchor", "notice_citation", "Explanation", "explain", "evidence_bundle",
     "violation_log", "violations_for",
 ]

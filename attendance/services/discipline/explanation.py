@@ -17,7 +17,8 @@ from attendance.domain.policy import Policy, Rule, Window, parse_policy
 from attendance.extensions import db
 from attendance.models import AttendanceDay, Employee, GroomingFailure, PolicyVersion, Violation
 from attendance.models.shifts import punches_between
-from attendance.services.discipline.violations import get_violation, notice_citation
+from attendance.services.discipline.transfers import transfer_of
+from attendance.services.discipline.violations import get_violation, notice_citation, training_days_of
 
 
 @dataclass
@@ -49,6 +50,10 @@ class Explanation:
             "appeal": None if self.appeal is None else {k: _iso(val) for k, val in self.appeal.items()},
             "may_appeal": self.may_appeal,
             "reversed_at": _iso(v.reversed_at), "reversed_reason": v.reversed_reason,
+            "choice": self.extra.get("choice"), "forfeits": self.extra.get("forfeits"),
+            "training_days": [_iso(d) for d in self.extra.get("training_days", [])],
+            "transfer": None if self.extra.get("transfer") is None else {
+                k: _iso(val) for k, val in self.extra["transfer"].items()},
         }
 
 
@@ -147,4 +152,20 @@ def explain(viewer: Employee, violation_id: int) -> Explanation:
                   "decision_reason": a.decision_reason}
     may_appeal = v.appeal is None and v.reversed_at is None and viewer.id == v.employee_id
     return Explanation(v, rule, window, policy.after_ladder_for(rule) if rule else policy.after_ladder,
-                       notice_citation(v), _counted(v, window), source, appeal, may_appeal)
+                       notice_citation(v), _counted(v, window), source, appeal, may_appeal, _effects(v))
+
+
+def _effects(v: Violation) -> dict:
+    """What the sanction did besides money and points: the recorder's choice where the step offered one, the
+    reward forfeited, the stand-down days, the transfer and how HR completed it."""
+    out: dict = {}
+    if v.offered:
+        out["choice"] = {"offered": v.options, "chosen": v.sanction}
+    if v.forfeits:
+        out["forfeits"] = v.forfeits
+    if v.sanction == "stand_down":
+        out["training_days"] = training_days_of(v)
+    if v.sanction == "transfer" and (t := transfer_of(v)) is not None:
+        out["transfer"] = {"status": t.status, "completed_at": t.completed_at, "note": t.note,
+                           "completed_by": t.completed_by.name if t.completed_by else None}
+    return out

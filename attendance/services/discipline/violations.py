@@ -4,7 +4,7 @@ occurrence stops counting, the lists and the person's own record."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +27,8 @@ from attendance.models import (
     LedgerEntry,
     PolicyVersion,
     Team,
+    TrainingDay,
+    Transfer,
     Violation,
 )
 from attendance.models.types import utcnow
@@ -147,15 +149,19 @@ def _add_violation(actor: Employee | None, *, employee: Employee, decision: Deci
         dismissal_review=decision.dismissal_review, source=source, source_ref=source_ref, note=note,
         evidence_path=path, evidence_type=mime, evidence_sha256=sha,
         recorded_by_id=actor.id if actor else None, recorded_at=utcnow(),
-        restep_of_id=restep_of.id if restep_of else None)
+        restep_of_id=restep_of.id if restep_of else None,
+        offered=",".join(decision.options) or None, forfeits=decision.forfeits)
     db.session.add(violation)
     db.session.flush()
+    _add_effects(violation, decision)
     entry = _append(actor, employee_id=employee.id, kind="fine", amount=decision.fine, points=decision.points,
                     occurred_on=violation.occurred_on, violation_id=violation.id,
                     reason=f"{rule.code} #{decision.occurrence}")
     if decision.dismissal_review:
         db.session.add(DismissalReview(violation_id=violation.id, employee_id=employee.id, status="pending"))
     audit.record(actor, "violation.restep" if restep_of else "violation.record", "violation", violation.id,
+                 choice=decision.choice, offered=list(decision.options) or None, forfeits=decision.forfeits,
+                 stand_down_days=decision.stand_down_days or None,
                  employee=employee.employee_no, rule=rule.code, occurrence=decision.occurrence,
                  step=decision.step, sanction=decision.sanction, fine=str(decision.fine),
                  points=decision.points, source=source, source_ref=source_ref, ledger_entry=entry.id,
@@ -163,17 +169,45 @@ def _add_violation(actor: Employee | None, *, employee: Employee, decision: Deci
     return violation
 
 
+def _add_effects(violation: Violation, decision: Decision) -> None:
+    """What a stand-down or a transfer leaves besides the entry: the training days on the roster, from the day
+    after the occurrence (a day already marked by an earlier stand-down is not marked twice, the stand-down
+    then runs on past it), or the transfer HR is to complete."""
+    if decision.stand_down_days:
+        taken = set(db.session.scalars(select(TrainingDay.day).where(
+            TrainingDay.employee_id == violation.employee_id, TrainingDay.cancelled_at.is_(None),
+            TrainingDay.day > violation.occurred_on)))
+        day, marked = violation.occurred_on, 0
+        while marked < decision.stand_down_days:
+            day += timedelta(days=1)
+            if day not in taken:
+                db.session.add(TrainingDay(employee_id=violation.employee_id, day=day, violation_id=violation.id))
+                marked += 1
+    if decision.sanction == "transfer":
+        db.session.add(Transfer(violation_id=violation.id, employee_id=violation.employee_id, status="pending"))
+
+
+def training_days_of(violation: Violation) -> list[date]:
+    return list(db.session.scalars(select(TrainingDay.day).where(TrainingDay.violation_id == violation.id)
+                                   .order_by(TrainingDay.day)))
+
+
 @use_case
 def record_violation(actor: Employee | None, *, employee: Employee, rule_code: str, occurred_at: datetime,
                      note: str = "", amount: Decimal | None = None, source: str = "manual",
-                     source_ref: str | None = None, evidence: tuple[str, bytes, str] | None = None) -> Violation:
+                     source_ref: str | None = None, evidence: tuple[str, bytes, str] | None = None,
+                     choice: str | None = None) -> Violation:
     """Judge and record one violation with the policy in force on its local date, and post its fine entry.
 
     :param source_ref: an idempotency key for automated sources; while a counted violation with
         the same key exists, that one is returned and nothing is created.
     :param evidence: ``(filename, bytes, content type)`` of a photo (JPEG/PNG/WebP, at most 5 MB).
-    :raise InvalidInput: naive or future time, unknown rule or source, bad amount or evidence.
-    :raise RuleRefused: a range step without an amount inside the range (``code`` names the rule).
+    :param choice: the option chosen where the step offers the recorder a choice (``fine`` or
+        ``dismissal_review`` for FALSIFY); the note should say why.
+    :raise InvalidInput: naive or future time, unknown rule or source, bad amount or evidence, a choice where
+        the step offers none.
+    :raise RuleRefused: a range step without an amount inside the range (``code`` names the rule); a choice
+        step without one of its options (``code`` ``sanction_choice``).
     """
     if not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
         raise InvalidInput("occurred_at needs a time zone", fields={"occurred_at": "needs a time zone"})
@@ -200,7 +234,8 @@ def record_violation(actor: Employee | None, *, employee: Employee, rule_code: s
     policy_service.check_published_for(in_force.version, day)
     prior = [PriorOccurrence(v.occurred_at) for v in _prior(employee.id, rule_code)]
     # Calendar windows are read on the site's clock, whatever offset the caller sent.
-    decision = escalate(in_force.policy, rule_code, occurred_at.astimezone(clock.site_zone()), prior, amount)
+    decision = escalate(in_force.policy, rule_code, occurred_at.astimezone(clock.site_zone()), prior, amount,
+                        choice=choice)
     stored = evidence_store.save(*photo) if photo else None
     try:
         with savepoint():
@@ -217,16 +252,35 @@ def record_violation(actor: Employee | None, *, employee: Employee, rule_code: s
     return violation
 
 
+# What the person is told of a sanction that moves no money (docs/rules.md §7)
+SANCTION_NOTICES = {
+    "criticism": N_("%(date)s · occurrence %(occurrence)s · criticism: a recorded notice, no money · "
+                    "%(points)s points"),
+    "forfeit_reward": N_("%(date)s · occurrence %(occurrence)s · the reward for %(month)s is forfeited · "
+                         "%(points)s points"),
+    "stand_down": N_("%(date)s · occurrence %(occurrence)s · stand-down for retraining: %(days)s days from "
+                     "%(start)s, on the roster as training · %(points)s points"),
+    "transfer": N_("%(date)s · occurrence %(occurrence)s · a transfer off your post, which HR completes · "
+                   "%(points)s points"),
+}
+
+
 def _tell_person(violation: Violation) -> None:
     """The person hears of it in the same transaction: a constant number of statements per violation.
     The rule's name is kept in both languages and chosen when the notification is read."""
+    params = {"rule_code": violation.rule_code, "rule_zh": violation.rule_name_zh,
+              "rule_en": violation.rule_name_en, "date": violation.occurred_on.isoformat(),
+              "occurrence": violation.occurrence, "fine": str(violation.fine), "points": violation.points}
+    body = SANCTION_NOTICES.get(violation.sanction)
+    if violation.sanction == "forfeit_reward":
+        params["month"] = violation.occurred_on.strftime("%Y-%m")
+    if violation.sanction == "stand_down":
+        days = training_days_of(violation)
+        params.update(days=len(days), start=days[0].isoformat() if days else "")
     notifications.notify(
         [violation.employee_id], "violation", N_("A violation was recorded: %(rule)s"),
-        N_("%(date)s · occurrence %(occurrence)s · fine %(fine)s yuan · %(points)s points"),
-        params={"rule_code": violation.rule_code, "rule_zh": violation.rule_name_zh,
-                "rule_en": violation.rule_name_en, "date": violation.occurred_on.isoformat(),
-                "occurrence": violation.occurrence, "fine": str(violation.fine), "points": violation.points},
-        link=f"/violations/{violation.id}/explanation")
+        body or N_("%(date)s · occurrence %(occurrence)s · fine %(fine)s yuan · %(points)s points"),
+        params=params, link=f"/violations/{violation.id}/explanation")
 
 
 
@@ -264,6 +318,15 @@ def reverse_violation(actor: Employee | None, violation: Violation, reason: str)
     violation.reversed_at = utcnow()
     violation.reversed_by_id = actor.id if actor else None
     violation.reversed_reason = reason
+    # what the sanction set going stops with it: the training days come off the roster, a transfer not yet
+    # completed is cancelled (one completed stays: HR undoes a move by hand)
+    for day in db.session.scalars(select(TrainingDay).where(TrainingDay.violation_id == violation.id,
+                                                            TrainingDay.cancelled_at.is_(None))):
+        day.cancelled_at, day.cancelled_by_id = violation.reversed_at, violation.reversed_by_id
+    transfer = db.session.scalar(select(Transfer).where(Transfer.violation_id == violation.id,
+                                                        Transfer.status == "pending"))
+    if transfer is not None:
+        transfer.status = "cancelled"
     audit.record(actor, "violation.reverse", "violation", violation.id, reason=reason, ledger_entry=entry.id,
                  reverses=original.id)
     return entry
@@ -299,9 +362,24 @@ def _policy_of(version_id: int, cache: dict[int, Policy]) -> Policy:
 
 def _same(violation: Violation, decision: Decision) -> bool:
     return (violation.occurrence, violation.step, violation.sanction, violation.fine, violation.points,
-            violation.flagged_for_review, violation.dismissal_review) == (
+            violation.flagged_for_review, violation.dismissal_review, tuple(violation.options)) == (
         decision.occurrence, decision.step, decision.sanction, decision.fine, decision.points,
-        decision.flagged_for_review, decision.dismissal_review)
+        decision.flagged_for_review, decision.dismissal_review, decision.options)
+
+
+def _judge_again(policy: Policy, rule_code: str, at: datetime, prior: list[PriorOccurrence],
+                 violation: Violation) -> Decision | None:
+    """The step the violation should have now, keeping the recorder's choice and amount where they still fit;
+    None when its new step needs a choice or an amount made afresh."""
+    tries: list[dict] = [{}, {"amount": violation.fine}]
+    if violation.offered:
+        tries = [{"choice": violation.sanction}, {"choice": violation.sanction, "amount": violation.fine}, *tries]
+    for more in tries:
+        try:
+            return escalate(policy, rule_code, at, prior, **more)
+        except (RuleRefused, InvalidInput):
+            continue
+    return None
 
 
 def out_of_step(employee: Employee, rule_code: str) -> list[OutOfStep]:
@@ -315,13 +393,7 @@ def out_of_step(employee: Employee, rule_code: str) -> list[OutOfStep]:
         policy = _policy_of(violation.policy_version_id, cache)
         prior = [PriorOccurrence(v.occurred_at) for v in counted[:i]]
         at = violation.occurred_at.astimezone(clock.site_zone())
-        try:
-            decision = escalate(policy, rule_code, at, prior)
-        except RuleRefused:  # a range step: keep the amount chosen, if it still fits
-            try:
-                decision = escalate(policy, rule_code, at, prior, violation.fine)
-            except RuleRefused:
-                decision = None
+        decision = _judge_again(policy, rule_code, at, prior, violation)
         if decision is None or not _same(violation, decision):
             wrong.append(OutOfStep(violation, decision))
     return wrong
