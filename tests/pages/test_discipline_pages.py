@@ -196,15 +196,21 @@ def test_the_violation_list_filters_and_pages(as_, world):
     t2_month = svc.record_violation(world["supervisor"], employee=world["outsider"], rule_code="PHONE",
                                     occurred_at=_on(month, 15)).id
     label, earlier_label = month.strftime("%Y-%m"), earlier.strftime("%Y-%m")
-    newest_first = sorted(t1_month + [t1_earlier, t2_month], reverse=True)
+    happened = {v.id: v.occurred_at for v in db.session.scalars(select(Violation))}
+
+    def newest(ids):
+        """The latest to happen first, then the latest recorded (issue 15: not by recording alone)."""
+        return sorted(ids, key=lambda i: (happened[i], i), reverse=True)
+
+    newest_first = newest(t1_month + [t1_earlier, t2_month])
     c = as_("supervisor")
 
     assert _listed(c, "/violations") == (newest_first, 2)  # every row once, newest first, over two pages
-    assert _listed(c, f"/violations?team=T1&month={label}") == (sorted(t1_month, reverse=True), 2)
+    assert _listed(c, f"/violations?team=T1&month={label}") == (newest(t1_month), 2)
     assert _listed(c, f"/violations?team=T2&month={label}") == ([t2_month], 1)
     assert _listed(c, f"/violations?month={earlier_label}") == ([t1_earlier], 1)
     assert _listed(c, f"/violations?team=T1&month={earlier_label}") == ([t1_earlier], 1)
-    staff_month = sorted(t1_month[::2], reverse=True)
+    staff_month = newest(t1_month[::2])
     assert _listed(c, f"/violations?employee_no={world['staff'].employee_no}&month={label}") == (staff_month, 1)
     assert _listed(as_("staff"), f"/violations?month={label}") == (staff_month, 1)  # staff: their own only
     assert c.get("/violations?month=2026-99").status_code == 400
