@@ -4,7 +4,9 @@ the leave calendar scroll, inside their own box)."""
 
 from __future__ import annotations
 
+from attendance import clock
 from attendance.demo import DEMO_PASSWORD
+from attendance.domain import dates
 from attendance.extensions import db
 from tests.browser import browser_page, live_server, screenshot_on_failure, sign_in
 
@@ -73,3 +75,21 @@ def test_at_1280_px_the_lists_stay_tables(app, demo):
             assert head == "table-header-group"
             _inside(page.evaluate(CELLS, "table.cards tbody td a"), width=1280)
             _one_line(page.evaluate(CELLS, "table.cards th"))
+
+
+def test_the_attendance_sheet_shows_the_whole_month_and_its_totals_at_1280_px(app, demo):
+    """Issue 15 point 9: the 考勤表 was cut at day 29 with its totals out of sight."""
+    assert demo.exit_code == 0, demo.output
+    db.session.close()
+    with live_server(app) as base, browser_page(width=1280, phone=False) as page:
+        sign_in(page, base, "hr", DEMO_PASSWORD)
+        for month in ("", "?month=" + dates.add_months(clock.today().replace(day=1), -1).strftime("%Y-%m")):
+            with screenshot_on_failure(page, "sheet-1280" + month):
+                page.goto(base + "/attendance/sheet" + month)
+                box = page.evaluate("() => { const w = document.querySelector('.grid-wrap');"
+                                    " return {client: w.clientWidth, scroll: w.scrollWidth}; }")
+                assert box["scroll"] <= box["client"] + 1, box
+                heads = page.evaluate(CELLS, "table.sheet thead th")
+                _inside(heads, width=1280)
+                assert heads[-1]["text"] and not heads[-1]["text"].isdigit()  # a total, after the last day
+                assert any(h["text"].startswith(("30", "31")) for h in heads), [h["text"] for h in heads]
