@@ -4,11 +4,17 @@ the leave calendar scroll, inside their own box)."""
 
 from __future__ import annotations
 
+import os
+
+from flask import url_for
+from sqlalchemy import func, select
+
 from attendance import clock
 from attendance.demo import DEMO_PASSWORD
 from attendance.domain import dates
 from attendance.extensions import db
-from tests.browser import browser_page, live_server, screenshot_on_failure, sign_in
+from attendance.models import Appeal, Employee, Meeting, PolicyVersion, Request, ShiftType, Violation
+from tests.browser import SHOTS, browser_page, live_server, screenshot_on_failure, sign_in
 
 # The cells (and what is in them) of a list row: every one inside the phone's width, none a sliver.
 CELLS = """sel => [...document.querySelectorAll(sel)].map(e => { const r = e.getBoundingClientRect();
@@ -93,3 +99,82 @@ def test_the_attendance_sheet_shows_the_whole_month_and_its_totals_at_1280_px(ap
                 _inside(heads, width=1280)
                 assert heads[-1]["text"] and not heads[-1]["text"].isdigit()  # a total, after the last day
                 assert any(h["text"].startswith(("30", "31")) for h in heads), [h["text"] for h in heads]
+
+
+# --- no page scrolls sideways at 375 px ---------------------------------------------------------
+
+# Not pages: files, images, charts and fragments a page loads.
+NOT_PAGES = {"static", "privacy.export", "leave.certificate", "leave.hint", "discipline.evidence",
+             "discipline.evidence_bundle", "scores.person_trend", "scores.report_download", "scores.chart",
+             "grooming.chart", "policy.export", "policy.evidence", "auth.login"}
+# Pages the demo gives no role a way to open as a page: a form for an action none of the demo's states allow.
+UNREACHED = {"policy.publish"}
+# Who signs in (one login each): staff, a lead, HR and the administrator, the people of the demo's logins,
+# each on every page; then the supervisor on the pages only the office's deciders open (appeals).
+ROLES = ("staff1", "lead1", "hr", "admin", "supervisor")
+ONLY_UNSEEN = {"supervisor"}
+
+
+def _pages(app) -> list:
+    return sorted([rule for rule in app.url_map.iter_rules()
+                   if "GET" in rule.methods and rule.endpoint not in NOT_PAGES and not rule.rule.startswith("/api")
+                   and "." not in rule.rule.rsplit("/", 1)[-1]], key=lambda r: r.rule)
+
+
+def _arguments() -> dict:
+    """The demo's rows each parameter of a page names: staff1's own, so staff, their lead and the office all
+    may see them."""
+    staff = db.session.scalar(select(Employee).where(Employee.username == "staff1"))
+
+    def request_of(kind):
+        return db.session.scalar(select(Request.id).where(Request.requester_id == staff.id, Request.kind == kind)
+                                 .order_by(Request.id))
+
+    violation = db.session.scalar(select(Violation.id).where(Violation.employee_id == staff.id).order_by(Violation.id))
+    return {
+        "employee_no": staff.employee_no, "day": clock.today().isoformat(), "violation_id": violation,
+        "appeal_id": db.session.scalar(select(Appeal.id).order_by(Appeal.id)),
+        "meeting_id": db.session.scalar(select(Meeting.id).where(Meeting.team_id == staff.team_id)
+                                        .order_by(Meeting.id)),
+        "version_id": db.session.scalar(select(func.max(PolicyVersion.id))),
+        ("requests.show", "request_id"): request_of("punch_correction"),
+        ("leave.show", "request_id"): request_of("leave"), ("leave.print_form", "request_id"): request_of("leave"),
+        ("swaps.show", "request_id"): request_of("swap"), ("swaps.paper", "request_id"): request_of("swap"),
+        ("shifts.edit_shift_type", "code"): db.session.scalar(select(ShiftType.code).order_by(ShiftType.code)),
+        ("people.edit_team", "code"): staff.team.code, ("notifications.edit_robot", "code"): staff.team.code,
+    }
+
+
+def test_no_page_scrolls_sideways_on_a_375_px_phone(app, demo):
+    """Every page each role may open, on the demo: the document is never wider than the phone (the roster grid,
+    the 考勤表 and the leave calendar scroll inside their own box)."""
+    assert demo.exit_code == 0, demo.output
+    values = _arguments()
+    urls = []
+    for rule in _pages(app):
+        args = {name: values.get((rule.endpoint, name), values.get(name)) for name in rule.arguments}
+        assert None not in args.values(), (rule.rule, args)
+        urls.append((rule.endpoint, rule.rule.replace("<", "{").replace(">", "}"), args))
+    db.session.close()
+    seen, wide = set(), []
+    with live_server(app) as base, browser_page(width=375) as page:
+        for role in ROLES:
+            page.context.clear_cookies()
+            sign_in(page, base, role, DEMO_PASSWORD)
+            for endpoint, _rule, args in urls:
+                if role in ONLY_UNSEEN and endpoint in seen:
+                    continue
+                with app.test_request_context():
+                    path = url_for(endpoint, **args)
+                response = page.goto(base + path)
+                if response.status >= 400 or "text/html" not in response.headers.get("content-type", ""):
+                    continue
+                seen.add(endpoint)
+                width = page.evaluate("() => ({inner: window.innerWidth,"
+                                      " scroll: document.scrollingElement.scrollWidth})")
+                if width["scroll"] > width["inner"]:
+                    os.makedirs(SHOTS, exist_ok=True)
+                    page.screenshot(path=os.path.join(SHOTS, f"wide-{role}-{endpoint}.png"), full_page=True)
+                    wide.append((role, path, width))
+    assert not wide, wide
+    assert {endpoint for endpoint, _rule, _args in urls} - seen <= UNREACHED
