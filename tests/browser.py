@@ -10,6 +10,9 @@ downloads are never used). A missing browser fails the test: browser tests do no
 
 from __future__ import annotations
 
+import os
+import re
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +24,8 @@ from werkzeug.serving import make_server
 from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
+# Where a journey leaves its screenshot when it fails (CI may point BROWSER_SHOTS at its artefacts folder).
+SHOTS = os.environ.get("BROWSER_SHOTS") or os.path.join(tempfile.gettempdir(), "browser-shots")
 
 # The right edge of the widest element and the document's scroll width, in CSS pixels.
 MEASURE_WIDTH = """() => ({
@@ -72,11 +77,11 @@ def browser_page(width: int = 375, height: int = 800, *, phone: bool = True) -> 
             browser.close()
 
 
-def sign_in(page: Page, base: str, person) -> None:
-    """Sign in through the login page, as a person would."""
+def sign_in(page: Page, base: str, person, password: str = PASSWORD) -> None:
+    """Sign in through the login page, as a person would (``person``: an Employee or a username)."""
     page.goto(base + "/login")
-    page.fill('input[name="username"]', person.username)
-    page.fill('input[name="password"]', PASSWORD)
+    page.fill('input[name="username"]', person if isinstance(person, str) else person.username)
+    page.fill('input[name="password"]', password)
     with page.expect_navigation():
         page.click('form:has(input[name="password"]) button[type="submit"]')
     assert "/login" not in page.url, page.url
@@ -86,3 +91,19 @@ def measure_width(page: Page) -> dict:
     """``inner`` (window.innerWidth), ``scroll`` (the document's scroll width), ``right`` (the rightmost element
     edge) and ``widest`` (that edge and the element's tag and classes)."""
     return page.evaluate(MEASURE_WIDTH)
+
+
+@contextmanager
+def screenshot_on_failure(page: Page, name: str) -> Iterator[None]:
+    """Run a journey's steps; if one fails, save what the page showed then as ``SHOTS/<name>.png``."""
+    try:
+        yield
+    except BaseException:
+        os.makedirs(SHOTS, exist_ok=True)
+        path = os.path.join(SHOTS, re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".png")
+        try:
+            page.screenshot(path=path, full_page=True)
+            print(f"screenshot of the failure: {path}")
+        except Exception:  # noqa: BLE001 - the journey's own failure is the one to report
+            pass
+        raise

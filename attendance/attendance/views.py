@@ -82,9 +82,13 @@ def sheet():
     team = request.args.get("team") or None
     data = service.month_sheet(current_user, month, team)
     prev_month, next_month = _neighbours(month)
+    # On screen the month and its totals fit 1280 px: totals no one has (婚假 0 for everyone) are left to the XLSX.
+    values = [total_values(row.totals) for row in data.rows]
+    headers = total_headers()
+    shown = [i for i in range(len(headers)) if i < 2 or any(v[i] for v in values)]
     return render_template("attendance/sheet.html", sheet=data, teams=people.teams_reached(current_user),
                            month=month, heading=heading(data), cell_text=cell_text, cell_kind=cell_kind,
-                           total_headers=total_headers(),
+                           total_headers=headers, total_columns=shown,
                            total_values=total_values, legend=legend(), weekdays=WEEKDAYS,
                            prev_month=prev_month, next_month=next_month)
 

@@ -1,7 +1,7 @@
 """The one pager of every list, in pages and API: keyset over a unique ordering, one cursor format.
 
 A cursor is opaque to callers: the base64url (unpadded) of a compact JSON list of the sort-key values
-of the last row given, typed (ints stay ints, dates are ISO strings), e.g. ``WzEyXQ`` for ``[12]``.
+of the last row given, typed (ints stay ints, dates and UTC instants are ISO strings), e.g. ``WzEyXQ`` for ``[12]``.
 ``read_cursor`` accepts only what ``make_cursor`` writes for the list's key types; anything else —
 garbled, the wrong number or types of values, an integer its column cannot hold — is ``InvalidInput``
 (HTTP 400), never a database error. A page is ``limit + 1`` rows after the cursor, never an OFFSET.
@@ -16,7 +16,7 @@ import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Select, and_, or_
 
@@ -37,13 +37,15 @@ class Page:
 @dataclass(frozen=True)
 class Key:
     """The type of one sort-key value in a cursor: ``int`` (``bits`` wide), ``str`` (at most ``length``
-    characters) or ``date``."""
+    characters), ``date`` or ``datetime`` (an aware instant, written in UTC)."""
 
     type: type
     bits: int = 32
     length: int = 255
 
     def dump(self, value):
+        if self.type is datetime:
+            return value.astimezone(UTC).isoformat()
         return value.isoformat() if self.type is date else value
 
     def load(self, value):
@@ -54,18 +56,25 @@ class Key:
             return value
         if self.type is date and type(value) is str:
             return date.fromisoformat(value)  # the round trip in read_cursor rejects other spellings
+        if self.type is datetime and type(value) is str:
+            instant = datetime.fromisoformat(value)
+            if instant.tzinfo is None:
+                raise ValueError("a naive instant")
+            return instant
         raise ValueError(f"not a {self.type.__name__}")
 
     @classmethod
     def of(cls, column) -> Key:
         """The key type of a column (or any typed SQL expression)."""
-        kind = column.type.python_type
+        kind = getattr(column.type, "impl_instance", column.type).python_type  # a TypeDecorator: what it stores
         if kind is int:
             return cls(int, bits=64 if isinstance(column.type, BigInteger) else 32)
         if kind is str:
             return cls(str, length=getattr(column.type, "length", None) or cls.length)
         if kind is date:
             return cls(date)
+        if kind is datetime:
+            return cls(datetime)
         raise TypeError(f"no cursor for a {kind.__name__} key")
 
 

@@ -67,12 +67,12 @@ def test_the_ledger_filters_by_month_and_pages(client, world):
         response = client.post("/api/v1/violations", headers=world["h"]["lead"], json={
             "employee_no": world[who].employee_no, "rule": "PHONE", "occurred_at": when})
         assert response.status_code == 201
-    stored = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.id)).all()
+    stored = db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.occurred_on, LedgerEntry.id)).all()
     assert len(stored) == 7
     h = world["h"]["supervisor"]
 
     everything, pages = _ledger(client, "/api/v1/ledger?", h, limit=2)
-    assert [e["id"] for e in everything] == [e.id for e in stored] and pages == 4  # each once, in chain order
+    assert [e["id"] for e in everything] == [e.id for e in stored] and pages == 4  # each once, by day (issue 15)
     balance = {e["id"]: (e["balance"], e["points_total"]) for e in everything}
     for first in months:
         label = first.strftime("%Y-%m")

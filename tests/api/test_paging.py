@@ -190,3 +190,18 @@ def test_a_page_list_links_its_next_page_with_the_pagers_cursor(client, admin):
     second = {p.employee_no for p in people if p.employee_no in rest}
     assert first == {f"P{n:03d}" for n in range(49)} and second == {f"P{n:03d}" for n in range(49, 55)}
     assert 'class="pager' in html and 'class="pager' not in rest
+
+
+def test_an_instant_key_round_trips_in_utc_and_a_naive_one_is_refused():
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from attendance.domain.errors import InvalidInput
+    from attendance.services.paging import Key, make_cursor, read_cursor
+
+    keys = [Key(datetime), Key(int)]
+    shanghai = datetime(2026, 11, 5, 10, 0, tzinfo=timezone(timedelta(hours=8)))
+    cursor = make_cursor((shanghai, 7), keys)
+    assert read_cursor(cursor, keys) == (datetime(2026, 11, 5, 2, 0, tzinfo=UTC), 7)
+    naive = make_cursor(("2026-11-05T02:00:00", 7), [Key(str), Key(int)])
+    with pytest.raises(InvalidInput):
+        read_cursor(naive, keys)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -210,28 +211,36 @@ def test_violations_filter_by_month_and_team_and_page(client, world):
     month, earlier = _first_of_month_back(1), _first_of_month_back(2)
     label, earlier_label = month.strftime("%Y-%m"), earlier.strftime("%Y-%m")
 
+    happened = {}
+
     def record(who, first, day, by="lead"):
-        when = datetime.combine(first.replace(day=day), time(10), tzinfo=clock.site_zone()).isoformat()
-        response = post(client, world, by, employee_no=world[who].employee_no, rule="PHONE", occurred_at=when)
+        when = datetime.combine(first.replace(day=day), time(10), tzinfo=clock.site_zone())
+        response = post(client, world, by, employee_no=world[who].employee_no, rule="PHONE",
+                        occurred_at=when.isoformat())
         assert response.status_code == 201, response.get_json()
+        happened[response.get_json()["id"]] = when
         return response.get_json()["id"]
+
+    def newest(ids):
+        """Latest to happen first (issue 15: not the order they were recorded in)."""
+        return sorted(ids, key=lambda i: (happened[i], i), reverse=True)
 
     t1_month = [record(who, month, day) for who, day in (("staff", 5), ("colleague", 6), ("staff", 7),
                                                          ("colleague", 8), ("staff", 9))]
     t1_earlier = [record("staff", earlier, 20), record("colleague", earlier, 21)]
     t2_month = [record("outsider", month, 10, by="supervisor")]
     h = world["h"]["supervisor"]
-    newest_first = sorted(t1_month + t1_earlier + t2_month, reverse=True)
+    newest_first = newest(t1_month + t1_earlier + t2_month)
 
     assert _all_pages(client, "/api/v1/violations?", h, limit=3) == (newest_first, 3)
     assert _all_pages(client, "/api/v1/violations?team=T1", h, limit=2) == (
-        sorted(t1_month + t1_earlier, reverse=True), 4)
+        newest(t1_month + t1_earlier), 4)
     assert _all_pages(client, f"/api/v1/violations?team=T1&month={label}", h, limit=2) == (
-        sorted(t1_month, reverse=True), 3)
+        newest(t1_month), 3)
     assert _all_pages(client, f"/api/v1/violations?month={label}", h, limit=100) == (
-        sorted(t1_month + t2_month, reverse=True), 1)
+        newest(t1_month + t2_month), 1)
     assert _all_pages(client, f"/api/v1/violations?month={earlier_label}", h, limit=1) == (
-        sorted(t1_earlier, reverse=True), 2)
+        newest(t1_earlier), 2)
     assert _all_pages(client, "/api/v1/violations?team=T2", h, limit=5) == (t2_month, 1)
     assert _all_pages(client, f"/api/v1/violations?team=T2&month={earlier_label}", h, limit=5) == ([], 1)
     assert client.get("/api/v1/violations?month=2026-13", headers=h).status_code == 400
@@ -422,3 +431,45 @@ def test_a_photo_that_does_not_decode_is_refused_and_nothing_is_stored(client, w
                                                      "data": base64.b64encode(truncated).decode()})
     assert response.status_code == 400 and "evidence" in response.get_json()["error"]["fields"]
     assert count(Violation) == 0
+
+
+def test_violations_and_the_ledger_list_by_when_things_happened_not_when_recorded(client, world):
+    """Issue 15 point 7: a violation recorded late (found on a later review) takes its place by the day it
+    happened; paging stays stable when two happened at the same instant (then the later recorded first)."""
+    zone = clock.site_zone()
+    first = _first_of_month_back(1)
+
+    def on(day, hour=10):
+        return datetime.combine(first.replace(day=day), time(hour), tzinfo=zone).isoformat()
+
+    ids = {}
+    for name, when, rule in (("d20", on(20), "PHONE"), ("d3", on(3), "COMPLAINT"), ("d12", on(12), "PHONE"),
+                             ("d12b", on(12), "HANDBOOK"), ("d1", on(1, 9), "PHONE")):
+        response = post(client, world, "lead", occurred_at=when, rule=rule)
+        assert response.status_code == 201, response.get_json()
+        ids[name] = response.get_json()["id"]
+    staff = world["staff"].employee_no
+    expected = [ids[n] for n in ("d20", "d12b", "d12", "d3", "d1")]
+    for limit in (1, 2, 100):
+        got, _ = _all_pages(client, f"/api/v1/violations?employee_no={staff}", world["h"]["supervisor"], limit)
+        assert got == expected, limit
+
+    # The ledger reads in the order the days came, its running balance too (the chain keeps its own order).
+    def ledger(limit):
+        rows, cursor = [], None
+        while True:
+            response = client.get(f"/api/v1/ledger?employee_no={staff}&limit={limit}"
+                                  + (f"&cursor={cursor}" if cursor else ""), headers=world["h"]["supervisor"])
+            assert response.status_code == 200, response.get_json()
+            rows += response.get_json()["items"]
+            cursor = response.get_json()["next"]
+            if cursor is None:
+                return rows
+    rows = ledger(2)
+    assert rows == ledger(100)
+    days = [r["occurred_on"] for r in rows]
+    assert days == sorted(days) and len(rows) >= 4
+    running = Decimal("0")
+    for r in rows:
+        running += Decimal(r["amount"])
+        assert Decimal(r["balance"]) == running, rows

@@ -196,15 +196,21 @@ def test_the_violation_list_filters_and_pages(as_, world):
     t2_month = svc.record_violation(world["supervisor"], employee=world["outsider"], rule_code="PHONE",
                                     occurred_at=_on(month, 15)).id
     label, earlier_label = month.strftime("%Y-%m"), earlier.strftime("%Y-%m")
-    newest_first = sorted(t1_month + [t1_earlier, t2_month], reverse=True)
+    happened = {v.id: v.occurred_at for v in db.session.scalars(select(Violation))}
+
+    def newest(ids):
+        """The latest to happen first, then the latest recorded (issue 15: not by recording alone)."""
+        return sorted(ids, key=lambda i: (happened[i], i), reverse=True)
+
+    newest_first = newest(t1_month + [t1_earlier, t2_month])
     c = as_("supervisor")
 
     assert _listed(c, "/violations") == (newest_first, 2)  # every row once, newest first, over two pages
-    assert _listed(c, f"/violations?team=T1&month={label}") == (sorted(t1_month, reverse=True), 2)
+    assert _listed(c, f"/violations?team=T1&month={label}") == (newest(t1_month), 2)
     assert _listed(c, f"/violations?team=T2&month={label}") == ([t2_month], 1)
     assert _listed(c, f"/violations?month={earlier_label}") == ([t1_earlier], 1)
     assert _listed(c, f"/violations?team=T1&month={earlier_label}") == ([t1_earlier], 1)
-    staff_month = sorted(t1_month[::2], reverse=True)
+    staff_month = newest(t1_month[::2])
     assert _listed(c, f"/violations?employee_no={world['staff'].employee_no}&month={label}") == (staff_month, 1)
     assert _listed(as_("staff"), f"/violations?month={label}") == (staff_month, 1)  # staff: their own only
     assert c.get("/violations?month=2026-99").status_code == 400
@@ -398,3 +404,40 @@ def test_each_role_reaches_exactly_the_discipline_pages_it_should(client, app, t
             assert response.status_code < 400, (role, method, url, response.status_code)
         else:
             assert response.status_code in (403, 404), (role, method, url, response.status_code)
+
+
+# --- issue 15 point 9: what the screens say -----------------------------------------------------
+
+
+def _text(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_a_warning_reads_warning_in_the_ledger_not_a_fine_of_0(as_, world):
+    v = violation(world, rule="PHONE")
+    assert v.sanction == "warning" and not v.fine
+    for who, path in (("supervisor", f"/ledger?employee_no={world['staff'].employee_no}"), ("staff", "/ledger"),
+                      ("staff", "/me"), ("staff", f"/violations/{v.id}")):
+        text = _text(as_(who).get(path).get_data(as_text=True))
+        assert "警告" in text, (who, path)
+        assert not re.search(r"罚款\s+0\.00", text), (who, path)
+
+
+def test_staff_read_rule_names_not_codes_and_recorders_keep_the_code(as_, world):
+    violation(world, rule="PHONE")
+    violation(world, rule="COMPLAINT", days=2)
+    for path in ("/violations", "/me"):
+        page = as_("staff").get(path).get_data(as_text=True)
+        # The list of violations; the ledger's reasons (written text, "PHONE #1") are issue 15 point 3's.
+        text = _text(page.split('<table class="list cards">')[1].split("</table>")[0])
+        assert "PHONE" not in text and "COMPLAINT" not in text, path
+        assert "客户投诉" in text or "投诉" in text, path
+    assert "PHONE" in _text(as_("lead").get("/violations").get_data(as_text=True))
+
+
+def test_the_violation_log_title_is_said_once(as_, world):
+    v = violation(world)
+    month = v.occurred_on.strftime("%Y-%m")
+    page = as_("lead").get(f"/violations/log?team=T1&month={month}").get_data(as_text=True)
+    heading = _text(re.search(r"<h1>.*?</h1>", page, re.S).group(0))
+    assert heading.count("违纪记录表") == 1, heading

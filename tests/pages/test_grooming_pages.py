@@ -251,3 +251,43 @@ def test_the_script_and_styles_the_page_uses_are_served(client, crew):
         response = client.get(asset)
         assert response.status_code == 200, asset
         response.close()
+
+
+def test_journey_the_lead_checks_the_whole_team_fails_one_item_and_the_person_sees_it(app, crew):
+    """Issue 15 journey, at 375 px: the lead checks grooming for all twelve, fails one item for one person, sends;
+    the page says twelve were recorded; that person, signed in on their own phone, finds the failed item and the
+    violation it raised, by name."""
+    from tests.browser import screenshot_on_failure
+
+    lead, person = crew["lead"].username, crew["staff"][3]
+    number, name, username, person_id = person.employee_no, person.name, person.username, person.id
+    db.session.close()
+    with live_server(app) as base, browser_page(width=375) as page:
+        with screenshot_on_failure(page, "journey-grooming-lead"):
+            sign_in(page, base, lead)
+            page.goto(base + "/grooming/check")
+            assert page.locator("[data-gc-person]").count() == 12
+            card = page.locator("[data-gc-person]", has=page.locator(f'input[name="fail-{number}"]'))
+            card.locator("summary").click()
+            item = card.locator(".gc-item").first
+            item_name = item.locator("span").inner_text().strip().splitlines()[0]  # its Chinese name
+            item.locator("span").tap()
+            assert card.locator(".gc-item input").first.is_checked()
+            with page.expect_navigation():
+                page.click("[data-gc-submit]")
+            assert "12" in page.locator(".flash").inner_text()
+            # Back on the check, the person's card says what failed; the other eleven passed.
+            assert page.locator("[data-gc-person].has-fail").count() == 1
+        with screenshot_on_failure(page, "journey-grooming-person"):
+            page.context.clear_cookies()
+            sign_in(page, base, username)
+            page.goto(base + "/grooming")
+            assert name in page.locator("h1").inner_text()
+            failures = page.locator(".gc-fail-list li").all_inner_texts()
+            assert len(failures) == 1 and item_name in failures[0] and "元" in failures[0], (item_name, failures)
+            page.goto(base + "/violations")
+            rows = page.locator("table.list tbody tr").all_inner_texts()
+            assert len(rows) == 1 and "GROOMING" not in rows[0], rows  # the rule's name, not its code
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Violation)
+                                 .where(Violation.employee_id == person_id)) == 1

@@ -101,11 +101,12 @@ class LedgerRow:
 
 def ledger_for(viewer: Employee, employee_no: str | None = None, month: str | None = None, *,
                limit: int = 100, cursor: str | None = None) -> Page:
-    """Entries ``viewer`` may see in chain order, each with the person's running balance."""
+    """Entries ``viewer`` may see in the order their days came (then the order they were written), each with
+    the person's running balance in that order. The hash chain keeps its own (id) order: verify_chain."""
     visible = select(Employee.id).where(people.visible_clause(viewer))
     if employee_no:
         visible = select(Employee.id).where(Employee.id == people.get_employee(viewer, employee_no).id)
-    window = {"partition_by": LedgerEntry.employee_id, "order_by": LedgerEntry.id}
+    window = {"partition_by": LedgerEntry.employee_id, "order_by": (LedgerEntry.occurred_on, LedgerEntry.id)}
     running = (select(LedgerEntry.id.label("id"),
                       func.sum(LedgerEntry.amount).over(**window).label("balance"),
                       func.sum(LedgerEntry.points).over(**window).label("points_total"))
@@ -117,7 +118,8 @@ def ledger_for(viewer: Employee, employee_no: str | None = None, month: str | No
     span = parse_month(month)
     if span:
         stmt = stmt.where(LedgerEntry.occurred_on >= span[0], LedgerEntry.occurred_on < span[1])
-    page = paginate(stmt, LedgerEntry.id, limit=limit, cursor=cursor, key_of=lambda row: (row[0].id,))
+    page = paginate(stmt, [LedgerEntry.occurred_on, LedgerEntry.id], limit=limit, cursor=cursor,
+                    key_of=lambda row: (row[0].occurred_on, row[0].id))
     return Page([LedgerRow(e, b, int(p)) for e, b, p in page.items], page.next)
 
 

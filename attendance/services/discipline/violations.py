@@ -76,7 +76,8 @@ def _violation_query():
 
 def violations_for(viewer: Employee, employee_no: str | None = None, month: str | None = None, *,
                    team: str | None = None, limit: int = 50, cursor: str | None = None) -> Page:
-    """Violations ``viewer`` may see, newest first, ``limit`` at a time; reversed ones included and marked.
+    """Violations ``viewer`` may see, the latest to happen first (then the latest recorded), ``limit`` at a
+    time; reversed ones included and marked.
 
     :raise NotFound: for an ``employee_no`` the viewer may not see.
     """
@@ -88,7 +89,7 @@ def violations_for(viewer: Employee, employee_no: str | None = None, month: str 
     span = parse_month(month)
     if span:
         stmt = stmt.where(Violation.occurred_on >= span[0], Violation.occurred_on < span[1])
-    return paginate(stmt, Violation.id, limit=limit, cursor=cursor, descending=True)
+    return paginate(stmt, [Violation.occurred_at, Violation.id], limit=limit, cursor=cursor, descending=True)
 
 
 def violation_log(viewer: Employee, team_code: str, month: str) -> tuple[Team, list[Violation]]:
