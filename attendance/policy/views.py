@@ -12,7 +12,7 @@ from flask_login import current_user
 from attendance.clock import today
 from attendance.domain.errors import DomainError, InvalidInput, PolicyInvalid
 from attendance.domain.policy import parse_policy
-from attendance.labels import RULE_CATEGORY_LABELS, ladder_sentences
+from attendance.labels import RULE_CATEGORY_LABELS, error_text, ladder_sentences
 from attendance.policy.forms import AcknowledgeForm, PolicyUploadForm, PublishForm
 from attendance.services import policy as policy_service
 from attendance.web import permission_required, show_field_errors
@@ -58,7 +58,7 @@ def upload():
         except PolicyInvalid as exc:
             problems = exc.problems
         except InvalidInput as exc:
-            form.file.errors = [exc.message]
+            form.file.errors = [error_text(exc)]
         else:
             flash(_("Policy version %(label)s stored, in force from %(d)s.", label=row.label,
                     d=row.effective_from.isoformat()))
@@ -98,7 +98,7 @@ def acknowledge(version_id: int):
     try:
         policy_service.acknowledge(current_user, version_id)
     except DomainError as exc:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("Thank you: your acknowledgement is recorded."))
     return redirect(url_for("policy.read", version_id=version_id))

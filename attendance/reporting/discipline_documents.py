@@ -23,7 +23,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from attendance.clock import site_zone
-from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS
+from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS, ledger_reason
 from attendance.reporting.cells import csv_cell, save_workbook
 
 NOTICE_TITLE = "违纪处罚通知单"
@@ -41,7 +41,8 @@ def rule_text(violation) -> str:
 
 def status_text(violation) -> str:
     if violation.reversed_at is not None:
-        return _("Reversed: %(reason)s", reason=violation.reversed_reason or "")
+        return _("Reversed: %(reason)s", reason=ledger_reason(violation.reversed_reason,
+                                                              {violation.rule_code: violation.rule_name_zh}))
     if violation.appeal is not None:
         return str(APPEAL_LABELS[violation.appeal.status])
     return _("In force")

@@ -9,7 +9,7 @@ from datetime import datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS, ladder_sentences, step_what
+from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS, ladder_sentences, ledger_reason, step_what
 
 
 def _en() -> bool:
@@ -108,7 +108,7 @@ def explanation_sections(data: dict, rule=None, after_ladder: str = "review") ->
             appeal_lines.append(_("Decided by %(who)s on %(at)s: %(reason)s", who=appeal.get("decided_by") or "",
                                   at=_when(appeal["decided_at"]), reason=appeal.get("decision_reason") or ""))
     elif data.get("reversed_at"):
-        appeal_lines = [_("Reversed: %(reason)s", reason=data.get("reversed_reason") or "")]
+        appeal_lines = [_("Reversed: %(reason)s", reason=ledger_reason(data.get("reversed_reason")))]
     else:
         appeal_lines = [_("You may appeal once, with your reason, from the violation's page; your supervisor "
                           "(or a manager) decides. If the penalty is overturned, its fine is reversed.")]

@@ -12,6 +12,7 @@ from flask_login import current_user
 from attendance.domain import scoring
 from attendance.domain.errors import Conflict, InvalidInput, NotFound, RuleRefused
 from attendance.domain.money import cents_to_money
+from attendance.labels import error_text
 from attendance.reporting import charts
 from attendance.reporting import payroll as payroll_files
 from attendance.services import reports, scores
@@ -99,7 +100,7 @@ def close_month(month: str):
     try:
         close = scores.close_month(current_user, month)
     except (Conflict, RuleRefused) as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("%(month)s is closed: the figures of %(n)d people are frozen.", month=month, n=close.staff))
     return redirect(url_for("scores.dashboard", month=month))
@@ -149,7 +150,7 @@ def generate_report(month: str):
     try:
         paths = reports.generate(current_user, month)
     except InvalidInput as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("scores.dashboard"))
     flash(_("The report of %(month)s is written (%(n)d files).", month=month, n=len(paths)))
     return redirect(url_for("scores.dashboard", month=month) + "#report")

@@ -34,6 +34,7 @@ from attendance.services.discipline.ledger import (
     post_entry,
     verify_ledger,
 )
+from attendance.services.discipline.pickers import pick_person, pick_rule, rule_choice
 from attendance.services.discipline.violations import (
     MyDiscipline,
     OutOfStep,
@@ -57,5 +58,5 @@ __all__ = [
     "get_violation", "ledger_for", "my_discipline", "out_of_step", "parse_instant", "parse_month", "post_entry",
     "record_violation", "recordable_employee", "restep", "reverse_entry", "reverse_violation", "verify_ledger",
     "ledger_anchor", "notice_citation", "Explanation", "explain", "evidence_bundle",
-    "violation_log", "violations_for",
+    "violation_log", "violations_for", "pick_person", "pick_rule", "rule_choice",
 ]
