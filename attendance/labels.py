@@ -354,6 +354,47 @@ def ledger_reason(text: str | None, rule_names: dict[str, str] | None = None) ->
     return text
 
 
+# --- the note an attendance violation is recorded with (services/attendance.py ``_note``)
+
+# Stored as written (partly English: "in 08:10 · out 18:11 · 迟到 late 10 min"); shown part by part through the
+# catalog, so old and new notes read in the reader's language. A part that matches nothing is shown as it is.
+NOTE_PARTS = [
+    (re.compile(r"^in (?P<at>\d\d:\d\d)$"), N_("clock-in %(at)s")),
+    (re.compile(r"^out (?P<at>\d\d:\d\d)$"), N_("clock-out %(at)s")),
+    (re.compile(r"^迟到 late (?P<minutes>\d+) min$"), N_("late %(minutes)s min")),
+    (re.compile(r"^早退 early (?P<minutes>\d+) min$"), N_("left early %(minutes)s min")),
+    (re.compile(r"^旷工半天 half a day absent \(late (?P<late>\d+) / early (?P<early>\d+) min\)$"),
+     N_("half a day absent (late %(late)s / early %(early)s min)")),
+    (re.compile(r"^旷工 absent$"), N_("absent without leave")),
+    # a meeting's mark (services/meetings.py): "2026-11-26 morning meeting · late"
+    (re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2}) (?P<kind>morning|weekly|monthly) meeting$"), N_("%(day)s %(kind)s")),
+    (re.compile(r"^(?P<mark>late|left_early|absent)$"), "%(mark)s"),  # no words of its own to translate
+]
+_NOTE_VALUE_LABELS = {"kind": lambda v: MEETING_KIND_LABELS.get(v, v), "mark": lambda v: MEETING_MARK_LABELS.get(v, v)}
+# a failed grooming item (services/grooming.py): "发型整齐，长发束起 / Hair neat, long hair tied up"
+_BOTH_NAMES = re.compile(r"^(?P<zh>[^/]*[\u4e00-\u9fff][^/]*) / (?P<en>[A-Za-z][^\u4e00-\u9fff]*)$")
+NOTE_SEPARATOR = " · "
+
+
+def violation_note(text: str | None) -> str:
+    """A violation's note in the reader's language: the parts the system wrote are translated."""
+    parts = []
+    for part in (text or "").split(NOTE_SEPARATOR):
+        for pattern, msgid in NOTE_PARTS:
+            if found := pattern.match(part):
+                values = found.groupdict()
+                for key, label in _NOTE_VALUE_LABELS.items():
+                    if key in values:
+                        values[key] = str(label(values[key]))
+                part = message(msgid, values) if msgid != "%(mark)s" else values["mark"]
+                break
+        else:
+            if both := _BOTH_NAMES.match(part):
+                part = both["en"] if _language() == "en" else both["zh"]
+        parts.append(part)
+    return NOTE_SEPARATOR.join(parts)
+
+
 # --- the clock: what a punch counted as (domain.attendance_rules.read_punch)
 
 PUNCH_DIRECTION_LABELS = {"in": _l("Clock-in"), "out": _l("Clock-out"), None: _l("Punch")}

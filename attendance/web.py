@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from attendance.domain.errors import DomainError
 from attendance.domain.permissions import allowed
-from attendance.labels import entry_reason, error_text, leave_tag, ledger_reason, translated
+from attendance.labels import entry_reason, error_text, leave_tag, ledger_reason, translated, violation_note
 from attendance.services import notifications, requests
 
 # (endpoint, label, action) — the navigation each role sees follows from the permission table.
@@ -104,4 +104,4 @@ def template_helpers() -> dict:
 def template_globals() -> dict:
     """What translates a service's messages on a page (the form macros need them, imported without context)."""
     return {"translated": translated, "error_text": error_text, "ledger_reason": ledger_reason,
-            "entry_reason": entry_reason}
+            "entry_reason": entry_reason, "violation_note": violation_note}

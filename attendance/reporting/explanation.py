@@ -9,7 +9,15 @@ from datetime import datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS, ladder_sentences, ledger_reason, step_what
+from attendance.labels import (
+    APPEAL_LABELS,
+    SANCTION_LABELS,
+    SOURCE_LABELS,
+    ladder_sentences,
+    ledger_reason,
+    step_what,
+    violation_note,
+)
 
 
 def _en() -> bool:
@@ -52,7 +60,7 @@ def _what_happened(src: dict) -> list[str]:
     lines.append(_("Recorded by %(who)s at %(at)s.", who=src.get("recorded_by") or _("(system)"),
                    at=_when(src.get("recorded_at"))))
     if src.get("note"):
-        lines.append(_("Note: %(note)s", note=src["note"]))
+        lines.append(_("Note: %(note)s", note=violation_note(src["note"])))
     lines.append(_("Photo evidence is kept (SHA-256 %(sha)s).", sha=src.get("evidence_sha256"))
                  if src.get("evidence") else _("No photo evidence was attached."))
     return lines

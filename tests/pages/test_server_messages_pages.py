@@ -124,3 +124,21 @@ def test_a_reason_in_a_closed_month_and_a_typed_reason(app):
             "迟到，第 2 次（2026-10-03，所在月份已月结）"
         assert labels.ledger_reason("re-evaluated: 2026-11-02 is now present") == "重新判定：2026-11-02 现为出勤"
         assert labels.ledger_reason("误记：当日交接本已由他人代填并签字") == "误记：当日交接本已由他人代填并签字"
+
+
+def test_the_note_an_attendance_violation_was_recorded_with_reads_in_the_readers_language(app):
+    note = "2026-11-14 D8 08:00–18:00 · in 08:10 · out 18:11 · 迟到 late 10 min"
+    with app.test_request_context("/", headers={"Accept-Language": "zh"}):
+        assert labels.violation_note(note) == "2026-11-14 D8 08:00–18:00 · 上班 08:10 · 下班 18:11 · 迟到 10 分钟"
+        assert labels.violation_note("客户投诉态度差") == "客户投诉态度差"
+        assert labels.violation_note("2026-11-26 morning meeting · late") == "2026-11-26 晨会 · 迟到"
+        assert labels.violation_note("台面整洁 / Desk tidy") == "台面整洁"
+        assert labels.violation_note("旷工半天 half a day absent (late 64 / early 0 min)") == \
+            "旷工半天（迟到 64 / 早退 0 分钟）"
+    with app.test_request_context("/"):
+        from flask import session
+        from flask_babel import refresh
+
+        session["lang"] = "en"
+        refresh()
+        assert labels.violation_note(note).endswith("clock-in 08:10 · clock-out 18:11 · late 10 min")
