@@ -180,9 +180,10 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     register_api(app)
 
-    from attendance.web import template_helpers
+    from attendance.web import template_globals, template_helpers
 
     app.context_processor(template_helpers)
+    app.jinja_env.globals.update(template_globals())  # macros imported without context use these too
 
 
 def register_errorhandlers(app: Flask) -> None:

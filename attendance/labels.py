@@ -1,13 +1,14 @@
 """What domain codes are called on pages, in documents and on charts: one vocabulary for pages and reporting,
 translated through the catalog when shown."""
 
+import re
 from collections.abc import Callable
 
 from flask import g, has_request_context, request
 from flask_babel import Domain, get_domain, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from attendance.domain.errors import N_
+from attendance.domain.errors import N_, Message
 
 # --- discipline
 
@@ -301,6 +302,121 @@ def message(msgid: str, params: dict | None = None) -> str:
         if key.endswith("_id") and isinstance(value, str) and value:
             values[key[:-3]] = _fill(gettext(value), values)
     return _fill(gettext(msgid), values)
+
+
+def translated(text) -> str:
+    """A message from a service (an error, a field's problem, a report line) in the reader's language: a
+    :class:`~attendance.domain.errors.Message` is translated by its id and filled with its values (values
+    that are messages themselves are translated too); plain text is looked up in the catalog as it is."""
+    if text is None or text == "":
+        return ""
+    if isinstance(text, Message):
+        values = {key: translated(value) if isinstance(value, Message) else value
+                  for key, value in text.params.items()}
+        return message(text.template, values)
+    return gettext(str(text))
+
+
+def error_text(error) -> str:
+    """A domain error's message in the reader's language (the API keeps the English ``error.message``)."""
+    return translated(getattr(error, "message", "") or "")
+
+
+# --- ledger reasons: the ones the system writes, shown in the reader's language
+
+# The ledger keeps a reason as it was written (in English for the ones the system writes): the text is part
+# of each entry's hash, so it is never rewritten. A page shows a reason that matches one of these patterns
+# through the catalog instead; anything else (what a person typed) is shown as it is. Patterns are tried in
+# order; ``reason`` groups are themselves reasons (a re-step's or a closed month's wraps another).
+_CLOSED_MONTH = re.compile(r"^(?P<reason>.*) \((?P<day>\d{4}-\d{2}-\d{2}), month closed\)$", re.S)
+LEDGER_REASONS = [
+    (re.compile(r"^(?P<rule>[A-Z][A-Z0-9_]*) #(?P<n>\d+)$"), N_("%(rule)s, occurrence %(n)s")),
+    (re.compile(r"^appeal (?P<id>\d+) overturned: (?P<reason>.*)$", re.S), N_("Appeal %(id)s overturned: %(reason)s")),
+    (re.compile(r"^re-step: (?P<reason>.*)$", re.S), N_("Re-stepped: %(reason)s")),
+    (re.compile(r"^grooming check (?P<id>\d+) corrected: (?P<item>\S+) absent$"),
+     N_("Grooming check %(id)s corrected: absent, so %(item)s is not failed")),
+    (re.compile(r"^grooming check (?P<id>\d+) corrected: (?P<item>\S+) passed$"),
+     N_("Grooming check %(id)s corrected: %(item)s passed")),
+    (re.compile(r"^re-evaluated: (?P<day>\d{4}-\d{2}-\d{2}) is now (?P<status>\w+)$"),
+     N_("Day judged again: %(day)s is now %(status)s")),
+    (re.compile(r"^re-marked: now (?P<mark>\w+)$"), N_("Meeting attendance changed: now %(mark)s")),
+]
+_REASON_VALUE_LABELS = {"status": lambda v: STATUS_LABELS.get(v, v), "mark": lambda v: MEETING_MARK_LABELS.get(v, v)}
+
+
+def entry_reason(entry) -> str:
+    """A ledger entry's reason as a page shows it, its rule called by the violation's name in the reader's
+    language."""
+    violation = getattr(entry, "violation", None)
+    names = None
+    if violation is not None:
+        names = {violation.rule_code: violation.rule_name_en if _language() == "en" else violation.rule_name_zh}
+    return ledger_reason(entry.reason, names)
+
+
+def ledger_reason(text: str | None, rule_names: dict[str, str] | None = None) -> str:
+    """A stored ledger (or reversal) reason in the reader's language. ``rule_names``: rule code → the name
+    to show for it (a violation's own name), so a reader sees 迟到, not LATE."""
+    text = text or ""
+    closed = _CLOSED_MONTH.match(text)
+    if closed:
+        return gettext("%(reason)s (%(day)s, in a month already closed)",
+                       reason=ledger_reason(closed["reason"], rule_names), day=closed["day"])
+    for pattern, msgid in LEDGER_REASONS:
+        found = pattern.match(text)
+        if not found:
+            continue
+        values = found.groupdict()
+        if "reason" in values:
+            values["reason"] = ledger_reason(values["reason"], rule_names)
+        if "rule" in values and rule_names:
+            values["rule"] = rule_names.get(values["rule"], values["rule"])
+        for key, label in _REASON_VALUE_LABELS.items():
+            if key in values:
+                values[key] = str(label(values[key]))
+        return message(msgid, values)
+    return text
+
+
+# --- the note an attendance violation is recorded with (services/attendance.py ``_note``)
+
+# Stored as written (partly English: "in 08:10 · out 18:11 · 迟到 late 10 min"); shown part by part through the
+# catalog, so old and new notes read in the reader's language. A part that matches nothing is shown as it is.
+NOTE_PARTS = [
+    (re.compile(r"^in (?P<at>\d\d:\d\d)$"), N_("clock-in %(at)s")),
+    (re.compile(r"^out (?P<at>\d\d:\d\d)$"), N_("clock-out %(at)s")),
+    (re.compile(r"^迟到 late (?P<minutes>\d+) min$"), N_("late %(minutes)s min")),
+    (re.compile(r"^早退 early (?P<minutes>\d+) min$"), N_("left early %(minutes)s min")),
+    (re.compile(r"^旷工半天 half a day absent \(late (?P<late>\d+) / early (?P<early>\d+) min\)$"),
+     N_("half a day absent (late %(late)s / early %(early)s min)")),
+    (re.compile(r"^旷工 absent$"), N_("absent without leave")),
+    # a meeting's mark (services/meetings.py): "2026-11-26 morning meeting · late"
+    (re.compile(r"^(?P<day>\d{4}-\d{2}-\d{2}) (?P<kind>morning|weekly|monthly) meeting$"), N_("%(day)s %(kind)s")),
+    (re.compile(r"^(?P<mark>late|left_early|absent)$"), "%(mark)s"),  # no words of its own to translate
+]
+_NOTE_VALUE_LABELS = {"kind": lambda v: MEETING_KIND_LABELS.get(v, v), "mark": lambda v: MEETING_MARK_LABELS.get(v, v)}
+# a failed grooming item (services/grooming.py): "发型整齐，长发束起 / Hair neat, long hair tied up"
+_BOTH_NAMES = re.compile(r"^(?P<zh>[^/]*[\u4e00-\u9fff][^/]*) / (?P<en>[A-Za-z][^\u4e00-\u9fff]*)$")
+NOTE_SEPARATOR = " · "
+
+
+def violation_note(text: str | None) -> str:
+    """A violation's note in the reader's language: the parts the system wrote are translated."""
+    parts = []
+    for part in (text or "").split(NOTE_SEPARATOR):
+        for pattern, msgid in NOTE_PARTS:
+            if found := pattern.match(part):
+                values = found.groupdict()
+                for key, label in _NOTE_VALUE_LABELS.items():
+                    if key in values:
+                        values[key] = str(label(values[key]))
+                part = message(msgid, values) if msgid != "%(mark)s" else values["mark"]
+                break
+        else:
+            if both := _BOTH_NAMES.match(part):
+                part = both["en"] if _language() == "en" else both["zh"]
+        parts.append(part)
+    return NOTE_SEPARATOR.join(parts)
 
 
 # --- the clock: what a punch counted as (domain.attendance_rules.read_punch)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import abort, flash
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from attendance.domain.errors import DomainError
 from attendance.domain.permissions import allowed
-from attendance.labels import leave_tag
+from attendance.labels import entry_reason, error_text, leave_tag, ledger_reason, translated, violation_note
 from attendance.services import notifications, requests
 
 # (endpoint, label, action) — the navigation each role sees follows from the permission table.
@@ -75,9 +75,9 @@ def show_field_errors(form, error: DomainError, rename: dict[str, str] | None = 
         if field is not None:
             field.errors = [*field.errors, why] if isinstance(field.errors, list) else [why]
         else:
-            flash(f"{name}: {gettext(why)}", "error")
+            flash(f"{name}: {translated(why)}", "error")
     if not error.fields:
-        flash(error.message, "error")
+        flash(error_text(error), "error")
 
 
 def nav_items() -> list[tuple[str, str]]:
@@ -99,3 +99,9 @@ def unread_notifications() -> int:
 def template_helpers() -> dict:
     return {"can": can, "nav_items": nav_items, "get_locale": get_locale, "approvals_waiting": approvals_waiting,
             "unread_notifications": unread_notifications, "leave_tag": leave_tag}
+
+
+def template_globals() -> dict:
+    """What translates a service's messages on a page (the form macros need them, imported without context)."""
+    return {"translated": translated, "error_text": error_text, "ledger_reason": ledger_reason,
+            "entry_reason": entry_reason, "violation_note": violation_note}

@@ -21,6 +21,7 @@ from attendance.labels import (
     MEETING_MARK_LABELS,
     STATUS_LABELS,
     WEEKDAYS,
+    error_text,
 )
 from attendance.reporting.attendance_sheet import (
     cell_kind,
@@ -112,7 +113,7 @@ def evaluate():
     try:
         report = service.evaluate(current_user, day, team=team)
     except InvalidInput as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("attendance.board", team=team))
     flash(_("%(days)s days judged, %(raised)s violations raised, %(reversed)s reversed, %(open)s not over yet.",
             days=report.days, raised=len(report.raised), reversed=report.reversed, open=report.not_over))
@@ -179,7 +180,7 @@ def meeting(meeting_id: int):
         try:
             report = meetings.record_attendance(current_user, meeting_id, marks, notes)
         except InvalidInput as exc:
-            flash(exc.message, "error")
+            flash(error_text(exc), "error")
             return redirect(url_for("attendance.meeting", meeting_id=meeting_id))
         flash(_("Attendance saved: %(raised)s violations raised, %(reversed)s reversed.",
                 raised=len(report.raised), reversed=report.reversed))

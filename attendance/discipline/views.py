@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from attendance import clock, labels
 from attendance.discipline.forms import AppealDecisionForm, DismissalForm, ReasonForm, RecordForm, TransferForm
 from attendance.domain.discipline import APPEAL_STATUSES, DISMISSAL_STATUSES, TRANSFER_STATUSES
-from attendance.domain.errors import DomainError, InvalidInput
+from attendance.domain.errors import N_, DomainError, InvalidInput
 from attendance.domain.permissions import reach
 from attendance.errors import status_of
+from attendance.labels import error_text
 from attendance.reporting import discipline_documents as documents
 from attendance.reporting.explanation import explanation_sections
 from attendance.services import discipline as svc
@@ -26,11 +28,6 @@ bp = Blueprint("discipline", __name__)
 def discipline_helpers() -> dict:
     return {"discipline_labels": labels, "my_discipline": lambda: svc.my_discipline(current_user),
             "local_time": documents.local_time}
-
-
-def _first_token(text: str | None) -> str:
-    parts = (text or "").split()
-    return parts[0] if parts else ""
 
 
 def _status() -> int:
@@ -52,23 +49,49 @@ def record():
     if form.validate_on_submit():
         upload = form.evidence.data
         try:
-            person = svc.recordable_employee(current_user, _first_token(form.employee.data))
-            violation = svc.record_violation(
-                current_user, employee=person, rule_code=_first_token(form.rule.data),
-                occurred_at=svc.parse_instant(form.occurred_at.data), note=form.note.data or "",
-                amount=(form.amount.data or "").strip() or None, source=form.source.data,
-                choice=form.choice.data or None,
-                evidence=(upload.filename, upload.read(), upload.mimetype) if upload and upload.filename else None)
+            violation, person = _record(form, upload)
         except DomainError as exc:
             show_field_errors(form, exc, {"employee_no": "employee"})
             status = status_of(exc)
         else:
             flash(_("Recorded: occurrence %(n)d of %(rule)s for %(name)s.", n=violation.occurrence,
-                    rule=violation.rule_code, name=person.name))
+                    rule=violation.rule_name_en if _english() else violation.rule_name_zh, name=person.name))
             return redirect(url_for("discipline.violation", violation_id=violation.id))
-    rules = policy_service.in_force(clock.today()).policy.rules.values()
+    rules = [svc.rule_choice(r, _english()) for r in policy_service.in_force(clock.today()).policy.rules.values()]
     choices = people.list_employees(current_user, limit=500).items
     return render_template("discipline/record.html", form=form, rules=rules, choices=choices), status
+
+
+def _english() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "en"
+
+
+def _record(form: RecordForm, upload):
+    """Read both pickers before anything is written: each one's problem is shown beside it, and a name or
+    rule the pickers cannot read as exactly one records nothing (no guess by the first word)."""
+    problems: dict = {}
+    person = rule_code = occurred_at = None
+    try:
+        person = svc.pick_person(current_user, form.employee.data)
+    except InvalidInput as exc:
+        problems.update(exc.fields)
+    try:
+        occurred_at = svc.parse_instant(form.occurred_at.data)
+    except InvalidInput as exc:
+        problems.update(exc.fields)
+    try:
+        rule_code = svc.pick_rule((occurred_at or clock.now()).astimezone(clock.site_zone()).date(),
+                                  form.rule.data, english=_english())
+    except InvalidInput as exc:
+        problems.update(exc.fields)
+    if problems:
+        raise InvalidInput(N_("The violation was not recorded; see each field."), fields=problems)
+    violation = svc.record_violation(
+        current_user, employee=person, rule_code=rule_code, occurred_at=occurred_at, note=form.note.data or "",
+        amount=(form.amount.data or "").strip() or None, source=form.source.data, choice=form.choice.data or None,
+        evidence=(upload.filename, upload.read(), upload.mimetype) if upload and upload.filename else None)
+    return violation, person
 
 
 # --- lists and one violation -------------------------------------------------------------------
@@ -147,7 +170,7 @@ def _act_on(violation_id: int, action, done: str):
     try:
         action(v, form.reason.data)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         v = svc.get_violation(current_user, violation_id)
         return render_template("discipline/violation.html", v=v, out_of_step=[], form=form), status_of(exc)
     flash(done)
@@ -242,7 +265,7 @@ def decide_dismissal(review_id: int):
             raise InvalidInput(_("A decision and a reason are required."))
         svc.decide_dismissal(current_user, review_id, form.outcome.data, form.reason.data)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         page = svc.dismissal_reviews(current_user, "pending")
         return render_template("discipline/dismissal_reviews.html", page=page, status="pending",
                                form=form), status_of(exc)

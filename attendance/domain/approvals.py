@@ -120,10 +120,12 @@ def check_correction(day: date, today: date, *, within_days: int, used_this_mont
         raise RuleRefused(N_("A correction is for a day that has begun."), code="correction_window")
     if (today - day).days > within_days:
         raise RuleRefused(N_("This day is too long ago for a correction (see the policy's time limit)."),
-                          code="correction_window", fields={"date": f"within {within_days} days"})
+                          code="correction_window",
+                          fields={"date": N_("within %(within_days)s days", within_days=within_days)})
     if used_this_month >= max_per_month:
         raise RuleRefused(N_("This month's corrections are used up (see the policy's monthly quota)."),
-                          code="correction_quota", fields={"date": f"at most {max_per_month} a month"})
+                          code="correction_quota",
+                          fields={"date": N_("at most %(max_per_month)s a month", max_per_month=max_per_month)})
 
 
 NIGHT_ENDS_AT_HOUR = 6  # a clock-out before this hour belongs to the shift of the evening before
@@ -138,7 +140,7 @@ def correction_moment(day_text: str, time_text: str, direction: str) -> str:
         if not (0 <= hour < 24 and 0 <= minute < 60):
             raise ValueError(time_text)
     except (ValueError, TypeError, AttributeError):
-        raise InvalidInput(N_("Give the time as HH:MM."), fields={"time": "HH:MM"}) from None
+        raise InvalidInput(N_("Give the time as HH:MM."), fields={"time": N_("HH:MM")}) from None
     if direction == "out" and hour < NIGHT_ENDS_AT_HOUR:
         day += timedelta(days=1)
     return f"{day.isoformat()}T{hour:02d}:{minute:02d}"

@@ -25,7 +25,8 @@ def in_range(day: date) -> bool:
 def check_range(day: date, field: str) -> date:
     """``day`` itself when in range. :raise InvalidInput: naming ``field`` otherwise."""
     if not in_range(day):
-        raise InvalidInput(f"{field}: {day.isoformat()} is out of range", fields={field: OUT_OF_RANGE})
+        raise InvalidInput(N_("%(field)s: %(day)s is out of range", field=field, day=day.isoformat()),
+                           fields={field: OUT_OF_RANGE})
     return day
 
 
@@ -36,7 +37,7 @@ def parse_day(value: object, field: str = "date") -> date:
     try:
         day = date.fromisoformat(str(value if value is not None else "").strip())
     except (TypeError, ValueError):
-        raise InvalidInput(f"{field}: not a date (YYYY-MM-DD)",
+        raise InvalidInput(N_("%(field)s: not a date (YYYY-MM-DD)", field=field),
                            fields={field: N_("not a date (YYYY-MM-DD)")}) from None
     return check_range(day, field)
 
@@ -48,7 +49,7 @@ def parse_month(text: object, field: str = "month") -> date:
         year, month = int(match.group(1)), int(match.group(2))
         if 1 <= month <= 12 and FIRST_DAY.year <= year <= LAST_DAY.year:
             return date(year, month, 1)
-    raise InvalidInput(f"not a month (YYYY-MM): {text}", fields={field: N_("not a month (YYYY-MM)")})
+    raise InvalidInput(N_("not a month (YYYY-MM): %(text)s", text=text), fields={field: N_("not a month (YYYY-MM)")})
 
 
 def add_months(first: date, n: int) -> date:

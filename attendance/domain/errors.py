@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 
-def N_(message: str) -> str:
+class Message(str):
+    """A message with values, as English text (what the API and the logs show), that keeps its catalog id
+    and values so that a page can translate it whole: ``no employee E0201`` is shown as 没有工号为 E0201 的员工,
+    not looked up in the catalog as it is (where it is not). ``attendance.labels.translated`` renders one."""
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, params: dict):
+        try:
+            text = template % params
+        except (KeyError, TypeError, ValueError):  # a broken placeholder must not hide the error it describes
+            text = template
+        self = super().__new__(cls, text)
+        self.template, self.params = template, dict(params)
+        return self
+
+    def __reduce__(self):  # copies and pickles keep the id and values
+        return (Message, (self.template, self.params))
+
+
+def N_(message: str, **params) -> str:
     """Mark a message for the translation catalog without translating it here.
 
-    The domain and services stay free of Flask; pages translate these messages where they show
-    them (``_(message)`` in templates), the API returns them as they are.
+    The domain and services stay free of Flask; pages translate these messages where they show them
+    (``translated(message)`` in templates), the API returns them as they are (English). With values
+    (``N_("no employee %(no)s", no=no)``) the result is a :class:`Message`: the English text, filled, that
+    remembers its id and values, so the page translates the id and fills in the values after.
     """
-    return message
+    return Message(message, params) if params else message
 
 
 class DomainError(Exception):

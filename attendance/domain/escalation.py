@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from attendance.domain.errors import InvalidInput, RuleRefused
+from attendance.domain.errors import N_, InvalidInput, RuleRefused
 from attendance.domain.money import ZERO, parse_money, to_money
 from attendance.domain.policy import Policy, Step, Window
 
@@ -80,8 +80,8 @@ def _fine(rule_code: str, step: Step, amount: object | None) -> Decimal:
     if step.amount_range is None:
         if amount is not None:
             raise InvalidInput(
-                "amount is only accepted for a rule whose step is a range",
-                fields={"amount": "only accepted for a rule whose step is a range"},
+                N_("amount is only accepted for a rule whose step is a range"),
+                fields={"amount": N_("only accepted for a rule whose step is a range")},
             )
         return to_money(step.amount) if step.amount is not None else ZERO
     lo, hi = (to_money(bound) for bound in step.amount_range)
@@ -91,9 +91,9 @@ def _fine(rule_code: str, step: Step, amount: object | None) -> Decimal:
         chosen = parse_money(amount, "amount")  # 99.999 is refused, not rounded into the range
     if chosen is None or not lo <= chosen <= hi:
         raise RuleRefused(
-            f"{rule_code} needs an amount from {lo} to {hi}",
+            N_("%(rule_code)s needs an amount from %(lo)s to %(hi)s", rule_code=rule_code, lo=lo, hi=hi),
             code=rule_code,
-            fields={"amount": f"from {lo} to {hi}"},
+            fields={"amount": N_("from %(lo)s to %(hi)s", lo=lo, hi=hi)},
         )
     return chosen
 
@@ -119,7 +119,8 @@ def escalate(
     try:
         rule = policy.rule(rule_code)
     except KeyError:
-        raise InvalidInput(f"unknown rule {rule_code}", fields={"rule": "unknown rule"}) from None
+        raise InvalidInput(N_("unknown rule %(rule_code)s", rule_code=rule_code),
+                           fields={"rule": N_("unknown rule")}) from None
 
     occurrence = occurrence_number(policy.window_for(rule), occurred_at, prior)
     step_no = min(occurrence, len(rule.ladder))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from attendance.domain.errors import InvalidInput
+from attendance.domain.errors import N_, InvalidInput
 from attendance.domain.policy import GroomingItem, GroomingSettings, Policy
 
 STATUSES = ("present", "absent")
@@ -37,7 +37,7 @@ def failed_codes(results: Mapping[str, str], items: Iterable[GroomingItem]) -> t
         elif result not in RESULTS:
             problems[f"items.{code}"] = "pass or fail"
     if problems:
-        raise InvalidInput("invalid checklist items: " + ", ".join(sorted(problems)), fields=problems)
+        raise InvalidInput(N_("invalid checklist items: %(items)s", items=", ".join(sorted(problems))), fields=problems)
     return tuple(code for code in known if results.get(code) == "fail")
 
 

@@ -30,14 +30,15 @@ def leave_days(start: date, end: date, half_day: str | None, rostered: Mapping[d
     ``half_day`` (``am``/``pm``) is allowed only when ``start == end`` and counts 0.5 (0 on a rest day).
     A day missing from ``rostered`` is a rest day. :raise InvalidInput: naming ``end`` or ``half_day``."""
     if end < start:
-        raise InvalidInput(N_("The leave ends before it starts."), fields={"end": f"before {start.isoformat()}"})
+        raise InvalidInput(N_("The leave ends before it starts."),
+                           fields={"end": N_("before %(day)s", day=start.isoformat())})
     if half_day is not None:
         if half_day not in HALF_DAYS:
             raise InvalidInput(N_("A half day is the morning or the afternoon."),
-                               fields={"half_day": "am or pm"})
+                               fields={"half_day": N_("am or pm")})
         if start != end:
             raise InvalidInput(N_("A half day is a leave of one day."),
-                               fields={"half_day": "only when start == end"})
+                               fields={"half_day": N_("only when start == end")})
     working = sum(1 for n in range((end - start).days + 1)
                   if _is_working_day(start + timedelta(days=n), rostered, holidays))
     return Decimal(working) * (HALF if half_day else 1)
@@ -87,7 +88,8 @@ def check_emergency_only(policy: LeavePolicy, leave_type: str, *, emergency: boo
 
 def _check_type(leave_type: str) -> None:
     if leave_type not in LEAVE_TYPES:
-        raise InvalidInput(N_("Unknown leave type."), fields={"type": "one of " + ", ".join(LEAVE_TYPES)})
+        raise InvalidInput(N_("Unknown leave type."),
+                           fields={"type": N_("one of %(values)s", values=", ".join(LEAVE_TYPES))})
 
 
 def notice_needed(policy: LeavePolicy, leave_type: str, days: Decimal) -> timedelta:
@@ -110,12 +112,12 @@ def check_notice(policy: LeavePolicy, leave_type: str, start_at: datetime, asked
         latest = start_at + timedelta(hours=policy.emergency_report_hours)
         if asked_at > latest:
             raise RuleRefused(N_("This emergency leave is filed too late (see the policy's hours after it starts)."),
-                              code="leave_notice", fields={"start": f"filed by {latest.isoformat()}"})
+                              code="leave_notice", fields={"start": N_("filed by %(day)s", day=latest.isoformat())})
         return
     needed = notice_needed(policy, leave_type, days)
     if start_at - asked_at < needed:
         raise RuleRefused(N_("This leave is asked too late (see the policy's notice)."), code="leave_notice",
-                          fields={"start": f"asked by {(start_at - needed).isoformat()}"})
+                          fields={"start": N_("asked by %(day)s", day=(start_at - needed).isoformat())})
 
 
 def check_overlap(start: date, end: date, existing: Iterable[tuple[date, date]]) -> None:
@@ -160,7 +162,7 @@ def check_balance(balance: Balance, days: Decimal) -> None:
     :raise RuleRefused: ``leave_balance`` when it needs more than remains."""
     if days > balance.remaining:
         raise RuleRefused(N_("Not enough leave left for this leave."), code="leave_balance",
-                          fields={"days": f"at most {balance.remaining}"})
+                          fields={"days": N_("at most %(remaining)s", remaining=balance.remaining)})
 
 
 def check_extension(policy: LeavePolicy, leave_end_at: datetime, asked_at: datetime) -> None:
@@ -170,7 +172,7 @@ def check_extension(policy: LeavePolicy, leave_end_at: datetime, asked_at: datet
     latest = leave_end_at - timedelta(hours=policy.extension_notice_hours)
     if asked_at > latest:
         raise RuleRefused(N_("This extension is asked too late (see the policy's notice before a leave ends)."),
-                          code="extension_too_late", fields={"end": f"asked by {latest.isoformat()}"})
+                          code="extension_too_late", fields={"end": N_("asked by %(day)s", day=latest.isoformat())})
 
 
 # --- the days a leave covers, as pages and documents show them -----------------------------------

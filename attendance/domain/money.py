@@ -53,7 +53,7 @@ def parse_money(value: object, field: str) -> Decimal:
     try:
         return read_money(value)
     except ValueError as exc:
-        raise InvalidInput(f"{field}: {exc}", fields={field: str(exc)}) from None
+        raise InvalidInput(N_("%(field)s: %(exc)s", field=field, exc=exc), fields={field: str(exc)}) from None
 
 
 def to_money(value: object) -> Decimal:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from attendance.domain.errors import InvalidInput
+from attendance.domain.errors import N_, InvalidInput
 
 REST = "REST"
 PATTERNS = ("weekly_rest", "one_on_one_off", "cycle")
@@ -60,7 +60,7 @@ class RotationPattern:
             if not isinstance(weekday, int) or not 0 <= weekday <= 6:
                 errors["weekday_shifts"] = "weekdays are 0 (Monday) to 6 (Sunday)"
         if errors:
-            raise InvalidInput("invalid rotation pattern", fields=errors)
+            raise InvalidInput(N_("invalid rotation pattern"), fields=errors)
 
     def codes(self) -> set[str]:
         """Every shift code the pattern may put on the roster (REST aside)."""
@@ -71,9 +71,10 @@ class RotationPattern:
 def days_between(start: date, end: date) -> list[date]:
     """Every day from ``start`` to ``end``, both included. :raise InvalidInput: for a bad range."""
     if end < start:
-        raise InvalidInput("the range ends before it starts", fields={"to": "before from"})
+        raise InvalidInput(N_("the range ends before it starts"), fields={"to": N_("before from")})
     if (end - start).days + 1 > MAX_DAYS:
-        raise InvalidInput(f"at most {MAX_DAYS} days at once", fields={"to": f"at most {MAX_DAYS} days"})
+        raise InvalidInput(N_("at most %(max_days)s days at once", max_days=MAX_DAYS),
+                           fields={"to": N_("at most %(max_days)s days", max_days=MAX_DAYS)})
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 
@@ -92,7 +93,7 @@ def generate(pattern: RotationPattern, employee_nos: Sequence[str], start: date,
     """The roster the pattern gives ``employee_nos`` (in that order) from ``start`` to ``end``."""
     pattern.check()
     if len(set(employee_nos)) != len(employee_nos):
-        raise InvalidInput("a person is listed twice", fields={"employee_nos": "duplicates"})
+        raise InvalidInput(N_("a person is listed twice"), fields={"employee_nos": N_("duplicates")})
     out: dict[tuple[str, date], str] = {}
     for day in days_between(start, end):
         for index, no in enumerate(employee_nos):

@@ -84,19 +84,19 @@ class Asked:
 def check_asked(asked: Asked) -> None:
     """The shape of the request, before any roster is read. :raise InvalidInput: naming the field."""
     if asked.kind not in KINDS:
-        raise InvalidInput(N_("Unknown kind of swap."), fields={"kind": "swap, in_lieu or cover"})
+        raise InvalidInput(N_("Unknown kind of swap."), fields={"kind": N_("swap, in_lieu or cover")})
     if asked.requester == asked.counterpart:
         raise InvalidInput(N_("A swap is with a colleague, not with oneself."),
-                           fields={"counterpart_no": "someone else"})
+                           fields={"counterpart_no": N_("someone else")})
     if asked.kind == "cover":
         if asked.counterpart_day not in (None, asked.requester_day):
             raise InvalidInput(N_("A cover gives no day back: the colleague's day is the same day."),
-                               fields={"counterpart_date": "empty, or the requester's date"})
+                               fields={"counterpart_date": N_("empty, or the requester's date")})
     elif asked.counterpart_day is None:
-        raise InvalidInput(N_("Give the colleague's day."), fields={"counterpart_date": "required"})
+        raise InvalidInput(N_("Give the colleague's day."), fields={"counterpart_date": N_("required")})
     elif asked.kind == "in_lieu" and asked.counterpart_day == asked.requester_day:
         raise InvalidInput(N_("Time off in lieu moves a rest day: the two days differ."),
-                           fields={"counterpart_date": "another day than the requester's"})
+                           fields={"counterpart_date": N_("another day than the requester's")})
 
 
 def _free(roster: Roster, key: Key) -> bool:
@@ -113,28 +113,28 @@ def plan(asked: Asked, roster: Roster) -> dict[Key, Shift | None]:
     mine = roster.get((a, d1))
     if mine is None:
         raise RuleRefused(N_("The requester has no shift on their day to give."), code="swap_not_rostered",
-                          fields={"requester_date": "not rostered"})
+                          fields={"requester_date": N_("not rostered")})
     if asked.kind == "cover":
         if not _free(roster, (b, d1)):
             raise RuleRefused(N_("The colleague is not resting that day, so cannot take the shift."),
-                              code="swap_not_rostered", fields={"counterpart_no": "works that day"})
+                              code="swap_not_rostered", fields={"counterpart_no": N_("works that day")})
         return {(a, d1): None, (b, d1): mine}
     d2 = asked.counterpart_day
     theirs = roster.get((b, d2))
     if theirs is None:
         raise RuleRefused(N_("The colleague has no shift on their day to give."), code="swap_not_rostered",
-                          fields={"counterpart_date": "not rostered"})
+                          fields={"counterpart_date": N_("not rostered")})
     if d1 == d2:
         if mine == theirs:
             raise InvalidInput(N_("Both have the same shift that day: there is nothing to swap."),
-                               fields={"counterpart_date": "the same shift"})
+                               fields={"counterpart_date": N_("the same shift")})
         return {(a, d1): theirs, (b, d1): mine}
     if not _free(roster, (b, d1)):
         raise RuleRefused(N_("The colleague already works on the requester's day."), code="swap_rest_rule",
-                          fields={"requester_date": "the colleague works that day"})
+                          fields={"requester_date": N_("the colleague works that day")})
     if not _free(roster, (a, d2)):
         raise RuleRefused(N_("The requester already works on the colleague's day."), code="swap_rest_rule",
-                          fields={"counterpart_date": "the requester works that day"})
+                          fields={"counterpart_date": N_("the requester works that day")})
     return {(a, d1): None, (b, d1): mine, (b, d2): None, (a, d2): theirs}
 
 
@@ -151,21 +151,22 @@ def check_notice(starts_at: datetime, asked_at: datetime, notice_hours: int) -> 
     :raise RuleRefused: ``swap_notice``."""
     if starts_at - asked_at < timedelta(hours=notice_hours):
         raise RuleRefused(N_("This swap is asked too late (see the policy's notice before the earlier shift)."),
-                          code="swap_notice", fields={"requester_date": f"at least {notice_hours} hours ahead"})
+                          code="swap_notice",
+                          fields={"requester_date": N_("at least %(hours)s hours ahead", hours=notice_hours)})
 
 
 def check_started(starts_at: datetime, now: datetime) -> None:
     """Nothing is swapped once the earlier shift has begun. :raise RuleRefused: ``swap_notice``."""
     if now >= starts_at:
         raise RuleRefused(N_("The earlier shift of this swap has already begun."), code="swap_notice",
-                          fields={"requester_date": "already begun"})
+                          fields={"requester_date": N_("already begun")})
 
 
 def check_same_team(requester_team: int | None, counterpart_team: int | None, same_team: bool) -> None:
     """:raise RuleRefused: ``swap_other_team`` when the policy keeps swaps inside a team and they differ."""
     if same_team and (requester_team is None or requester_team != counterpart_team):
         raise RuleRefused(N_("Swaps are only within the same team (see the policy)."), code="swap_other_team",
-                          fields={"counterpart_no": "another team"})
+                          fields={"counterpart_no": N_("another team")})
 
 
 def check_monthly_limit(used: Mapping[str, int], max_per_month: int) -> None:
@@ -208,12 +209,13 @@ def check_rest(roster: Roster, changes: Mapping[Key, Shift | None], min_rest_hou
                 continue
             if s2 < e1:
                 raise RuleRefused(N_("After this swap someone would work two shifts that overlap."),
-                                  code="swap_rest_rule", fields={"date": f"{d1.isoformat()} and {d2.isoformat()}"})
+                                  code="swap_rest_rule",
+                                  fields={"date": N_("%(day)s and %(day2)s", day=d1.isoformat(), day2=d2.isoformat())})
             if s2 - e1 < rest:
                 raise RuleRefused(N_("After this swap someone would rest less than the policy's minimum between "
                                      "two shifts."), code="swap_rest_rule",
-                                  fields={"date": f"{d1.isoformat()} and {d2.isoformat()}: "
-                                                  f"at least {min_rest_hours} hours between shifts"})
+                                  fields={"date": N_("%(day)s and %(day2)s: at least %(hours)s hours between shifts",
+                                                     day=d1.isoformat(), day2=d2.isoformat(), hours=min_rest_hours)})
 
 
 @dataclass(frozen=True)

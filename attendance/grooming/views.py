@@ -15,7 +15,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from attendance import clock
-from attendance.domain.errors import InvalidInput
+from attendance.domain.errors import N_, DomainError, InvalidInput
+from attendance.errors import status_of
+from attendance.labels import error_text, translated
 from attendance.services import grooming as service
 from attendance.web import can, permission_required
 
@@ -60,7 +62,7 @@ def _entries_from_form() -> list[service.Entry]:
         base = request.form.get(f"base-{no}")
         # str.isdigit() accepts "²", and a number past INTEGER would reach the database: digits, bounded
         if base not in (None, "") and not (base.isascii() and base.isdigit() and int(base) < 2**31):
-            raise InvalidInput("bad form", fields={f"base-{no}": "reload the page"})
+            raise InvalidInput(N_("bad form"), fields={f"people.{no}": N_("reload the page")})
         photo = request.files.get(f"photo-{no}")
         evidence = None
         if photo is not None and photo.filename:
@@ -81,8 +83,12 @@ def _entries_from_form() -> list[service.Entry]:
 @permission_required("grooming.check")
 def submit():
     team = request.form.get("team", "")
-    result = service.submit_team(current_user, team, request.form.get("date"), request.form.get("shift") or None,
-                                 _entries_from_form(), form_token=request.form.get("form_token") or None)
+    try:
+        result = service.submit_team(current_user, team, request.form.get("date"),
+                                     request.form.get("shift") or None, _entries_from_form(),
+                                     form_token=request.form.get("form_token") or None)
+    except DomainError as exc:
+        return _check_again(exc)
     if result.replayed:
         flash(_("This check was already recorded."))
     else:
@@ -92,6 +98,34 @@ def submit():
                                 len(result.reversed)) if result.reversed else ""))
     return redirect(url_for("grooming.check", team=result.team.code, date=result.day.isoformat(),
                             shift=result.shift_code or None), code=303)
+
+
+def _check_again(error: DomainError):
+    """A refused check (nothing was stored) comes back as the lead left it: every tick, absence and note
+    kept, and each problem beside the person it concerns. Only a form whose team or day cannot be drawn
+    again goes to the error page."""
+    form = request.form
+    try:
+        roll = service.roll(current_user, form.get("team") or None, _day_arg(), form.get("shift") or None)
+    except DomainError:
+        raise error from None
+    entered = {no: {"absent": form.get(f"absent-{no}") == "1", "failed": form.getlist(f"fail-{no}"),
+                    "note": form.get(f"note-{no}", ""), "base": form.get(f"base-{no}", "")}
+               for no in form.getlist("people")}
+    beside: dict[str, list[str]] = {}
+    general: list[str] = []
+    for name, why in error.fields.items():
+        parts = str(name).split(".")
+        if parts[0] == "people" and len(parts) > 1 and parts[1] in entered:
+            beside.setdefault(parts[1], []).append(translated(why))
+        else:
+            general.append(translated(why))
+    if not beside:
+        general.insert(0, error_text(error))
+    photos = [no for no in entered if request.files.get(f"photo-{no}") and request.files[f"photo-{no}"].filename]
+    return render_template("grooming/check.html", roll=roll, teams=service.checkable_teams(current_user),
+                           form_token=uuid.uuid4().hex, today=clock.today(), entered=entered, beside=beside,
+                           general=general, photos_again=photos), status_of(error)
 
 
 @bp.route("/people/<employee_no>")

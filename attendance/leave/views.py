@@ -17,6 +17,7 @@ from attendance.domain.errors import N_, DomainError, InvalidInput, RuleRefused
 from attendance.domain.leave import days_text
 from attendance.domain.policy.model import LEAVE_TYPES
 from attendance.errors import status_of
+from attendance.labels import error_text, translated
 from attendance.leave.forms import (
     CancelForm,
     CertificateForm,
@@ -69,14 +70,14 @@ def _show_errors(form, exc: DomainError, rule: str | None = None) -> None:
     """A refusal: its message at the top and the rule beside the field it concerns. Bad input: each problem
     beside its field. Anything without a field: at the top."""
     if isinstance(exc, RuleRefused) or not exc.fields:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
         first = next(iter(exc.fields), "emergency" if exc.code == "emergency_by_lead" else "")
-        if not _add_error(form, first, rule or _(exc.message)) and rule:
+        if not _add_error(form, first, rule or error_text(exc)) and rule:
             flash(rule, "error")
         return
     for name, why in exc.fields.items():
-        if not _add_error(form, name, _(why)):
-            flash(f"{_(exc.message)} ({name}: {_(why)})", "error")
+        if not _add_error(form, name, translated(why)):
+            flash(f"{error_text(exc)} ({name}: {translated(why)})", "error")
 
 
 def _ahead(delta: timedelta) -> str:
@@ -355,7 +356,7 @@ def register():
                                   team=args.get("team"), leave_type=args.get("type") or None,
                                   cursor=args.get("cursor"))
     except InvalidInput as exc:
-        flash(_(exc.message) + "".join(f" {_(why)}" for why in exc.fields.values()), "error")
+        flash(error_text(exc) + "".join(f" {translated(why)}" for why in exc.fields.values()), "error")
         page, status = paging.Page([], None), 400
     return render_template("leave/register.html", page=page, month=month, teams=people.teams_reached(current_user),
                            types=LEAVE_TYPES), status

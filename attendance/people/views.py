@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from attendance.domain.errors import InvalidInput
-from attendance.labels import ROLE_LABELS
+from attendance.labels import ROLE_LABELS, error_text
 from attendance.people.forms import EmployeeForm, ImportForm, TeamForm
 from attendance.services import people
 from attendance.web import permission_required, show_field_errors
@@ -108,7 +108,7 @@ def import_employees():
         try:
             text = people.decode_upload(form.file.data.read())
         except InvalidInput as exc:
-            form.file.errors = [exc.message]
+            form.file.errors = [error_text(exc)]
         else:
             report = people.import_employees(current_user, text, skip_errors=form.skip_errors.data)
     status = 400 if request.method == "POST" and (report is None or not report.committed) else 200

@@ -19,6 +19,7 @@ from attendance.labels import (
     POLICY_TEMPLATE_LABELS,
     ROLE_LABELS,
     RULE_CATEGORY_LABELS,
+    error_text,
     ladder_sentences,
 )
 from attendance.policy.forms import AcknowledgeForm, PolicyUploadForm, PublishForm
@@ -78,7 +79,7 @@ def upload():
         except PolicyInvalid as exc:
             problems = exc.problems
         except InvalidInput as exc:
-            form.file.errors = [exc.message]
+            form.file.errors = [error_text(exc)]
         else:
             flash(_("Policy version %(label)s stored, in force from %(d)s.", label=row.label,
                     d=row.effective_from.isoformat()))
@@ -118,7 +119,7 @@ def acknowledge(version_id: int):
     try:
         policy_service.acknowledge(current_user, version_id)
     except DomainError as exc:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("Thank you: your acknowledgement is recorded."))
     return redirect(url_for("policy.read", version_id=version_id))

@@ -23,7 +23,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from attendance.clock import site_zone
-from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS
+from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS, ledger_reason, violation_note
 from attendance.reporting.cells import csv_cell, save_workbook
 
 NOTICE_TITLE = "违纪处罚通知单"
@@ -41,7 +41,8 @@ def rule_text(violation) -> str:
 
 def status_text(violation) -> str:
     if violation.reversed_at is not None:
-        return _("Reversed: %(reason)s", reason=violation.reversed_reason or "")
+        return _("Reversed: %(reason)s", reason=ledger_reason(violation.reversed_reason,
+                                                              {violation.rule_code: violation.rule_name_zh}))
     if violation.appeal is not None:
         return str(APPEAL_LABELS[violation.appeal.status])
     return _("In force")
@@ -86,7 +87,7 @@ def notice_fields(violation, citation: dict | None = None) -> list[tuple[str, st
         (_("Sanction"), sanction),
         (_("Fine (yuan)"), str(violation.fine)),
         (_("Points deducted"), str(violation.points)),
-        (_("Note"), violation.note or ""),
+        (_("Note"), violation_note(violation.note)),
         (_("Recorded by"), violation.recorded_by.name if violation.recorded_by else _("(system)")),
         (_("Recorded at"), local_time(violation.recorded_at)),
     ]
@@ -153,7 +154,7 @@ def log_rows(violations) -> list[list]:
     """One row per violation; money stays Decimal (a number in XLSX, "10.00" in CSV)."""
     return [[local_time(v.occurred_at), v.employee.employee_no, v.employee.name, rule_text(v), v.occurrence,
              str(SANCTION_LABELS[v.sanction]), v.fine, v.points, str(SOURCE_LABELS[v.source]),
-             v.recorded_by.name if v.recorded_by else "", v.note or "", status_text(v)] for v in violations]
+             v.recorded_by.name if v.recorded_by else "", violation_note(v.note), status_text(v)] for v in violations]
 
 
 def log_csv(violations) -> bytes:

@@ -9,7 +9,15 @@ from datetime import datetime
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from attendance.labels import APPEAL_LABELS, SANCTION_LABELS, SOURCE_LABELS, ladder_sentences, step_what
+from attendance.labels import (
+    APPEAL_LABELS,
+    SANCTION_LABELS,
+    SOURCE_LABELS,
+    ladder_sentences,
+    ledger_reason,
+    step_what,
+    violation_note,
+)
 
 
 def _en() -> bool:
@@ -52,7 +60,7 @@ def _what_happened(src: dict) -> list[str]:
     lines.append(_("Recorded by %(who)s at %(at)s.", who=src.get("recorded_by") or _("(system)"),
                    at=_when(src.get("recorded_at"))))
     if src.get("note"):
-        lines.append(_("Note: %(note)s", note=src["note"]))
+        lines.append(_("Note: %(note)s", note=violation_note(src["note"])))
     lines.append(_("Photo evidence is kept (SHA-256 %(sha)s).", sha=src.get("evidence_sha256"))
                  if src.get("evidence") else _("No photo evidence was attached."))
     return lines
@@ -139,7 +147,7 @@ def explanation_sections(data: dict, rule=None, after_ladder: str = "review") ->
             appeal_lines.append(_("Decided by %(who)s on %(at)s: %(reason)s", who=appeal.get("decided_by") or "",
                                   at=_when(appeal["decided_at"]), reason=appeal.get("decision_reason") or ""))
     elif data.get("reversed_at"):
-        appeal_lines = [_("Reversed: %(reason)s", reason=data.get("reversed_reason") or "")]
+        appeal_lines = [_("Reversed: %(reason)s", reason=ledger_reason(data.get("reversed_reason")))]
     else:
         appeal_lines = [_("You may appeal once, with your reason, from the violation's page; your supervisor "
                           "(or a manager) decides. If the penalty is overturned, its fine is reversed.")]

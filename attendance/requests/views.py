@@ -12,6 +12,7 @@ from attendance import clock, labels
 from attendance.domain.approvals import correction_moment
 from attendance.domain.errors import DomainError
 from attendance.errors import status_of
+from attendance.labels import error_text
 from attendance.reporting import discipline_documents as documents
 from attendance.requests.forms import CorrectionForm, DecisionForm
 from attendance.services import requests as svc
@@ -72,7 +73,7 @@ def decide(request_id: int, outcome: str):
         try:
             svc.decide(current_user, request_id, outcome, form.note.data)
         except DomainError as exc:
-            flash(_(exc.message), "error")
+            flash(error_text(exc), "error")
             if not back:
                 item = svc.get(current_user, request_id)
                 return render_template("requests/show.html", item=item, form=form, may_decide=False), \
@@ -88,7 +89,7 @@ def withdraw(request_id: int):
     try:
         svc.withdraw(current_user, request_id)
     except DomainError as exc:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("Your request is withdrawn."))
     return redirect(url_for("requests.show", request_id=request_id))

@@ -15,6 +15,7 @@ from attendance.domain import scoring
 from attendance.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.domain.money import cents_to_money
 from attendance.errors import status_of
+from attendance.labels import error_text
 from attendance.reporting import charts
 from attendance.reporting import payroll as payroll_files
 from attendance.services import jobs, nominations, reports, scores
@@ -116,7 +117,7 @@ def close_month(month: str):
             raise Conflict(f"{month} is already being closed")
         jobs.submit(current_user, "month_close", month)
     except (Conflict, RuleRefused) as exc:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("Closing %(month)s: the figures are being frozen (progress below).", month=month))
     return redirect(url_for("scores.dashboard", month=month) + "#jobs")
@@ -210,7 +211,7 @@ def generate_report(month: str):
     try:
         jobs.submit(current_user, "report", month)
     except InvalidInput as exc:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("scores.dashboard"))
     flash(_("The report of %(month)s is being made (progress below).", month=month))
     return redirect(url_for("scores.dashboard", month=month) + "#jobs")

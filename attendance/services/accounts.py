@@ -83,7 +83,7 @@ def one_time_password() -> str:
 def check_password_rules(password: str) -> None:
     if not password or len(password) < MIN_PASSWORD:
         raise InvalidInput(
-            f"password needs at least {MIN_PASSWORD} characters",
+            N_("password needs at least %(min_password)s characters", min_password=MIN_PASSWORD),
             fields={"password": N_("too short")},
         )
 
@@ -148,7 +148,7 @@ def sign_in(username: str, password: str, address: str | None) -> Employee | Non
     """
     wait = throttle_wait(username, address)
     if wait:
-        raise Throttled(f"too many failed sign-ins; try again in {wait} seconds", retry_after=wait)
+        raise Throttled(N_("too many failed sign-ins; try again in %(wait)s seconds", wait=wait), retry_after=wait)
     person = authenticate(username, password)
     key = _username_key(username)
     if person is None:
@@ -209,10 +209,10 @@ def set_login(actor: Employee | None, person: Employee, username: str | None, pa
             select(Employee.id).where(Employee.username == username, Employee.id != (person.id or -1))
         )
         if not username or taken:
-            raise InvalidInput("username is taken", fields={"username": N_("taken or empty")})
+            raise InvalidInput(N_("username is taken"), fields={"username": N_("taken or empty")})
         person.username = username
     elif not person.username:
-        raise InvalidInput("username is required", fields={"username": N_("required")})
+        raise InvalidInput(N_("username is required"), fields={"username": N_("required")})
     person.password_hash = hash_password(password)
     person.must_change_password = False
     # A new password ends the sessions and tokens the old one opened (ASVS 5.0 7.4.3); the caller keeps
@@ -231,7 +231,7 @@ def change_own_password(person: Employee, password: str) -> None:
 def change_password(actor: Employee, employee_no: str, password: str) -> None:
     person = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no))
     if person is None:
-        raise NotFound("no such employee")
+        raise NotFound(N_("no such employee"))
     set_login(actor, person, None if person.username else person.employee_no.lower(), password)
 
 
@@ -248,8 +248,8 @@ def issue_token(person: Employee, hours: int) -> tuple[str, datetime]:
     :raise Forbidden: (code ``password_change_required``) the password must be changed on the web first.
     """
     if person.must_change_password:
-        raise Forbidden("this account still has its one-time password: sign in on the web and choose a new "
-                        "password first", code="password_change_required")
+        raise Forbidden(N_("this account still has its one-time password: sign in on the web and choose a new "
+                           "password first"), code="password_change_required")
     token = secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(hours=hours)
     db.session.add(ApiToken(employee_id=person.id, token_hash=_hash_token(token), expires_at=expires))

@@ -32,7 +32,7 @@ from attendance.domain.attendance_rules import (
     is_over,
     minutes_to_hhmm,
 )
-from attendance.domain.errors import DomainError, InvalidInput, NotFound
+from attendance.domain.errors import N_, DomainError, InvalidInput, NotFound
 from attendance.domain.leave import LeaveDay, covered_days
 from attendance.domain.permissions import reach
 from attendance.domain.policy import Policy, parse_policy
@@ -349,7 +349,7 @@ def evaluate(actor: Employee | None, start, end=None, *, team: str | None = None
     if team:
         team_row = db.session.scalar(select(Team).where(Team.code == team))
         if team_row is None:
-            raise NotFound(f"no team {team}")
+            raise NotFound(N_("no team %(team)s", team=team))
     ids = None
     if employee_nos:
         ids = list(db.session.scalars(select(Employee.id).where(Employee.employee_no.in_(employee_nos))))
@@ -764,7 +764,7 @@ def parse_evaluation_range(data: dict) -> tuple[date, date]:
     start = dates.parse_day(data.get("date") or data.get("from"), "date")
     end = dates.parse_day(data["to"], "to") if data.get("to") else start
     if end < start:
-        raise InvalidInput("to is before date", fields={"to": "before date"})
+        raise InvalidInput(N_("to is before date"), fields={"to": N_("before date")})
     return start, end
 
 

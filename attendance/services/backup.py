@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from attendance.domain.errors import Conflict, InvalidInput
+from attendance.domain.errors import N_, Conflict, InvalidInput
 from attendance.domain.ledger import Anchor, ChainReport
 from attendance.extensions import db
 from attendance.services import discipline
@@ -36,7 +36,7 @@ class Report:
 
 def _sqlite_file(url) -> Path:
     if not url.database or url.database == ":memory:":
-        raise InvalidInput("an in-memory database has nothing to back up")
+        raise InvalidInput(N_("an in-memory database has nothing to back up"))
     return Path(url.database)
 
 
@@ -48,14 +48,15 @@ def _libpq(url) -> str:
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise InvalidInput(f"{name} is not on the PATH (install the PostgreSQL client tools)")
+        raise InvalidInput(N_("%(name)s is not on the PATH (install the PostgreSQL client tools)", name=name))
     return found
 
 
 def _run(command: list[str]) -> None:
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
-        raise InvalidInput(f"{Path(command[0]).name} failed: {done.stderr.strip()[-500:]}")
+        raise InvalidInput(N_("%(name)s failed: %(detail)s", name=Path(command[0]).name,
+                              detail=done.stderr.strip()[-500:]))
 
 
 def backup(target: Path, progress: Progress | None = None) -> Report:
@@ -63,7 +64,7 @@ def backup(target: Path, progress: Progress | None = None) -> Report:
     where it can be read directly (SQLite), or of the live database (PostgreSQL)."""
     target = Path(target)
     if target.exists():
-        raise Conflict(f"{target} exists already; a backup never overwrites a file")
+        raise Conflict(N_("%(target)s exists already; a backup never overwrites a file", target=target))
     url = make_url(str(db.engine.url))
     db.session.remove()
     if url.get_backend_name() == "sqlite":
@@ -100,10 +101,10 @@ def restore(source: Path, progress: Progress | None = None) -> Report:
     :raise Conflict: the database has tables already. :raise InvalidInput: no such file, or the tool failed."""
     source = Path(source)
     if not source.is_file():
-        raise InvalidInput(f"no backup file {source}")
+        raise InvalidInput(N_("no backup file %(source)s", source=source))
     url = make_url(str(db.engine.url))
     if inspect(db.engine).get_table_names():
-        raise Conflict("the database is not empty; restore into a new, empty database")
+        raise Conflict(N_("the database is not empty; restore into a new, empty database"))
     db.session.remove()
     db.engine.dispose()
     if url.get_backend_name() == "sqlite":

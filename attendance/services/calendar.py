@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from attendance.domain.dates import parse_month
-from attendance.domain.errors import InvalidInput
+from attendance.domain.errors import N_, InvalidInput
 from attendance.domain.leave import LeaveDay
 from attendance.models import Employee, LeaveRequest, RosterEntry
 from attendance.models.leave import day_marks, live_leaves
@@ -28,9 +28,10 @@ def month_days(first: date) -> list[date]:
 
 def check_range(start: date, end: date, limit: int = MAX_LIST_DAYS) -> list[date]:
     if end < start:
-        raise InvalidInput("the range ends before it starts", fields={"to": "before from"})
+        raise InvalidInput(N_("the range ends before it starts"), fields={"to": N_("before from")})
     if (end - start).days + 1 > limit:
-        raise InvalidInput(f"at most {limit} days at once", fields={"to": f"at most {limit} days after from"})
+        raise InvalidInput(N_("at most %(limit)s days at once", limit=limit),
+                           fields={"to": N_("at most %(limit)s days after from", limit=limit)})
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
 

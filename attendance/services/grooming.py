@@ -52,7 +52,8 @@ def parse_month(value: object) -> tuple[str, date, date]:
 def _note(value: object, field_name: str) -> str:
     text = str(value or "").strip()
     if len(text) > rules.NOTE_MAX:
-        raise InvalidInput(f"{field_name} is too long", fields={field_name: f"at most {rules.NOTE_MAX} characters"})
+        raise InvalidInput(N_("%(field_name)s is too long", field_name=field_name),
+                           fields={field_name: N_("at most %(note_max)s characters", note_max=rules.NOTE_MAX)})
     return text
 
 
@@ -63,7 +64,7 @@ def _shift(code: str | None) -> ShiftType | None:
         return None
     shift = db.session.scalar(select(ShiftType).where(ShiftType.code == code))
     if shift is None:
-        raise InvalidInput(f"unknown shift type {code}", fields={"shift": "unknown shift type"})
+        raise InvalidInput(N_("unknown shift type %(code)s", code=code), fields={"shift": N_("unknown shift type")})
     return shift
 
 
@@ -71,7 +72,8 @@ def _policy_on(day: date) -> policy_service.PolicyInForce:
     try:
         return policy_service.in_force(day)
     except NotFound:
-        raise InvalidInput(f"no policy is in force on {day}", fields={"date": "before the first policy"}) from None
+        raise InvalidInput(N_("no policy is in force on %(day)s", day=day),
+                           fields={"date": N_("before the first policy")}) from None
 
 
 # --- who may check whom ------------------------------------------------------------------------
@@ -91,10 +93,10 @@ def report_teams(viewer: Employee) -> list[Team]:
 
 def _require_team(actor: Employee, team: Team, action: str = "grooming.check") -> None:
     if not allowed(actor.roles, action):
-        raise Forbidden(f"your roles do not allow {action}")
+        raise Forbidden(N_("your roles do not allow %(action)s", action=action))
     if reach(actor.roles) != "all" and team.id not in people.teams_led_by(actor):
-        raise Forbidden(f"team {team.code} is not yours to check" if action == "grooming.check"
-                        else f"team {team.code} is not yours")
+        raise Forbidden(N_("team %(code)s is not yours to check", code=team.code) if action == "grooming.check"
+                        else N_("team %(code)s is not yours", code=team.code))
 
 
 def _checkable_people(actor: Employee, numbers: list[str]) -> dict[str, Employee]:
@@ -103,7 +105,7 @@ def _checkable_people(actor: Employee, numbers: list[str]) -> dict[str, Employee
     :raise NotFound: one is unknown; Forbidden: not theirs, or the actor themselves; InvalidInput: deactivated.
     """
     if not allowed(actor.roles, "grooming.check"):
-        raise Forbidden("your roles do not allow grooming.check")
+        raise Forbidden(N_("your roles do not allow grooming.check"))
     wanted = [str(no or "").strip() for no in numbers]
     found = {p.employee_no: p for p in db.session.scalars(
         select(Employee).options(joinedload(Employee.team)).where(Employee.employee_no.in_([w for w in wanted if w])))}
@@ -111,13 +113,14 @@ def _checkable_people(actor: Employee, numbers: list[str]) -> dict[str, Employee
     for no in wanted:
         person = found.get(no)
         if person is None:
-            raise NotFound(f"no employee {no}")
+            raise NotFound(N_("no employee %(no)s", no=no))
         if person.id == actor.id:
-            raise Forbidden("nobody checks their own grooming")
+            raise Forbidden(N_("nobody checks their own grooming"))
         if led is not None and person.team_id not in led:
-            raise Forbidden(f"{person.employee_no} is not in a team you lead")
+            raise Forbidden(N_("%(employee_no)s is not in a team you lead", employee_no=person.employee_no))
         if not person.active:
-            raise InvalidInput(f"{person.employee_no} is deactivated", fields={"employee_no": "deactivated"})
+            raise InvalidInput(N_("%(employee_no)s is deactivated", employee_no=person.employee_no),
+                               fields={"employee_no": N_("deactivated")})
     return found
 
 
@@ -173,7 +176,7 @@ def roll(actor: Employee, team_code: str | None = None, day: date | None = None,
     else:
         teams = checkable_teams(actor)
         if not teams:
-            raise Forbidden("you lead no team to check")
+            raise Forbidden(N_("you lead no team to check"))
         team = teams[0]
     _require_team(actor, team)
     day = day or clock.today()
@@ -231,7 +234,7 @@ def _refuse_on_leave(people_checked: list[Employee], day: date, shift: ShiftType
     _checked, away = _without_leave(people_checked, day, shift)
     if away:
         raise RuleRefused(N_("On approved leave at the check: not checked."), code="on_leave",
-                          fields={f"people.{p.employee_no}": "on approved leave" for p, _mark in away})
+                          fields={f"people.{p.employee_no}": N_("on approved leave") for p, _mark in away})
 
 
 def _current_checks(employee_ids: list[int], day: date, shift_code: str) -> list[GroomingCheck]:
@@ -338,7 +341,8 @@ def _record(actor: Employee, person: Employee, team_id: int | None, day: date, s
     status = "absent" if entry.absent else "present"
     failed = {} if entry.absent else entry.failed
     if entry.check_current and (current.id if current else None) != entry.expect_current:
-        raise Conflict(f"the check of {person.employee_no} was changed by someone else meanwhile; reload",
+        raise Conflict(N_("the check of %(employee_no)s was changed by someone else meanwhile; reload",
+                          employee_no=person.employee_no),
                        fields={"employee_no": person.employee_no})
     if current is not None and _unchanged(current, status, failed, entry.note) and entry.evidence is None:
         return Outcome(current, changed=False)
@@ -426,8 +430,8 @@ def _check_failed(failed: dict[str, str], items: tuple[GroomingItem, ...], where
 def _check_day(day: object) -> date:
     day = parse_day(day)
     if day > clock.today():
-        raise InvalidInput("a check records what was seen: the day cannot be in the future",
-                           fields={"date": "in the future"})
+        raise InvalidInput(N_("a check records what was seen: the day cannot be in the future"),
+                           fields={"date": N_("in the future")})
     return day
 
 
@@ -453,13 +457,13 @@ def submit_team(actor: Employee, team_code: str, day: object, shift_code: str | 
     shift = _shift(shift_code)
     shift_key = shift.code if shift else NO_SHIFT
     if form_token is not None and not _TOKEN.match(form_token):
-        raise InvalidInput("bad form token", fields={"form_token": "reload the page"})
+        raise InvalidInput(N_("bad form token"), fields={"form_token": N_("reload the page")})
     if form_token and (done := _replay(form_token)):
         return TeamOutcome(team, day, shift_key, [
             Outcome(c, changed=True, raised=_distinct(f.violation for f in c.failures if f.violation)) for c in done],
             replayed=True)
     if not entries:
-        raise InvalidInput("nobody to record", fields={"people": "required"})
+        raise InvalidInput(N_("nobody to record"), fields={"people": N_("required")})
     in_force = _policy_on(day)
     items = rules.items_for_team(in_force.policy, team.code)
     seen: set[str] = set()
@@ -468,11 +472,12 @@ def submit_team(actor: Employee, team_code: str, day: object, shift_code: str | 
     for entry in entries:
         person = found[str(entry.employee_no or "").strip()]
         if person.team_id != team.id:
-            raise InvalidInput(f"{person.employee_no} is not in team {team.code}",
-                               fields={f"people.{person.employee_no}": f"not in team {team.code}"})
+            raise InvalidInput(N_("%(employee_no)s is not in team %(code)s", employee_no=person.employee_no,
+                               code=team.code),
+                               fields={f"people.{person.employee_no}": N_("not in team %(code)s", code=team.code)})
         if person.employee_no in seen:
-            raise InvalidInput(f"{person.employee_no} is listed twice",
-                               fields={f"people.{person.employee_no}": "listed twice"})
+            raise InvalidInput(N_("%(employee_no)s is listed twice", employee_no=person.employee_no),
+                               fields={f"people.{person.employee_no}": N_("listed twice")})
         seen.add(person.employee_no)
         entry.failed = {} if entry.absent else _check_failed(entry.failed, items, f"people.{person.employee_no}.")
         entry.note = _note(entry.note, f"people.{person.employee_no}.note")
@@ -496,7 +501,7 @@ def submit_team(actor: Employee, team_code: str, day: object, shift_code: str | 
             return TeamOutcome(team, day, shift_key, [
                 Outcome(c, changed=True, raised=_distinct(f.violation for f in c.failures if f.violation))
                 for c in done], replayed=True)
-        raise Conflict("the check was recorded by someone else meanwhile; reload and try again") from None
+        raise Conflict(N_("the check was recorded by someone else meanwhile; reload and try again")) from None
     return TeamOutcome(team, day, shift_key, outcomes)
 
 
@@ -516,25 +521,26 @@ def submit_check(actor: Employee, data: dict) -> Outcome:
         shift = _shift(shift_given)
     status = data.get("status") or "present"
     if status not in rules.STATUSES:
-        raise InvalidInput("status is present or absent", fields={"status": "present or absent"})
+        raise InvalidInput(N_("status is present or absent"), fields={"status": N_("present or absent")})
     in_force = _policy_on(day)
     team_code = person.team.code if person.team else None
     items = rules.items_for_team(in_force.policy, team_code)
     results = data.get("items") or {}
     if not isinstance(results, dict):
-        raise InvalidInput("items maps item codes to pass or fail", fields={"items": "an object"})
+        raise InvalidInput(N_("items maps item codes to pass or fail"), fields={"items": N_("an object")})
     failed = rules.failed_codes(results, items)
     notes = data.get("notes")
     check_note, item_notes = "", {}
     if isinstance(notes, dict):
         stray = {f"notes.{k}": "only for a failed item" for k in notes if k not in failed}
         if stray:
-            raise InvalidInput("a note per item is only for a failed item", fields=stray)
+            raise InvalidInput(N_("a note per item is only for a failed item"), fields=stray)
         item_notes = {k: _note(v, f"notes.{k}") for k, v in notes.items()}
     elif notes is not None:
         check_note = _note(notes, "notes")
     if status == "absent" and failed:
-        raise InvalidInput("someone absent is marked absent, not failed", fields={"items": "must pass when absent"})
+        raise InvalidInput(N_("someone absent is marked absent, not failed"),
+                           fields={"items": N_("must pass when absent")})
     _refuse_on_leave([person], day, shift)
     entry = Entry(person.employee_no, absent=status == "absent",
                   failed={code: item_notes.get(code, "") for code in failed}, note=check_note)
@@ -543,7 +549,7 @@ def submit_check(actor: Employee, data: dict) -> Outcome:
         outcome = _record(actor, person, person.team_id, day, shift, entry, items, in_force.version.id, None,
                           existing[0] if existing else None, [], in_force.policy.grooming)
     except IntegrityError:
-        raise Conflict("the check was recorded by someone else meanwhile; try again") from None
+        raise Conflict(N_("the check was recorded by someone else meanwhile; try again")) from None
     return outcome
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from attendance import clock
 from attendance.domain import dates
 from attendance.domain.attendance_rules import hhmm_to_minutes
-from attendance.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from attendance.domain.errors import N_, DomainError, Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import Employee, Meeting, MeetingAttendance, Team, Violation
@@ -87,9 +87,9 @@ def create_meeting(actor: Employee, data: dict) -> Meeting:
         if team is None:
             errors["team"] = "unknown team"
     if errors:
-        raise InvalidInput("invalid meeting", fields=errors)
+        raise InvalidInput(N_("invalid meeting"), fields=errors)
     if not _may_run(actor, team):
-        raise Forbidden("you may hold meetings only for your own team")
+        raise Forbidden(N_("you may hold meetings only for your own team"))
     midnight = datetime.combine(day, time(0), tzinfo=clock.site_zone())
     meeting = Meeting(kind=kind, team_id=team.id if team else None, day=day,
                       starts_at=midnight + timedelta(minutes=start), ends_at=midnight + timedelta(minutes=end),
@@ -107,9 +107,9 @@ def get_meeting(viewer: Employee, meeting_id: int) -> Meeting:
         selectinload(Meeting.attendance).selectinload(MeetingAttendance.employee)).where(Meeting.id == meeting_id))
     if meeting is None or (reach(viewer.roles) != "all" and meeting.team_id is not None
                            and meeting.team_id not in teams_led_by(viewer)):
-        raise NotFound(f"no meeting {meeting_id}")
+        raise NotFound(N_("no meeting %(meeting_id)s", meeting_id=meeting_id))
     if reach(viewer.roles) == "self":
-        raise NotFound(f"no meeting {meeting_id}")
+        raise NotFound(N_("no meeting %(meeting_id)s", meeting_id=meeting_id))
     return meeting
 
 
@@ -154,11 +154,11 @@ def record_attendance(actor: Employee, meeting_id: int, marks: dict[str, str],
 
     meeting = get_meeting(actor, meeting_id)
     if not _may_run(actor, meeting.team):
-        raise Forbidden("you may take attendance only at your own team's meetings")
+        raise Forbidden(N_("you may take attendance only at your own team's meetings"))
     if not isinstance(marks, dict) or not marks:
-        raise InvalidInput("marks: employee_no → mark", fields={"marks": "required"})
+        raise InvalidInput(N_("marks: employee_no → mark"), fields={"marks": N_("required")})
     if meeting.starts_at > clock.now():
-        raise InvalidInput("the meeting has not started yet", fields={"marks": "the meeting is in the future"})
+        raise InvalidInput(N_("the meeting has not started yet"), fields={"marks": N_("the meeting is in the future")})
     people = {p.employee_no: p for p in participants(meeting)}
     errors = {}
     for no, mark in marks.items():
@@ -167,7 +167,7 @@ def record_attendance(actor: Employee, meeting_id: int, marks: dict[str, str],
         elif mark not in MEETING_MARKS:
             errors[f"marks.{no}"] = "one of: " + ", ".join(MEETING_MARKS)
     if errors:
-        raise InvalidInput("invalid marks", fields=errors)
+        raise InvalidInput(N_("invalid marks"), fields=errors)
     notes = notes or {}
     existing = {a.employee_id: a for a in meeting.attendance}
     refs = [source_ref(meeting, no, k) for no in marks for k in ("late", "absent")]

@@ -138,7 +138,7 @@ def get_notification(person: Employee, notification_id: int) -> Notification:
     """One of the person's own notifications. :raise NotFound: unknown, or someone else's."""
     found = db.session.get(Notification, notification_id) if 0 < notification_id <= MAX_ID else None
     if found is None or found.employee_id != person.id:
-        raise NotFound(f"no notification {notification_id}")
+        raise NotFound(N_("no notification %(notification_id)s", notification_id=notification_id))
     return found
 
 
@@ -193,7 +193,7 @@ def _check_robot(data: dict) -> tuple[str, str, list[str], bool]:
     if isinstance(kinds, str) or not isinstance(kinds, list | tuple) or not set(kinds) <= set(KINDS):
         errors["kinds"] = N_("unknown kind of notification")
     if errors:
-        raise InvalidInput("invalid robot", fields=errors)
+        raise InvalidInput(N_("invalid robot"), fields=errors)
     return flavour, url, [k for k in KINDS if k in kinds], bool(data.get("active", True))
 
 
@@ -203,7 +203,7 @@ def save_robot(actor: Employee, team_code: str, data: dict) -> TeamRobot:
     notification also posted there, ``active``. :raise Forbidden: not admin. :raise NotFound: no such team.
     :raise InvalidInput: with every bad field."""
     if not allowed(actor.roles, "robots.manage"):
-        raise Forbidden("your roles do not allow robots.manage")
+        raise Forbidden(N_("your roles do not allow robots.manage"))
     team, robot = robot_of(team_code)
     flavour, url, kinds, active = _check_robot(data)
     if robot is None:

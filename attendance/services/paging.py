@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import BigInteger, Select, and_, or_
 
-from attendance.domain.errors import InvalidInput
+from attendance.domain.errors import N_, InvalidInput
 from attendance.extensions import db
 from attendance.models import Employee
 
@@ -101,7 +101,7 @@ def read_cursor(cursor: str | None, keys: Sequence[Key]) -> tuple | None:
         if make_cursor(loaded, keys) != cursor:
             raise ValueError("not written by the pager")
     except (ValueError, UnicodeError, binascii.Error, RecursionError):
-        raise InvalidInput("bad cursor", fields={"cursor": "not a cursor from a previous page"}) from None
+        raise InvalidInput(N_("bad cursor"), fields={"cursor": N_("not a cursor from a previous page")}) from None
     return loaded
 
 

@@ -135,7 +135,8 @@ def clean_employee(data: dict, *, partial: bool = False) -> dict:
         else:
             out["active"] = data["active"]
     if errors:
-        raise InvalidInput("invalid employee: " + ", ".join(f"{k}: {v}" for k, v in errors.items()),
+        raise InvalidInput(N_("invalid employee: %(problems)s",
+                              problems=", ".join(f"{k}: {v}" for k, v in errors.items())),
                            fields=errors)
     return out
 
@@ -159,7 +160,7 @@ def page_teams(*, limit: int = 50, cursor: str | None = None) -> Page:
 def get_team(code: str) -> Team:
     team = db.session.scalar(select(Team).where(Team.code == code))
     if team is None:
-        raise NotFound(f"no team {code}")
+        raise NotFound(N_("no team %(code)s", code=code))
     return team
 
 
@@ -168,7 +169,7 @@ def _employee_by_no(no: str | None, field_name: str) -> Employee | None:
         return None
     person = db.session.scalar(select(Employee).where(Employee.employee_no == no))
     if person is None:
-        raise InvalidInput(f"no employee {no}", fields={field_name: N_("unknown employee")})
+        raise InvalidInput(N_("no employee %(no)s", no=no), fields={field_name: N_("unknown employee")})
     return person
 
 
@@ -190,7 +191,7 @@ def save_team(actor: Employee, data: dict, code: str | None = None) -> Team:
             errors["name"] = N_("required")
         team.name = name
     if errors:
-        raise InvalidInput("invalid team", fields=errors)
+        raise InvalidInput(N_("invalid team"), fields=errors)
     if "lead" in data:
         team.lead = _employee_by_no(data["lead"], "lead")
     if "active" in data:
@@ -225,7 +226,7 @@ def get_employee(viewer: Employee, employee_no: str) -> Employee:
         select(Employee).options(joinedload(Employee.team)).where(Employee.employee_no == employee_no)
     )
     if person is None or not can_see(viewer, person):
-        raise NotFound(f"no employee {employee_no}")
+        raise NotFound(N_("no employee %(employee_no)s", employee_no=employee_no))
     return person
 
 
@@ -234,7 +235,7 @@ def _team_id(code: str | None) -> int | None:
         return None
     team_id = db.session.scalar(select(Team.id).where(Team.code == code))
     if team_id is None:
-        raise InvalidInput(f"no team {code}", fields={"team": N_("unknown team")})
+        raise InvalidInput(N_("no team %(code)s", code=code), fields={"team": N_("unknown team")})
     return team_id
 
 
@@ -253,7 +254,7 @@ def create_employee(actor: Employee | None, data: dict) -> Employee:
     clean = clean_employee(data)
     clean.setdefault("roles", {"staff"})
     if db.session.scalar(select(Employee.id).where(Employee.employee_no == clean["employee_no"])):
-        raise InvalidInput("employee_no already exists", fields={"employee_no": N_("already exists")})
+        raise InvalidInput(N_("employee_no already exists"), fields={"employee_no": N_("already exists")})
     person = Employee(active=True, updated_by_id=actor.id if actor else None)
     _apply(person, clean)
     db.session.add(person)
@@ -261,7 +262,7 @@ def create_employee(actor: Employee | None, data: dict) -> Employee:
         accounts.set_login(actor, person, data.get("username") or clean["employee_no"].lower(),
                            data["password"])
     elif data.get("username"):
-        raise InvalidInput("a login needs a password", fields={"password": N_("required with a username")})
+        raise InvalidInput(N_("a login needs a password"), fields={"password": N_("required with a username")})
     db.session.flush()
     audit.record(actor, "employee.create", "employee", person.employee_no,
                  **{k: str(v) for k, v in clean.items()})
@@ -273,7 +274,7 @@ def update_employee(actor: Employee, employee_no: str, data: dict) -> Employee:
     person = get_employee(actor, employee_no)
     clean = clean_employee(data, partial=True)
     if "employee_no" in clean and clean["employee_no"] != person.employee_no:
-        raise InvalidInput("employee_no cannot change", fields={"employee_no": N_("cannot change")})
+        raise InvalidInput(N_("employee_no cannot change"), fields={"employee_no": N_("cannot change")})
     before = {k: str(getattr(person, k, None)) for k in clean if k not in ("team", "roles")}
     if clean.get("active") is False and person.active:
         accounts.end_access(actor, person)  # deactivation ends the person's sessions and tokens at once
@@ -326,13 +327,13 @@ class ImportReport:
 def decode_upload(raw: bytes) -> str:
     """UTF-8 (with or without BOM), else GB18030, which is what Chinese Excel writes."""
     if b"\x00" in raw:  # no text file holds a NUL, and PostgreSQL would refuse it (a 500, not a rejected line)
-        raise InvalidInput("the file is not text: it holds NUL bytes", fields={"file": N_("unreadable")})
+        raise InvalidInput(N_("the file is not text: it holds NUL bytes"), fields={"file": N_("unreadable")})
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InvalidInput("the file is neither UTF-8 nor GB18030 text", fields={"file": N_("unreadable")})
+    raise InvalidInput(N_("the file is neither UTF-8 nor GB18030 text"), fields={"file": N_("unreadable")})
 
 
 @use_case
@@ -390,7 +391,7 @@ def visible_employee(viewer: Employee, employee_no: str) -> Employee:
     """A person ``viewer`` may see. :raise NotFound: otherwise (never 403: that would say they exist)."""
     person = db.session.scalar(select(Employee).where(Employee.employee_no == str(employee_no)))
     if person is None or not can_see(viewer, person):
-        raise NotFound(f"no employee {employee_no}")
+        raise NotFound(N_("no employee %(employee_no)s", employee_no=employee_no))
     return person
 
 
@@ -399,7 +400,7 @@ def visible_team(viewer: Employee, code: str) -> Team:
     """A team ``viewer`` reaches (a lead: their own). :raise NotFound: otherwise."""
     team = db.session.scalar(select(Team).where(Team.code == str(code)))
     if team is None or (reach(viewer.roles) != "all" and team.id not in teams_led_by(viewer)):
-        raise NotFound(f"no team {code}")
+        raise NotFound(N_("no team %(code)s", code=code))
     return team
 
 
@@ -422,7 +423,7 @@ def people_for_listing(viewer: Employee, *, team: str | None, employee_no: str |
     if team:
         team_row = visible_team(viewer, team) if reach(viewer.roles) != "self" else None
         if team_row is None:
-            raise NotFound(f"no team {team}")
+            raise NotFound(N_("no team %(team)s", team=team))
         stmt = stmt.where(Employee.team_id == team_row.id)
     if not employee_no:
         stmt = stmt.where(Employee.active.is_(True))

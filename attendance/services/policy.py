@@ -75,7 +75,8 @@ def read_document(text: str | bytes) -> dict:
         except (yaml.YAMLError, RecursionError) as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise InvalidInput(f"not a YAML or JSON document{where}", fields={"_body": "unreadable"}) from None
+            raise InvalidInput(N_("not a YAML or JSON document%(where)s", where=where),
+                               fields={"_body": N_("unreadable")}) from None
     if not isinstance(doc, dict):
         raise PolicyInvalid([("", "a policy document is a mapping")])
     unfit = list(unfit_paths(doc))
@@ -113,7 +114,7 @@ def ensure_default(actor: Employee | None = None) -> PolicyVersion:
 def get_version(version_id: int) -> PolicyVersion:
     row = db.session.get(PolicyVersion, version_id) if 0 < version_id <= MAX_ID else None
     if row is None:
-        raise NotFound(f"no policy version {version_id}")
+        raise NotFound(N_("no policy version %(version_id)s", version_id=version_id))
     return row
 
 
@@ -126,7 +127,8 @@ def _check_minute(upload: tuple[str, bytes, str]) -> tuple[bytes, str]:
         raise InvalidInput(N_("The evidence file is empty."), fields={"evidence": N_("empty")})
     if len(data) > limit:
         raise InvalidInput(N_("The evidence file is too large."),
-                           fields={"evidence": f"at most {max(limit // 1048576, 1)} MB"})
+                           fields={"evidence": N_("at most %(mb)s MB",
+                                                  mb=max(limit // 1048576, 1))})
     mime = "application/pdf" if data[:5] == b"%PDF-" else sniff_image(data)
     if mime not in MINUTE_TYPES:
         raise InvalidInput(N_("The evidence of adoption is a PDF or a photo (JPEG, PNG or WebP)."),
@@ -195,7 +197,7 @@ def publish(actor: Employee | None, version_id: int, *, adopted_on, adopted_by: 
         except InvalidInput as exc:
             errors.update(exc.fields)
     if errors:
-        raise InvalidInput("; ".join(f"{k}: {v}" for k, v in errors.items()), fields=errors)
+        raise InvalidInput("; ".join(N_("%(k)s: %(v)s", k=k, v=v) for k, v in errors.items()), fields=errors)
     db.session.execute(select(PolicyVersion.id).where(PolicyVersion.id == row.id).with_for_update())
     db.session.refresh(row)
     if row.published_at is not None:
@@ -229,10 +231,10 @@ def evidence_file(version_id: int) -> tuple[Path, str]:
     """Where a version's minute of adoption is kept, and its type. :raise NotFound: none kept."""
     row = get_version(version_id)
     if not row.evidence_path:
-        raise NotFound(f"policy version {version_id} has no evidence of adoption")
+        raise NotFound(N_("policy version %(version_id)s has no evidence of adoption", version_id=version_id))
     path = Path(current_app.instance_path) / row.evidence_path
     if not path.is_file():
-        raise NotFound(f"policy version {version_id}: the evidence file is missing")
+        raise NotFound(N_("policy version %(version_id)s: the evidence file is missing", version_id=version_id))
     return path, row.evidence_type or "application/octet-stream"
 
 
@@ -293,11 +295,11 @@ def check_published_for(row: PolicyVersion, day: date) -> None:
     """
     if row.published_at is None or row.adopted_on is None:
         raise RuleRefused(N_("The rules in force that day (version %(label)s) are not published yet: "
-                             "no penalty can be recorded under them.") % {"label": row.label},
+                             "no penalty can be recorded under them.", label=row.label),
                           code="rule_not_published", fields={"occurred_at": N_("rules not published")})
     if day < row.adopted_on:
         raise RuleRefused(N_("The rules in force that day (version %(label)s) were adopted only on "
-                             "%(adopted_on)s.") % {"label": row.label, "adopted_on": row.adopted_on.isoformat()},
+                             "%(adopted_on)s.", label=row.label, adopted_on=row.adopted_on.isoformat()),
                           code="rule_not_published", fields={"occurred_at": N_("before the rules were adopted")})
 
 
@@ -310,7 +312,7 @@ def version_in_force(on: date) -> PolicyVersion:
         .limit(1)
     )
     if row is None:
-        raise NotFound(f"no policy is in force on {on.isoformat()}")
+        raise NotFound(N_("no policy is in force on %(day)s", day=on.isoformat()))
     return row
 
 

@@ -19,7 +19,7 @@ from attendance import clock
 from attendance.domain import attendance_rules as rules_
 from attendance.domain.attendance_rules import PunchReading, ShiftWindow
 from attendance.domain.dates import OUT_OF_RANGE, in_range, parse_day
-from attendance.domain.errors import Forbidden, InvalidInput, NotFound
+from attendance.domain.errors import N_, Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import Employee, Punch, RosterEntry
@@ -128,13 +128,13 @@ def can_correct(actor: Employee, person: Employee) -> bool:
 def clock_punch(actor: Employee, direction: str) -> Punch:
     """Clock the actor in or out at the server's time (never the browser's)."""
     if not allowed(actor.roles, "punches.own"):
-        raise Forbidden("your roles do not allow clocking in")
+        raise Forbidden(N_("your roles do not allow clocking in"))
     try:
         direction = parse_direction(direction)
     except ValueError:
         direction = None
     if direction is None:
-        raise InvalidInput("direction is in or out", fields={"direction": "in or out"})
+        raise InvalidInput(N_("direction is in or out"), fields={"direction": N_("in or out")})
     punch, _ = _store_punch(actor, clock.now(), direction, "web", actor)
     attendance.reevaluate(actor, _days_touched([(actor.id, punch.at)]))
     return punch
@@ -165,7 +165,7 @@ def add_punch(actor: Employee, data: dict) -> tuple[Punch, bool]:
     if note and len(note) > 200:
         errors["note"] = "at most 200 characters"
     if errors:
-        raise InvalidInput("invalid punch", fields=errors)
+        raise InvalidInput(N_("invalid punch"), fields=errors)
     person = visible_employee(actor, employee_no)
     own = person.id == actor.id
     may_import = allowed(actor.roles, "punches.import")
@@ -173,13 +173,13 @@ def add_punch(actor: Employee, data: dict) -> tuple[Punch, bool]:
     if at is None and own and allowed(actor.roles, "punches.own"):
         at, source = clock.now(), source if source in ("web", "api") else "api"
     elif at is None:
-        raise InvalidInput("at is required for someone else's punch", fields={"at": "required"})
+        raise InvalidInput(N_("at is required for someone else's punch"), fields={"at": N_("required")})
     elif not (may_import or may_correct):
-        raise Forbidden("only the server's time is taken for your own punch")
+        raise Forbidden(N_("only the server's time is taken for your own punch"))
     else:
         source = source or ("clock" if may_import else "correction")
     if at > clock.now() + FUTURE_SLACK:
-        raise InvalidInput("a punch cannot be in the future", fields={"at": "in the future"})
+        raise InvalidInput(N_("a punch cannot be in the future"), fields={"at": N_("in the future")})
     punch, created = _store_punch(person, at, direction, source, actor, note)
     if created:
         attendance.reevaluate(actor, _days_touched([(person.id, punch.at)]))
@@ -191,11 +191,11 @@ def void_punch(actor: Employee, punch_id: int, reason: str) -> Punch:
     """Take a wrong punch out of the reckoning (kept, marked void) and re-judge its day."""
     punch = db.session.get(Punch, punch_id)
     if punch is None or not can_see(actor, punch.employee):
-        raise NotFound(f"no punch {punch_id}")
+        raise NotFound(N_("no punch %(punch_id)s", punch_id=punch_id))
     if not can_correct(actor, punch.employee):
-        raise Forbidden("you may correct only your own team's punches, not your own")
+        raise Forbidden(N_("you may correct only your own team's punches, not your own"))
     if not str(reason or "").strip():
-        raise InvalidInput("a reason is required", fields={"reason": "required"})
+        raise InvalidInput(N_("a reason is required"), fields={"reason": N_("required")})
     if punch.voided_at is None:
         punch.voided_at, punch.voided_by_id, punch.void_reason = clock.now(), actor.id, reason.strip()[:200]
         audit.record(actor, "punch.void", "punch", punch.id, reason=reason)
@@ -345,7 +345,7 @@ def import_punches(actor: Employee | None, text: str) -> PunchImportReport:
                                                                     else ",")
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     if not rows:
-        raise InvalidInput("the file is empty", fields={"file": "empty"})
+        raise InvalidInput(N_("the file is empty"), fields={"file": N_("empty")})
     columns = _columns(rows[0])
     start_line = 2 if columns else 1
     if columns is None:
@@ -417,8 +417,8 @@ def import_punches(actor: Employee | None, text: str) -> PunchImportReport:
     except IntegrityError:
         # Another import stored some of the same punches meanwhile: nothing of this one is kept (the use
         # case rolls back); run it again.
-        raise InvalidInput("another import of the same punches ran at the same time; import the file again",
-                           fields={"file": "try again"}) from None
+        raise InvalidInput(N_("another import of the same punches ran at the same time; import the file again"),
+                           fields={"file": N_("try again")}) from None
     touched = _days_touched(new)
     if touched:
 

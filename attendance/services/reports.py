@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from attendance import clock
 from attendance.domain import scoring
-from attendance.domain.errors import NotFound
+from attendance.domain.errors import N_, NotFound
 from attendance.domain.permissions import reach
 from attendance.extensions import db
 from attendance.models import Employee, Job, Team, Violation
@@ -52,13 +52,13 @@ def chart_team(viewer: Employee, code: str | None) -> Team | None:
         return None
     team = db.session.scalar(select(Team).where(Team.code == str(code).strip()))
     if team is None or (reach(viewer.roles) != "all" and team.id not in people.teams_led_by(viewer)):
-        raise NotFound(f"no team {code}")
+        raise NotFound(N_("no team %(code)s", code=code))
     return team
 
 
 def parse_chart(name: str) -> str:
     if name not in CHARTS:
-        raise NotFound(f"no chart {name}")
+        raise NotFound(N_("no chart %(name)s", name=name))
     return name
 
 
@@ -344,10 +344,10 @@ def report_files(month_text: str) -> list[ReportFile]:
 def report_file(month_text: str, name: str) -> Path:
     """The path of one report file. :raise NotFound: no such file (names never leave the folder)."""
     if not FILE_NAME.match(name or ""):
-        raise NotFound(f"no report file {name}")
+        raise NotFound(N_("no report file %(name)s", name=name))
     path = report_folder(scoring.parse_month(month_text)) / name
     if not path.is_file():
-        raise NotFound(f"no report file {name}")
+        raise NotFound(N_("no report file %(name)s", name=name))
     return path
 
 

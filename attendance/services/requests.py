@@ -57,9 +57,10 @@ def register(kind: Kind) -> None:
 def _text(value, field: str, limit: int, *, required: bool) -> str:
     text = str(value or "").strip()
     if required and not text:
-        raise InvalidInput(f"{field} is required", fields={field: "required"})
+        raise InvalidInput(N_("%(field)s is required", field=field), fields={field: N_("required")})
     if len(text) > limit:
-        raise InvalidInput(f"{field} is too long", fields={field: f"at most {limit} characters"})
+        raise InvalidInput(N_("%(field)s is too long", field=field),
+                           fields={field: N_("at most %(limit)s characters", limit=limit)})
     return text
 
 
@@ -126,7 +127,7 @@ def _locked(request_id: int) -> Request:
         select(Request).where(Request.id == request_id).with_for_update()
         .execution_options(populate_existing=True))
     if request is None:
-        raise NotFound(f"no request {request_id}")
+        raise NotFound(N_("no request %(request_id)s", request_id=request_id))
     return request
 
 
@@ -148,7 +149,7 @@ def get(viewer: Employee, request_id: int, kind: str | None = None) -> Request:
     """A request the viewer asked, is the subject of, or reaches. :raise NotFound: otherwise."""
     request = db.session.get(Request, request_id) if 0 < request_id < 2**31 else None
     if request is None or (kind and request.kind != kind) or not _visible(viewer, request):
-        raise NotFound(f"no request {request_id}")
+        raise NotFound(N_("no request %(request_id)s", request_id=request_id))
     return request
 
 
@@ -158,7 +159,7 @@ def decide(actor: Employee, request_id: int, outcome: str, note: str | None = No
     """Approve or reject the current step. :raise NotFound: not visible. :raise Forbidden: own request, or
     not this person's step. :raise Conflict: already decided, or withdrawn (also when two press at once)."""
     if outcome not in rules.OUTCOMES:
-        raise InvalidInput("outcome is approve or reject", fields={"outcome": "approve or reject"})
+        raise InvalidInput(N_("outcome is approve or reject"), fields={"outcome": N_("approve or reject")})
     note = _text(note, "note", MAX_NOTE, required=False)
     get(actor, request_id, kind)  # 404 before anything is locked, for what the actor may not see
     request = _locked(request_id)
@@ -361,13 +362,13 @@ def file_correction(actor: Employee, data: dict) -> Request:
         if local not in (day, date.fromordinal(day.toordinal() + 1)):
             errors["at"] = "on the day, or the morning after for a night shift"
     if errors:
-        raise InvalidInput("invalid correction", fields=errors)
+        raise InvalidInput(N_("invalid correction"), fields=errors)
     employee_no = str(data.get("employee_no") or "").strip() or actor.employee_no
     subject = people.visible_employee(actor, employee_no)
     if subject.id != actor.id and not (allowed(actor.roles, "corrections.file_for") and reach(actor.roles) != "self"):
         raise Forbidden(N_("A correction for someone else is filed by their lead."))
     if at > clock.now():
-        raise InvalidInput("a punch cannot be in the future", fields={"at": "in the future"})
+        raise InvalidInput(N_("a punch cannot be in the future"), fields={"at": N_("in the future")})
     in_force = policy_service.in_force(clock.today())
     settings = in_force.policy.corrections
     people.lock(subject.id)  # the quota is read and used in one step per person
@@ -394,7 +395,7 @@ def corrections(viewer: Employee, *, employee_no: str | None = None, status: str
         stmt = stmt.where(Request.subject_id == people.visible_employee(viewer, employee_no).id)
     if status:
         if status not in rules.STATUSES:
-            raise InvalidInput("unknown status", fields={"status": ", ".join(rules.STATUSES)})
+            raise InvalidInput(N_("unknown status"), fields={"status": ", ".join(rules.STATUSES)})
         stmt = stmt.where(Request.status == status)
     if month:
         first = dates.parse_month(month)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from attendance.domain import rotation
 from attendance.domain.dates import parse_day
-from attendance.domain.errors import Forbidden, InvalidInput
+from attendance.domain.errors import N_, Forbidden, InvalidInput
 from attendance.domain.leave import LeaveDay
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
@@ -153,7 +153,7 @@ def put_day(actor: Employee, employee_no: str, day, shift_code: str | None,
     person = visible_employee(actor, employee_no)
     day = parse_day(day)
     if note is not None and len(note) > 200:
-        raise InvalidInput("note is too long", fields={"note": "at most 200 characters"})
+        raise InvalidInput(N_("note is too long"), fields={"note": N_("at most 200 characters")})
     change = apply_cells(actor, [(person.employee_no, day, shift_code)], note=note)
     return roster_cells([person.id], day, day)[(person.id, day)], change
 
@@ -221,9 +221,9 @@ def apply_cells(actor: Employee, cells: list[tuple[str, object, str | None]],
         day = parse_day(day)
         code = str(shift_code or "").strip().upper()
         if not code:
-            raise InvalidInput("shift is required (a shift code or REST)", fields={"shift": "required"})
+            raise InvalidInput(N_("shift is required (a shift code or REST)"), fields={"shift": N_("required")})
         if not can_edit_roster(actor, person):
-            raise Forbidden("you may edit only your own team's roster")
+            raise Forbidden(N_("you may edit only your own team's roster"))
         wanted.append((person, day, code))
     wanted = list({(p.id, d): (p, d, c) for p, d, c in wanted}.values())  # the last word on a cell wins
     result = RosterChange()
@@ -294,7 +294,7 @@ def copy_week(actor: Employee, team_code: str, target_monday) -> int:
     """Copy the week before ``target_monday`` onto its week for the team; returns the cells changed."""
     team = visible_team(actor, team_code)
     if not can_edit_team(actor, team):
-        raise Forbidden("you may edit only your own team's roster")
+        raise Forbidden(N_("you may edit only your own team's roster"))
     monday = week_start(parse_day(target_monday, "week"))
     people = team_members(team)
     source = roster_cells([p.id for p in people], monday - timedelta(days=7), monday - timedelta(days=1))
@@ -331,18 +331,18 @@ def pattern_from(data: dict) -> rotation.RotationPattern:
     if isinstance(cycle, str):
         cycle = [c for c in re.split(r"[,;，\s]+", cycle.strip()) if c]
     if not isinstance(cycle, list | tuple) or not all(isinstance(c, str) for c in cycle):
-        raise InvalidInput("cycle is a list of shift codes and REST", fields={"cycle": "a list of codes"})
+        raise InvalidInput(N_("cycle is a list of shift codes and REST"), fields={"cycle": N_("a list of codes")})
     weekday_shifts = data.get("weekday_shifts") or {}
     if not isinstance(weekday_shifts, dict):
-        raise InvalidInput("weekday_shifts maps 0–6 to a code", fields={"weekday_shifts": "a mapping"})
+        raise InvalidInput(N_("weekday_shifts maps 0–6 to a code"), fields={"weekday_shifts": N_("a mapping")})
     try:
         weekday_shifts = {int(k): str(v).strip().upper() for k, v in weekday_shifts.items()}
     except (TypeError, ValueError):
-        raise InvalidInput("weekday_shifts maps 0–6 to a code",
-                           fields={"weekday_shifts": "weekdays are 0 (Monday) to 6 (Sunday)"}) from None
+        raise InvalidInput(N_("weekday_shifts maps 0–6 to a code"),
+                           fields={"weekday_shifts": N_("weekdays are 0 (Monday) to 6 (Sunday)")}) from None
     stagger = data.get("stagger", 1)
     if isinstance(stagger, bool) or not isinstance(stagger, int):
-        raise InvalidInput("stagger is a whole number", fields={"stagger": "a whole number"})
+        raise InvalidInput(N_("stagger is a whole number"), fields={"stagger": N_("a whole number")})
     pattern = rotation.RotationPattern(
         kind=kind, shift=(str(data.get("shift") or "").strip().upper() or None),
         cycle=tuple(c.strip().upper() for c in cycle), stagger=stagger, weekday_shifts=weekday_shifts,
@@ -360,7 +360,7 @@ def generate_roster(actor: Employee, team_code: str, data: dict) -> GenerateRepo
     """
     team = visible_team(actor, team_code)
     if not can_edit_team(actor, team):
-        raise Forbidden("you may edit only your own team's roster")
+        raise Forbidden(N_("you may edit only your own team's roster"))
     start, end = parse_day(data.get("from"), "from"), parse_day(data.get("to"), "to")
     rotation.days_between(start, end)
     pattern = pattern_from(data)
@@ -371,8 +371,9 @@ def generate_roster(actor: Employee, team_code: str, data: dict) -> GenerateRepo
         by_no = {p.employee_no: p for p in team_members(team)}
         unknown = [no for no in wanted if no not in by_no]
         if unknown:
-            raise InvalidInput("not in this team: " + ", ".join(map(str, unknown)),
-                               fields={"employee_nos": "not in this team: " + ", ".join(map(str, unknown))})
+            unknown_text = ", ".join(map(str, unknown))
+            raise InvalidInput(N_("not in this team: %(numbers)s", numbers=unknown_text),
+                               fields={"employee_nos": N_("not in this team: %(numbers)s", numbers=unknown_text)})
         members = [by_no[no] for no in wanted]
     plan = rotation.generate(pattern, [p.employee_no for p in members], start, end,
                              public_holidays(start, end) if pattern.rest_on_holidays else frozenset())

@@ -96,7 +96,7 @@ class PolicyBook:
                 if version_id not in self.parsed:
                     self.parsed[version_id] = parse_policy(document)
                 return version_id, self.parsed[version_id]
-        raise NotFound(f"no policy is in force on {day.isoformat()}")
+        raise NotFound(N_("no policy is in force on %(day)s", day=day.isoformat()))
 
 
 def open_month() -> date:
@@ -316,7 +316,7 @@ def visible_ids(viewer: Employee, people: pd.DataFrame) -> pd.Index:
 def team_by_code(code: str) -> Team:
     team = db.session.scalar(select(Team).where(Team.code == str(code).strip()))
     if team is None:
-        raise InvalidInput(f"no team {code}", fields={"team": "unknown team"})
+        raise InvalidInput(N_("no team %(code)s", code=code), fields={"team": N_("unknown team")})
     return team
 
 
@@ -662,14 +662,15 @@ def check_closable(month_text: str) -> date:
     the close as a job). :raise InvalidInput, RuleRefused, Conflict: as ``close_month``."""
     month = scoring.parse_month(month_text)
     if month >= open_month():
-        raise RuleRefused("a month can be closed once it has ended", code="month_not_over")
+        raise RuleRefused(N_("a month can be closed once it has ended"), code="month_not_over")
     if get_close(month) is not None:
-        raise Conflict(f"{scoring.month_label(month)} is already closed")
+        raise Conflict(N_("%(month)s is already closed", month=scoring.month_label(month)))
     latest = db.session.scalar(select(func.max(MonthClose.month)))
     if latest is not None and month < latest:
-        raise Conflict(f"{scoring.month_label(month)} is before the last closed month")
+        raise Conflict(N_("%(month)s is before the last closed month", month=scoring.month_label(month)))
     if latest is not None and month != scoring.add_months(latest, 1):
-        raise RuleRefused(f"close {scoring.month_label(scoring.add_months(latest, 1))} first: months close in order",
+        raise RuleRefused(N_("close %(month)s first: months close in order",
+                             month=scoring.month_label(scoring.add_months(latest, 1))),
                           code="months_close_in_order")
     return month
 
@@ -697,7 +698,7 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
         with savepoint():  # on PostgreSQL a second close waits here for the first to end
             db.session.add(close)
     except IntegrityError:
-        raise Conflict(f"{scoring.month_label(month)} is already closed") from None
+        raise Conflict(N_("%(month)s is already closed", month=scoring.month_label(month))) from None
     _lock_ledger()
     figures = _live(month, book)
     payroll = _live_payroll(month, book, figures)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from attendance.domain.attendance_rules import break_minutes, hhmm_to_minutes, shift_minutes
-from attendance.domain.errors import InvalidInput, NotFound
+from attendance.domain.errors import N_, InvalidInput, NotFound
 from attendance.domain.rotation import REST
 from attendance.extensions import db
 from attendance.models import Employee, ShiftType
@@ -97,7 +97,8 @@ def clean_shift_type(data: dict, current: ShiftType | None = None) -> dict:
             errors["active"] = "true or false"
         out["active"] = data["active"]
     if errors:
-        raise InvalidInput("invalid shift type: " + ", ".join(f"{k}: {v}" for k, v in errors.items()),
+        raise InvalidInput(N_("invalid shift type: %(problems)s",
+                              problems=", ".join(f"{k}: {v}" for k, v in errors.items())),
                            fields=errors)
     return out
 
@@ -112,7 +113,7 @@ def list_shift_types(include_inactive: bool = False) -> list[ShiftType]:
 def get_shift_type(code: str) -> ShiftType:
     row = db.session.scalar(select(ShiftType).where(ShiftType.code == str(code).strip().upper()))
     if row is None:
-        raise NotFound(f"no shift type {code}")
+        raise NotFound(N_("no shift type %(code)s", code=code))
     return row
 
 
@@ -138,5 +139,6 @@ def shift_types_by_code(codes: Iterable[str]) -> dict[str, ShiftType]:
     found = {s.code: s for s in db.session.scalars(select(ShiftType).where(ShiftType.code.in_(wanted)))}
     unknown = sorted(c for c in wanted if c not in found or not found[c].active)
     if unknown:
-        raise InvalidInput("unknown shift type: " + ", ".join(unknown), fields={"shift": "unknown shift type"})
+        raise InvalidInput(N_("unknown shift type: %(codes)s", codes=", ".join(unknown)),
+                           fields={"shift": N_("unknown shift type")})
     return found

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from attendance import clock
 from attendance.domain import dates
 from attendance.domain.errors import DomainError, InvalidInput
-from attendance.labels import PATTERN_LABELS, SANCTION_LABELS, WEEKDAYS, punch_reading_text
+from attendance.labels import PATTERN_LABELS, SANCTION_LABELS, WEEKDAYS, error_text, punch_reading_text
 from attendance.services import calendar, people, punches, roster, shift_types
 from attendance.services import today as today_service
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
@@ -113,7 +113,7 @@ def save_roster():
                                        week=week, sanctions=SANCTION_LABELS)
         change = roster.apply_cells(current_user, changes)
     except InvalidInput as exc:
-        flash(exc.message, "error")
+        flash(error_text(exc), "error")
         return redirect(url_for("shifts.roster", team=team, week=week))
     flash(_("%(n)s days changed.", n=change.changed))
     if change.effects:
@@ -218,7 +218,7 @@ def import_punches():
         try:
             report = punches.import_punches(current_user, people.decode_upload(form.file.data.read()))
         except InvalidInput as exc:
-            form.file.errors = [exc.message]
+            form.file.errors = [error_text(exc)]
     status = 400 if request.method == "POST" and report is None else 200
     return render_template("shifts/import.html", form=form, report=report), status
 
@@ -238,7 +238,7 @@ def day_punches(employee_no: str, day: str):
         except InvalidInput as exc:
             show_field_errors(form, exc)
         except DomainError as exc:
-            flash(exc.message, "error")
+            flash(error_text(exc), "error")
         else:
             flash(_("Punch added; the day has been judged again."))
             return redirect(url_for("shifts.day_punches", employee_no=employee_no, day=day))

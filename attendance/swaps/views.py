@@ -13,6 +13,7 @@ from attendance import clock, labels
 from attendance.domain import dates
 from attendance.domain.errors import DomainError
 from attendance.errors import status_of
+from attendance.labels import error_text
 from attendance.reporting import discipline_documents as documents
 from attendance.services import people
 from attendance.services import swaps as svc
@@ -81,7 +82,7 @@ def new():
         except DomainError as exc:
             show_field_errors(form, exc)
             if exc.fields:
-                flash(_(exc.message), "error")
+                flash(error_text(exc), "error")
             status = status_of(exc)
         else:
             flash(_("Your swap is asked; your colleague answers first, then the approver."))
@@ -130,7 +131,7 @@ def act(request_id: int, verb: str):
         else:
             svc.decide(current_user, request_id, verb, note)
     except DomainError as exc:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
         return _show(svc.get_swap(current_user, request_id), form, status_of(exc))
     flash({"accept": _("Accepted: the approver decides next."), "decline": _("Declined."),
            "approve": _("Approved: the roster is changed."), "reject": _("Rejected."),
@@ -150,7 +151,7 @@ def handover_fine(request_id: int):
     try:
         violation = svc.record_handover_fine(current_user, request_id, form.employee_no.data, form.note.data)
     except DomainError as exc:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
         return _show(svc.get_swap(current_user, request_id), status=status_of(exc))
     flash(_("Recorded: %(rule)s for %(name)s.", rule=violation.rule_code, name=violation.employee.name))
     return redirect(url_for("swaps.show", request_id=request_id))
@@ -201,7 +202,7 @@ def review(verdict: str):
                                           "date": form.date.data, "note": form.note.data},
                            "confirmed" if verdict == "confirm" else "dismissed")
     except DomainError as exc:
-        flash(_(exc.message), "error")
+        flash(error_text(exc), "error")
         return redirect(back)
     flash(_("Confirmed: both are recorded for an unapproved swap, and the day is judged again.")
           if verdict == "confirm" else _("Dismissed: attendance stays as judged."))

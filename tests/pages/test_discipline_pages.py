@@ -88,10 +88,10 @@ def test_recording_with_a_photo_keeps_it_and_only_people_who_may_see_it_get_it(a
 
 
 @pytest.mark.parametrize(("extra", "status", "field_text"), [
-    ({"rule": "NOPE"}, 400, "unknown rule"),
+    ({"rule": "NOPE"}, 400, "没有这条规则"),  # in the reader's language (issue 15)
     ({"rule": "KEEP_FOUND"}, 422, "100.00"),
     ({"rule": "KEEP_FOUND", "amount": "600"}, 422, "500.00"),
-    ({"occurred_at": "not a time"}, 400, "ISO 8601"),
+    ({"occurred_at": "not a time"}, 400, "时间格式如 2026-11-03T09:00+08:00"),
 ])
 def test_bad_input_comes_back_on_the_form_and_records_nothing(as_, world, extra, status, field_text):
     response = as_("lead").post("/violations/new", data=form(world) | extra)
@@ -102,7 +102,8 @@ def test_bad_input_comes_back_on_the_form_and_records_nothing(as_, world, extra,
 
 def test_a_person_outside_the_leads_team_is_not_found(as_, world):
     response = as_("lead").post("/violations/new", data=form(world, who="outsider"))
-    assert response.status_code == 404
+    assert response.status_code == 400  # the form comes back, the problem beside the person (issue 15)
+    assert "没有此人" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Violation)) == 0
 
 
@@ -340,7 +341,7 @@ def test_the_ledger_page_shows_entries_and_balances(as_, world):
     violation(world, days=2)
     violation(world, days=1)
     page = as_("supervisor").get(f"/ledger?employee_no={world['staff'].employee_no}").get_data(as_text=True)
-    assert "90.00" in page and "COMPLAINT #2" in page
+    assert "90.00" in page and "因服务原因被客户投诉，第 2 次" in page and "COMPLAINT #2" not in page
     own = as_("staff").get("/ledger").get_data(as_text=True)
     assert "90.00" in own
 

@@ -34,6 +34,7 @@ from attendance.services.discipline.ledger import (
     post_entry,
     verify_ledger,
 )
+from attendance.services.discipline.pickers import pick_person, pick_rule, rule_choice
 from attendance.services.discipline.transfers import complete_transfer, get_transfer, transfer_of, transfers
 from attendance.services.discipline.violations import (
     MyDiscipline,
@@ -61,5 +62,5 @@ __all__ = [
     "record_violation", "training_days_of", "recordable_employee", "restep", "reverse_entry", "reverse_violation",
     "verify_ledger",
     "ledger_anchor", "notice_citation", "Explanation", "explain", "evidence_bundle",
-    "violation_log", "violations_for",
+    "violation_log", "violations_for", "pick_person", "pick_rule", "rule_choice",
 ]

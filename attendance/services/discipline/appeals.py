@@ -36,19 +36,19 @@ def file_appeal(actor: Employee, violation_id: int, reason: str) -> Appeal:
     """The person appeals their own violation, once. :raise Forbidden: someone else's; Conflict: twice."""
     violation = get_violation(actor, violation_id)
     if violation.employee_id != actor.id:
-        raise Forbidden("only the person it concerns can appeal a violation")
+        raise Forbidden(N_("only the person it concerns can appeal a violation"))
     reason = _text(reason, "reason", required=True)
     if violation.reversed_at is not None:
-        raise Conflict("this violation is already reversed")
+        raise Conflict(N_("this violation is already reversed"))
     if violation.appeal is not None:
-        raise Conflict("this violation has already been appealed")
+        raise Conflict(N_("this violation has already been appealed"))
     appeal = Appeal(violation_id=violation.id, employee_id=actor.id, reason=reason, filed_by_id=actor.id,
                     filed_at=utcnow(), status="pending")
     try:
         with savepoint():
             db.session.add(appeal)
     except IntegrityError:
-        raise Conflict("this violation has already been appealed") from None
+        raise Conflict(N_("this violation has already been appealed")) from None
     audit.record(actor, "appeal.file", "appeal", appeal.id, violation=violation.id, reason=reason)
     return appeal
 
@@ -61,7 +61,7 @@ def _locked(model, row_id: int):
 def get_appeal(viewer: Employee, appeal_id: int) -> Appeal:
     appeal = _get(Appeal, appeal_id)
     if appeal is None or not people.can_see(viewer, appeal.employee):
-        raise NotFound(f"no appeal {appeal_id}")
+        raise NotFound(N_("no appeal %(appeal_id)s", appeal_id=appeal_id))
     return appeal
 
 
@@ -80,13 +80,15 @@ def decide_appeal(actor: Employee, appeal_id: int, outcome: str, reason: str) ->
     """Uphold or overturn; overturning posts the reversal. :raise Conflict: already decided."""
     get_appeal(actor, appeal_id)
     if outcome not in APPEAL_OUTCOMES:
-        raise InvalidInput(f"unknown outcome {outcome}", fields={"outcome": "upheld or overturned"})
+        raise InvalidInput(N_("unknown outcome %(outcome)s", outcome=outcome),
+                           fields={"outcome": N_("upheld or overturned")})
     reason = _text(reason, "reason", required=True)
     appeal = _locked(Appeal, appeal_id)
     if appeal.status != "pending":
-        raise Conflict(f"appeal {appeal_id} is already decided ({appeal.status})")
+        raise Conflict(N_("appeal %(appeal_id)s is already decided (%(status)s)", appeal_id=appeal_id,
+                          status=appeal.status))
     if appeal.employee_id == actor.id:
-        raise Forbidden("nobody decides their own appeal")
+        raise Forbidden(N_("nobody decides their own appeal"))
     appeal.status, appeal.decision_reason = outcome, reason
     appeal.decided_by_id, appeal.decided_at = actor.id, utcnow()
     if outcome == "overturned" and appeal.violation.reversed_at is None:
@@ -128,15 +130,17 @@ def decide_dismissal(actor: Employee, review_id: int, outcome: str, reason: str)
     """Record a manager's decision with who and when. :raise Conflict: already decided."""
     review = _get(DismissalReview, review_id)
     if review is None or not people.can_see(actor, review.employee):
-        raise NotFound(f"no dismissal review {review_id}")
+        raise NotFound(N_("no dismissal review %(review_id)s", review_id=review_id))
     if outcome not in DISMISSAL_OUTCOMES:
-        raise InvalidInput(f"unknown outcome {outcome}", fields={"outcome": "one of " + ", ".join(DISMISSAL_OUTCOMES)})
+        raise InvalidInput(N_("unknown outcome %(outcome)s", outcome=outcome),
+                           fields={"outcome": N_("one of %(values)s", values=", ".join(DISMISSAL_OUTCOMES))})
     reason = _text(reason, "reason", required=True)
     review = _locked(DismissalReview, review_id)
     if review.status != "pending":
-        raise Conflict(f"dismissal review {review_id} is already decided ({review.status})")
+        raise Conflict(N_("dismissal review %(review_id)s is already decided (%(status)s)", review_id=review_id,
+                          status=review.status))
     if review.employee_id == actor.id:
-        raise Forbidden("nobody decides their own dismissal review")
+        raise Forbidden(N_("nobody decides their own dismissal review"))
     review.status, review.decision_reason = outcome, reason
     review.decided_by_id, review.decided_at = actor.id, utcnow()
     audit.record(actor, "dismissal.decide", "dismissal_review", review.id, outcome=outcome, reason=reason,

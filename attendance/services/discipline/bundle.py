@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 
 from attendance import clock
 from attendance.domain import ledger as chain
-from attendance.domain.errors import Forbidden
+from attendance.domain.errors import N_, Forbidden
 from attendance.domain.permissions import allowed
 from attendance.extensions import db
 from attendance.models import Appeal, AuditEvent, Employee, GroomingFailure, LedgerEntry, PolicyVersion
@@ -56,7 +56,7 @@ def evidence_bundle(actor: Employee, violation_id: int) -> tuple[str, bytes]:
     """``(filename, ZIP bytes)`` for HR, managers, the GM and admins. :raise NotFound: a violation the actor
     may not see; Forbidden: a role without the right."""
     if not allowed(actor.roles, "violations.evidence_bundle"):
-        raise Forbidden("the evidence bundle is for HR, managers, the GM and admins")
+        raise Forbidden(N_("the evidence bundle is for HR, managers, the GM and admins"))
     found = explain(actor, violation_id)
     v = found.violation
     data = found.as_data()

@@ -14,7 +14,7 @@ from attendance.domain.discipline import (
     EVIDENCE_TYPES,
     sniff_image,
 )
-from attendance.domain.errors import InvalidInput
+from attendance.domain.errors import N_, InvalidInput
 from attendance.reporting.images import NotAnImage, clean_photo
 
 # --- evidence ----------------------------------------------------------------------------------
@@ -26,18 +26,21 @@ def check_evidence(evidence: tuple[str, bytes, str]) -> tuple[bytes, str]:
     _name, data, _declared = evidence  # the declared type is not trusted: the bytes decide
     limit = current_app.config.get("EVIDENCE_MAX_BYTES", EVIDENCE_MAX_BYTES)
     if not data:
-        raise InvalidInput("the evidence file is empty", fields={"evidence": "empty"})
+        raise InvalidInput(N_("the evidence file is empty"), fields={"evidence": N_("empty")})
     if len(data) > limit:
-        raise InvalidInput("the evidence photo is too large",
-                           fields={"evidence": f"at most {limit // 1048576} MB" if limit >= 1048576
-                                   else f"at most {limit} bytes"})
+        raise InvalidInput(N_("the evidence photo is too large"),
+                           fields={"evidence": N_("at most %(mb)s MB",
+                                                  mb=limit // 1048576) if limit >= 1048576
+                                   else N_("at most %(limit)s bytes", limit=limit)})
     mime = sniff_image(data)
     if mime is None:
-        raise InvalidInput("evidence must be a JPEG, PNG or WebP photo", fields={"evidence": "JPEG, PNG or WebP"})
+        raise InvalidInput(N_("evidence must be a JPEG, PNG or WebP photo"),
+                           fields={"evidence": N_("JPEG, PNG or WebP")})
     try:
         return clean_photo(data, mime), mime  # kept without EXIF (GPS) or anything hidden after the picture
     except NotAnImage:
-        raise InvalidInput("the evidence photo cannot be read", fields={"evidence": "not a readable photo"}) from None
+        raise InvalidInput(N_("the evidence photo cannot be read"),
+                           fields={"evidence": N_("not a readable photo")}) from None
 
 
 def save(data: bytes, mime: str) -> tuple[str, str, str]:

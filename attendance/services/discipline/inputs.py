@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from attendance import clock
 from attendance.domain import dates
-from attendance.domain.errors import InvalidInput
+from attendance.domain.errors import N_, InvalidInput
 from attendance.extensions import db
 
 MAX_TEXT = 2000
@@ -32,7 +32,8 @@ def parse_instant(value: object, field: str = "occurred_at") -> datetime:
         try:
             instant = datetime.fromisoformat(str(value).strip())
         except ValueError:
-            raise InvalidInput(f"not an instant: {value}", fields={field: "ISO 8601, like 2026-11-03T09:00+08:00"}
+            raise InvalidInput(N_("not an instant: %(value)s", value=value),
+                               fields={field: N_("ISO 8601, like 2026-11-03T09:00+08:00")}
                                ) from None
     dates.check_range(instant, field)
     if instant.tzinfo is None or instant.utcoffset() is None:
@@ -43,9 +44,10 @@ def parse_instant(value: object, field: str = "occurred_at") -> datetime:
 def _text(value: str | None, field: str, *, required: bool) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise InvalidInput(f"{field} is required", fields={field: "required"})
+        raise InvalidInput(N_("%(field)s is required", field=field), fields={field: N_("required")})
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"{field} is too long", fields={field: f"at most {MAX_TEXT} characters"})
+        raise InvalidInput(N_("%(field)s is too long", field=field),
+                           fields={field: N_("at most %(max_text)s characters", max_text=MAX_TEXT)})
     return text
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from attendance.domain import ledger as chain
-from attendance.domain.errors import InvalidInput, NotFound
+from attendance.domain.errors import N_, InvalidInput, NotFound
 from attendance.extensions import db
 from attendance.models import (
     Employee,
@@ -82,7 +82,8 @@ def post_entry(actor: Employee | None, employee: Employee, *, kind: str, amount:
                reason: str, occurred_on: date) -> LedgerEntry:
     """A reward or an adjustment (signs: attendance.domain.ledger). Fines come only from violations."""
     if kind not in ("reward", "adjustment"):
-        raise InvalidInput("only rewards and adjustments are posted directly", fields={"kind": "reward or adjustment"})
+        raise InvalidInput(N_("only rewards and adjustments are posted directly"),
+                           fields={"kind": N_("reward or adjustment")})
     reason = _text(reason, "reason", required=True)
     people.lock(employee.id)
     entry = _append(actor, employee_id=employee.id, kind=kind, amount=amount, points=points,
@@ -126,7 +127,7 @@ def ledger_for(viewer: Employee, employee_no: str | None = None, month: str | No
 def get_entry(viewer: Employee, entry_id: int) -> LedgerEntry:
     entry = _get(LedgerEntry, entry_id)
     if entry is None or not people.can_see(viewer, entry.employee):
-        raise NotFound(f"no ledger entry {entry_id}")
+        raise NotFound(N_("no ledger entry %(entry_id)s", entry_id=entry_id))
     return entry
 
 

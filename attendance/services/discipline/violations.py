@@ -53,7 +53,8 @@ def recordable_employee(actor: Employee, employee_no: str) -> Employee:
     """The person ``actor`` may record a violation for. :raise NotFound: unknown, or out of reach."""
     person = people.get_employee(actor, (employee_no or "").strip())
     if not person.active:
-        raise InvalidInput(f"{employee_no} is deactivated", fields={"employee_no": "deactivated"})
+        raise InvalidInput(N_("%(employee_no)s is deactivated", employee_no=employee_no),
+                           fields={"employee_no": N_("deactivated")})
     return person
 
 
@@ -64,7 +65,7 @@ def get_violation(viewer: Employee, violation_id: int) -> Violation:
             joinedload(Violation.employee).joinedload(Employee.team), joinedload(Violation.recorded_by),
             joinedload(Violation.appeal), joinedload(Violation.review), selectinload(Violation.ledger_entries)))
     if violation is None or not people.can_see(viewer, violation.employee):
-        raise NotFound(f"no violation {violation_id}")
+        raise NotFound(N_("no violation %(violation_id)s", violation_id=violation_id))
     return violation
 
 
@@ -97,9 +98,9 @@ def violation_log(viewer: Employee, team_code: str, month: str) -> tuple[Team, l
     team = people.get_team(team_code)
     span = parse_month(month)
     if span is None:
-        raise InvalidInput("month is required", fields={"month": "YYYY-MM"})
+        raise InvalidInput(N_("month is required"), fields={"month": N_("YYYY-MM")})
     if reach(viewer.roles) != "all" and team.id not in people.teams_led_by(viewer):
-        raise NotFound(f"no team {team_code}")
+        raise NotFound(N_("no team %(team_code)s", team_code=team_code))
     stmt = (_violation_query().where(Employee.team_id == team.id, Violation.occurred_on >= span[0],
                                      Violation.occurred_on < span[1])
             .order_by(Violation.occurred_at, Violation.id))
@@ -211,15 +212,16 @@ def record_violation(actor: Employee | None, *, employee: Employee, rule_code: s
         step without one of its options (``code`` ``sanction_choice``).
     """
     if not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
-        raise InvalidInput("occurred_at needs a time zone", fields={"occurred_at": "needs a time zone"})
+        raise InvalidInput(N_("occurred_at needs a time zone"), fields={"occurred_at": N_("needs a time zone")})
     if occurred_at > clock.now() + FUTURE_SLACK:
-        raise InvalidInput("occurred_at is in the future", fields={"occurred_at": "in the future"})
+        raise InvalidInput(N_("occurred_at is in the future"), fields={"occurred_at": N_("in the future")})
     if source not in SOURCES:
-        raise InvalidInput(f"unknown source {source}", fields={"source": "one of " + ", ".join(SOURCES)})
+        raise InvalidInput(N_("unknown source %(source)s", source=source),
+                           fields={"source": N_("one of %(values)s", values=", ".join(SOURCES))})
     note = _text(note, "note", required=False)
     source_ref = (source_ref or "").strip() or None
     if source_ref and len(source_ref) > 200:
-        raise InvalidInput("source_ref is too long", fields={"source_ref": "at most 200 characters"})
+        raise InvalidInput(N_("source_ref is too long"), fields={"source_ref": N_("at most 200 characters")})
     photo = check_evidence(evidence) if evidence else None
     rule_code = (rule_code or "").strip().upper()
 
@@ -230,7 +232,8 @@ def record_violation(actor: Employee | None, *, employee: Employee, rule_code: s
     try:
         in_force = policy_service.in_force(day)
     except NotFound:
-        raise InvalidInput(f"no policy is in force on {day}", fields={"occurred_at": "before the first policy"}
+        raise InvalidInput(N_("no policy is in force on %(day)s", day=day),
+                           fields={"occurred_at": N_("before the first policy")}
                            ) from None
     policy_service.check_published_for(in_force.version, day)
     prior = [PriorOccurrence(v.occurred_at) for v in _prior(employee.id, rule_code)]
@@ -293,9 +296,9 @@ def _fine_entry(violation: Violation) -> LedgerEntry | None:
 
 def _reverse(actor: Employee | None, original: LedgerEntry, reason: str) -> LedgerEntry:
     if original.kind == "reversal":
-        raise Conflict("a reversal is not reversed; post an adjustment instead")
+        raise Conflict(N_("a reversal is not reversed; post an adjustment instead"))
     if db.session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_id == original.id)) is not None:
-        raise Conflict(f"ledger entry {original.id} is already reversed")
+        raise Conflict(N_("ledger entry %(id)s is already reversed", id=original.id))
     return _append(actor, employee_id=original.employee_id, kind="reversal", amount=-original.amount,
                    points=-original.points, occurred_on=original.occurred_on, reason=reason,
                    violation_id=original.violation_id, reverses_id=original.id)
@@ -311,10 +314,10 @@ def reverse_violation(actor: Employee | None, violation: Violation, reason: str)
     people.lock(violation.employee_id)
     db.session.refresh(violation)
     if violation.reversed_at is not None:
-        raise Conflict(f"violation {violation.id} is already reversed")
+        raise Conflict(N_("violation %(id)s is already reversed", id=violation.id))
     original = _fine_entry(violation)
     if original is None:  # cannot happen: every violation is posted with its entry
-        raise Conflict(f"violation {violation.id} has no ledger entry")
+        raise Conflict(N_("violation %(id)s has no ledger entry", id=violation.id))
     entry = _reverse(actor, original, reason)
     violation.reversed_at = utcnow()
     violation.reversed_by_id = actor.id if actor else None
@@ -408,7 +411,7 @@ def restep(actor: Employee, employee: Employee, rule_code: str, reason: str) -> 
     people.lock(employee.id)
     items = out_of_step(employee, rule_code)
     if any(item.decision is None for item in items):
-        raise RuleRefused("a violation now falls on a step with an amount range; reverse it and record it again",
+        raise RuleRefused(N_("a violation now falls on a step with an amount range; reverse it and record it again"),
                           code=rule_code)
     cache: dict[int, Policy] = {}
     created = []
@@ -452,6 +455,6 @@ def evidence_file(viewer: Employee, violation_id: int) -> tuple[Path, str]:
     violation = get_violation(viewer, violation_id)
     path = stored_path(violation.evidence_path or "")
     if not violation.evidence_path or violation.evidence_removed_at is not None or not path.is_file():
-        raise NotFound(f"violation {violation_id} has no evidence")
+        raise NotFound(N_("violation %(violation_id)s has no evidence", violation_id=violation_id))
     audit.record(viewer, "violation.evidence.view", "violation", violation_id, sha256=violation.evidence_sha256)
     return path, violation.evidence_type or "application/octet-stream"

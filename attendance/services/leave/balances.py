@@ -130,7 +130,7 @@ def set_entitlement(actor: Employee, employee_no: str, leave_type: str, data: di
     person = people.visible_employee(actor, employee_no)
     errors = {}
     if leave_type not in LEAVE_TYPES:
-        raise NotFound(f"no leave type {leave_type}")
+        raise NotFound(N_("no leave type %(leave_type)s", leave_type=leave_type))
     year = None
     try:
         year = _year(data.get("year"))

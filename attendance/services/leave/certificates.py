@@ -41,21 +41,22 @@ def _check_certificate(upload: tuple[str, bytes, str]) -> tuple[bytes, str]:
     _name, data, _declared = upload
     limit = current_app.config.get("CERTIFICATE_MAX_BYTES", EVIDENCE_MAX_BYTES)
     if not data:
-        raise InvalidInput(N_("The certificate file is empty."), fields={"certificate": "empty"})
+        raise InvalidInput(N_("The certificate file is empty."), fields={"certificate": N_("empty")})
     if len(data) > limit:
         raise InvalidInput(N_("The certificate file is too large."),
-                           fields={"certificate": f"at most {max(limit // 1048576, 1)} MB"})
+                           fields={"certificate": N_("at most %(mb)s MB",
+                                                     mb=max(limit // 1048576, 1))})
     mime = "application/pdf" if data[:5] == b"%PDF-" else sniff_image(data)
     if mime not in CERTIFICATE_TYPES:
         raise InvalidInput(N_("A certificate is a PDF or a photo (JPEG, PNG or WebP)."),
-                           fields={"certificate": "PDF, JPEG, PNG or WebP"})
+                           fields={"certificate": N_("PDF, JPEG, PNG or WebP")})
     if mime == "application/pdf":
         return data, mime  # served only as a download (attachment, nosniff), never shown inline
     try:
         return clean_photo(data, mime), mime  # a photo of a sick note: kept without EXIF (GPS)
     except NotAnImage:
         raise InvalidInput(N_("A certificate is a PDF or a photo (JPEG, PNG or WebP)."),
-                           fields={"certificate": "not a readable photo"}) from None
+                           fields={"certificate": N_("not a readable photo")}) from None
 
 
 def _store_certificate(actor: Employee, leave: LeaveRequest, data: bytes, mime: str) -> None:
@@ -112,7 +113,7 @@ def certificate_file(viewer: Employee, request_id: int) -> tuple[Path, str]:
     holder = certificate_of(leave)
     if not holder.certificate_path or holder.certificate_removed_at is not None or not may_see_certificate(
             viewer, leave):
-        raise NotFound(f"no certificate for leave {request_id}")
+        raise NotFound(N_("no certificate for leave %(request_id)s", request_id=request_id))
     audit.record(viewer, "leave.certificate.view", "leave", request_id, sha256=holder.certificate_sha256)
     return Path(current_app.instance_path) / holder.certificate_path, holder.certificate_type
 

@@ -39,9 +39,10 @@ def _policy():
 def _text(value, field: str, *, required: bool) -> str:
     text = str(value or "").strip()
     if required and not text:
-        raise InvalidInput(N_("Give a reason."), fields={field: "required"})
+        raise InvalidInput(N_("Give a reason."), fields={field: N_("required")})
     if len(text) > MAX_REASON:
-        raise InvalidInput(N_("The reason is too long."), fields={field: f"at most {MAX_REASON} characters"})
+        raise InvalidInput(N_("The reason is too long."),
+                           fields={field: N_("at most %(max_reason)s characters", max_reason=MAX_REASON)})
     return text
 
 

@@ -107,7 +107,7 @@ def _count(employee_id: int, start: date, end: date, half_day: str | None) -> tu
     days = rules.leave_days(start, end, half_day, rostered, set(calendar.public_holidays(start, end)))
     if days == 0:
         raise RuleRefused(N_("This leave has no working day on the roster: nothing to ask for."),
-                          code="leave_no_working_day", fields={"start": "only rest days or public holidays"})
+                          code="leave_no_working_day", fields={"start": N_("only rest days or public holidays")})
     return days, cells
 
 
@@ -188,9 +188,10 @@ def extend(actor: Employee, request_id: int, data: dict) -> Request:
         raise Conflict(N_("Only an approved leave that is still running can be extended."), code="not_extendable")
     last = _chain_end(leave)
     if new_end <= last.end_day:
-        raise InvalidInput(N_("The extension must end after the leave."), fields={"end": f"after {last.end_day}"})
+        raise InvalidInput(N_("The extension must end after the leave."),
+                           fields={"end": N_("after %(end_day)s", end_day=last.end_day)})
     if (new_end - _root(leave).start_day).days >= MAX_SPAN_DAYS:
-        raise InvalidInput(N_("A leave covers at most a year."), fields={"end": "too far"})
+        raise InvalidInput(N_("A leave covers at most a year."), fields={"end": N_("too far")})
     in_force = _policy()
     policy = in_force.policy
     rules.check_extension(policy.leave, _ends_at(subject.id, last.end_day), clock.now())

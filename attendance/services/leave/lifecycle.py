@@ -146,13 +146,14 @@ def report_back(actor: Employee, request_id: int, at=None) -> LeaveRequest:
     try:
         when = clock.now() if at in (None, "") else _instant(at)
     except ValueError:
-        raise InvalidInput(N_("Give the time as 2026-11-03T09:00."), fields={"at": "a time like 2026-11-03T09:00"}) \
+        raise InvalidInput(N_("Give the time as 2026-11-03T09:00."),
+                           fields={"at": N_("a time like 2026-11-03T09:00")}) \
             from None
     root = links[0]
     _, cells = _rostered(root.employee_id, root.start_day, root.start_day)
     if when < _starts_at(cells, root.start_day, root.half_day) or when > clock.now():
         raise InvalidInput(N_("The return is after the leave began and not in the future."),
-                           fields={"at": "between the start of the leave and now"})
+                           fields={"at": N_("between the start of the leave and now")})
     back_day = when.astimezone(clock.site_zone()).date()
     for link in links:
         if link.end_day < back_day:

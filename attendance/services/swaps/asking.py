@@ -47,9 +47,10 @@ def settings():
 def _text(value, field: str, *, required: bool) -> str:
     text = str(value or "").strip()
     if required and not text:
-        raise InvalidInput(N_("This field is required."), fields={field: "required"})
+        raise InvalidInput(N_("This field is required."), fields={field: N_("required")})
     if len(text) > MAX_TEXT:
-        raise InvalidInput(N_("The text is too long."), fields={field: f"at most {MAX_TEXT} characters"})
+        raise InvalidInput(N_("The text is too long."),
+                           fields={field: N_("at most %(max_text)s characters", max_text=MAX_TEXT)})
     return text
 
 
@@ -114,7 +115,7 @@ def _counterpart(employee_no: str) -> Employee:
     person = db.session.scalar(select(Employee).where(Employee.employee_no == employee_no,
                                                       Employee.active.is_(True)))
     if person is None:
-        raise InvalidInput(N_("No colleague has this employee number."), fields={"counterpart_no": "unknown"})
+        raise InvalidInput(N_("No colleague has this employee number."), fields={"counterpart_no": N_("unknown")})
     return person
 
 
@@ -255,7 +256,7 @@ def get_swap(viewer: Employee, request_id: int) -> Swap:
     swap = request.swap if request is not None and request.kind == "swap" else None
     if swap is None or not (viewer.id in (request.requester_id, swap.requester_id, swap.counterpart_id)
                             or people.can_see(viewer, swap.requester) or people.can_see(viewer, swap.counterpart)):
-        raise NotFound(f"no swap {request_id}")
+        raise NotFound(N_("no swap %(request_id)s", request_id=request_id))
     return swap
 
 

@@ -60,13 +60,13 @@ def record_handover_fine(actor: Employee, request_id: int, employee_no: str, not
     person = {p.employee_no: p for p in (swap.requester, swap.counterpart)}.get(str(employee_no or "").strip())
     if person is None:
         raise InvalidInput(N_("The fine is for one of the two people of the swap."),
-                           fields={"employee_no": "the requester or the colleague"})
+                           fields={"employee_no": N_("the requester or the colleague")})
     day, shift = _worked(swap, person.id)
     minute = shift.start_minute if shift is not None else 0
     at = datetime.combine(day, time(0), tzinfo=clock.site_zone()) + timedelta(minutes=minute)
     if at > clock.now():
         raise InvalidInput(N_("The shift has not begun yet: a missed handover is recorded after it."),
-                           fields={"employee_no": "the shift has not begun"})
+                           fields={"employee_no": N_("the shift has not begun")})
     text = note or f"换班 #{swap.request_id} {day.isoformat()} 交接不清"
     violation = discipline.record_violation(actor, employee=person, rule_code=HANDOVER_RULE, occurred_at=at,
                                             note=text, source="swap", source_ref=handover_ref(swap, person.employee_no))

@@ -108,7 +108,7 @@ def review_private(actor: Employee, data: dict, outcome: str) -> PrivateSwapRevi
     absent = people.visible_employee(actor, str(data["absent_no"]).strip())
     worker = people.visible_employee(actor, str(data["worker_no"]).strip())
     if absent.team_id is None or worker.team_id != absent.team_id or reach(actor.roles) == "self":
-        raise NotFound("no such suspicion")
+        raise NotFound(N_("no such suspicion"))
     _lock_people(absent.id, worker.id)
     match = next((s for s in _detect(people.team_members(db.session.get(Team, absent.team_id)), day, day)
                   if s.absent.id == absent.id and s.worker.id == worker.id), None)
