@@ -170,9 +170,10 @@ def register_blueprints(app: Flask) -> None:
     from attendance.scores.views import bp as scores_bp
     from attendance.shifts.views import bp as shifts_bp
     from attendance.swaps.views import bp as swaps_bp
+    from attendance.work_reports.views import bp as work_reports_bp
 
     for bp in (auth_bp, people_bp, policy_bp, discipline_bp, shifts_bp, attendance_bp, grooming_bp, scores_bp,
-               requests_bp, leave_bp, swaps_bp, notifications_bp, privacy_bp):
+               requests_bp, leave_bp, swaps_bp, notifications_bp, privacy_bp, work_reports_bp):
         app.register_blueprint(bp)
     register_api(app)
 

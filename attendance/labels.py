@@ -15,7 +15,11 @@ SANCTION_LABELS = {"warning": _l("Warning"), "fine": _l("Fine"), "points": _l("P
                    "dismissal_review": _l("Dismissal review")}
 SOURCE_LABELS = {"manual": _l("Recorded by hand"), "grooming": _l("Grooming check"),
                  "attendance": _l("Attendance"), "complaint": _l("Customer complaint"),
-                 "swap": _l("Shift swap"), "meeting": _l("Meeting")}
+                 "swap": _l("Shift swap"), "meeting": _l("Meeting"),
+                 "report": _l("Work report"), "handover": _l("Handover book")}
+REPORT_KIND_LABELS = {"weekly": _l("Weekly report"), "monthly": _l("Monthly report")}
+REPORT_STATUS_LABELS = {"on_time": _l("Handed in"), "late": _l("Handed in late"), "missing": _l("Not handed in"),
+                        "not_due": _l("Not due yet"), "away": _l("On leave")}
 KIND_LABELS = {"fine": _l("Fine"), "reward": _l("Reward"), "reversal": _l("Reversal"),
                "adjustment": _l("Adjustment")}
 APPEAL_LABELS = {"pending": _l("Appeal pending"), "upheld": _l("Appeal upheld"),
@@ -149,7 +153,7 @@ STATUS_MARKS = {
 }
 MISSING_MARK = "?"
 BOARD_LABELS = {
-    "due": _l("Not in yet"), "in": _l("In"), "out": _l("Left"), "missing": _l("Missing"),
+    "due": _l("Not in yet"), "in": _l("In"), "out": _l("Left"), "missing": _l("Not handed in"),
     "unscheduled": _l("Not on the roster"), **STATUS_LABELS,
 }
 MEETING_KIND_LABELS = {"morning": _l("Morning meeting"), "weekly": _l("Weekly meeting"),

@@ -21,9 +21,10 @@ def register(app: Flask) -> None:
         shifts,
         swaps,
         violations,
+        work_reports,
     )
     from attendance.extensions import api
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
-                   leave, swaps, notifications, privacy):
+                   leave, swaps, notifications, privacy, work_reports):
         api.register_blueprint(module.blp)

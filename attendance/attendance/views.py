@@ -142,7 +142,7 @@ def new_meeting():
         kind = request.args.get("kind", "morning")
         form.kind.data = kind if kind in MEETING_KIND_LABELS else "morning"
         form.date.data = meetings.default_day(form.kind.data, clock.today()).isoformat()
-        form.start.data, form.end.data = meetings.DEFAULT_TIMES[form.kind.data]
+        form.start.data, form.end.data = meetings.default_times(form.kind.data)
         form.team.data = _default_team()
     if form.validate_on_submit():
         try:

@@ -83,6 +83,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "attendance.evaluate": frozenset({"hr", "admin", "supervisor"}),
     "meetings.view": LEADERS,
     "meetings.record": frozenset({"lead", "supervisor"}),
+    # work reports (周报、月报): staff and leads hand theirs in (which roles owe one: the policy's
+    # settings.work_reports.roles); leads and the office see who has and who has not
+    "work_reports.hand_in": frozenset({"staff", "lead"}),
+    "work_reports.team": LEADERS,
     # grooming checks (a lead checks only own teams; staff see their own history through ``reach``)
     "grooming.check": frozenset({"lead", "supervisor", "manager"}),
     "grooming.view": LEADERS | {"staff"},

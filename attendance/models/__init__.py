@@ -12,8 +12,10 @@ from attendance.models.requests import ApprovalStep, PunchCorrection, Request
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
 from attendance.models.shifts import Punch, RosterEntry, ShiftType
 from attendance.models.swaps import PrivateSwapReview, Swap
+from attendance.models.work_reports import WorkReport
 
 __all__ = [
+    "WorkReport",
     "PrivateSwapReview",
     "Swap",
     "LeaveEntitlement",

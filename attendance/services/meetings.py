@@ -17,6 +17,7 @@ from attendance import clock
 from attendance.domain import dates
 from attendance.domain.attendance_rules import hhmm_to_minutes
 from attendance.domain.errors import DomainError, Forbidden, InvalidInput, NotFound
+from attendance.domain.meetings import BadMeetingSettings, MeetingTimes, meeting_times
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import Employee, Meeting, MeetingAttendance, Team, Violation
@@ -28,22 +29,27 @@ from attendance.services.transaction import use_case
 
 RE_MARKED = "re-marked"  # how a reversal made by a later mark begins its reason
 DEFAULT_RULES = {"late": "MEETING_LATE", "absent": "MEETING_ABSENT"}
-# Form defaults from the rule books [000 §2, §3; 001]: the morning meeting 08:05–08:30, the weekly
-# meeting Monday 14:30, the monthly analysis meeting on the last Saturday at 10:00.
-DEFAULT_TIMES = {"morning": ("08:05", "08:30"), "weekly": ("14:30", "15:30"), "monthly": ("10:00", "11:30")}
 KIND_OF_MARK = {"late": "late", "left_early": "late", "absent": "absent"}
 
 
+def times(on: date | None = None) -> MeetingTimes:
+    """The meeting times of the policy in force ``on`` (today): ``settings.meeting_times`` (docs/rules.md §2)."""
+    try:
+        return meeting_times(policy_service.in_force(on or clock.today()).policy.settings)
+    except BadMeetingSettings as exc:
+        raise InvalidInput(str(exc), fields={"settings.meeting_times": str(exc)}) from None
+
+
+def default_times(kind: str, on: date | None = None) -> tuple[str, str]:
+    """The usual start and end of a meeting of ``kind``, as the policy says (the form's defaults)."""
+    kinds = times(on).kinds
+    usual = kinds.get(kind) or kinds["morning"]
+    return usual.start_text(), usual.end_text()
+
+
 def default_day(kind: str, today: date) -> date:
-    """The next day a meeting of ``kind`` usually falls on, from ``today``."""
-    if kind == "weekly":
-        return today + timedelta(days=(0 - today.weekday()) % 7)
-    if kind == "monthly":
-        nxt = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
-        last = nxt - timedelta(days=1)
-        saturday = last - timedelta(days=(last.weekday() - 5) % 7)
-        return saturday
-    return today
+    """The next day a meeting of ``kind`` usually falls on, from ``today`` (the policy's weekday)."""
+    return times(today).default_day(kind, today)
 
 
 def _may_run(actor: Employee, team: Team | None) -> bool:
@@ -67,7 +73,7 @@ def create_meeting(actor: Employee, data: dict) -> Meeting:
     except InvalidInput as exc:
         errors["date"] = exc.fields["date"]
     start = end = None
-    defaults = DEFAULT_TIMES.get(kind, ("08:05", "08:30"))
+    defaults = default_times(kind, day) if day is not None else default_times(kind)
     try:
         start = hhmm_to_minutes(data.get("start") or defaults[0])
     except ValueError:
