@@ -194,6 +194,7 @@ NOTIFICATION_KIND_LABELS = {
     "swap_asked": _l("A colleague asks me to swap"), "swap_answered": _l("My swap accepted or declined"),
     "swap_withdrawn": _l("A swap withdrawn"), "swap_roster_changed": _l("Roster changed by a swap"),
     "policy_published": _l("New rules published: to read and acknowledge"),
+    "handover_written": _l("A handover written for me"),
 }
 LEAVE_TYPE_LABELS = {
     "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),

@@ -25,6 +25,7 @@ NAV = [
     ("leave.mine", _l("My leave"), "leave.request"),
     ("swaps.index", _l("Shift swaps"), "swaps.view"),
     ("work_reports.mine", _l("My reports"), "work_reports.hand_in"),
+    ("handovers.index", _l("Handover book"), "handovers.view"),
     # leads on the floor
     ("requests.inbox", _l("To decide"), "approvals.view"),
     ("grooming.index", _l("Grooming"), "grooming.view"),

@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         attendance,
         auth,
         grooming,
+        handovers,
         leave,
         ledger,
         notifications,
@@ -26,5 +27,6 @@ def register(app: Flask) -> None:
     from attendance.extensions import api
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
-                   leave, swaps, notifications, privacy, work_reports):
+                   leave, swaps, notifications, privacy, work_reports,
+                   handovers):
         api.register_blueprint(module.blp)

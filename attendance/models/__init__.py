@@ -3,6 +3,7 @@
 from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance
 from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, LedgerHead, Violation
 from attendance.models.grooming import GroomingCheck, GroomingFailure
+from attendance.models.handovers import Handover
 from attendance.models.leave import LeaveEntitlement, LeaveRequest
 from attendance.models.notifications import Notification, OutboundMessage, TeamRobot
 from attendance.models.people import ApiToken, Employee, EmployeeRole, LoginFailure, Team
@@ -15,6 +16,7 @@ from attendance.models.swaps import PrivateSwapReview, Swap
 from attendance.models.work_reports import WorkReport
 
 __all__ = [
+    "Handover",
     "WorkReport",
     "PrivateSwapReview",
     "Swap",

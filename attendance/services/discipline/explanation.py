@@ -15,7 +15,15 @@ from attendance import clock
 from attendance.domain.escalation import in_window
 from attendance.domain.policy import Policy, Rule, Window, parse_policy
 from attendance.extensions import db
-from attendance.models import AttendanceDay, Employee, GroomingFailure, PolicyVersion, Violation, WorkReport
+from attendance.models import (
+    AttendanceDay,
+    Employee,
+    GroomingFailure,
+    Handover,
+    PolicyVersion,
+    Violation,
+    WorkReport,
+)
 from attendance.models.shifts import punches_between
 from attendance.services.discipline.violations import get_violation, notice_citation
 
@@ -138,6 +146,20 @@ def _report_source(v: Violation) -> dict:
             "handed_in_at": row.handed_in_at if row else None, "judged_at": row.late_raised_at if row else None}
 
 
+def _handover_source(v: Violation) -> dict:
+    """The handover book entry behind a SWAP_HANDOVER recorded from it (``handover:<id>:<no>``)."""
+    try:
+        row = db.session.get(Handover, int((v.source_ref or "").split(":")[1]))
+    except (IndexError, ValueError):
+        row = None
+    if row is None:
+        return {"kind": "handover"}
+    return {"kind": "handover", "handover": row.id, "day": row.day, "written_at": row.written_at,
+            "open_cases": row.open_cases, "keys": row.keys, "notes": row.notes, "empty": row.empty,
+            "incoming": row.incoming.name if row.incoming else None,
+            "acknowledged_at": row.acknowledged_at}
+
+
 def explain(viewer: Employee, violation_id: int) -> Explanation:
     """The explanation of one violation, for whoever may see it. :raise NotFound: otherwise."""
     v = get_violation(viewer, violation_id)
@@ -151,6 +173,8 @@ def explain(viewer: Employee, violation_id: int) -> Explanation:
         source = _grooming_source(v, policy)
     elif v.source == "report":
         source = _report_source(v)
+    elif v.source == "handover":
+        source = _handover_source(v)
     else:
         source = {"kind": v.source}
     source.update(recorded_by=v.recorded_by.name if v.recorded_by else None, recorded_at=v.recorded_at,
