@@ -157,7 +157,8 @@ BOARD_LABELS = {
     "unscheduled": _l("Not on the roster"), **STATUS_LABELS,
 }
 MEETING_KIND_LABELS = {"morning": _l("Morning meeting"), "weekly": _l("Weekly meeting"),
-                       "monthly": _l("Monthly analysis meeting")}
+                       "monthly": _l("Monthly analysis meeting"), "topic": _l("Topic meeting"),
+                       "training": _l("Training meeting")}
 MEETING_MARK_LABELS = {"present": _l("Present"), "late": _l("Late"), "left_early": _l("Left early"),
                        "absent": _l("Absent"), "excused": _l("Excused")}
 WEEKDAYS = [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")]
@@ -168,7 +169,8 @@ PATTERN_LABELS = {"weekly_rest": _l("Weekly rotating rest day"), "one_on_one_off
 # --- requests and approvals
 
 REQUEST_KIND_LABELS = {"punch_correction": _l("Missed punch"), "leave": _l("Leave"), "swap": _l("Shift swap"),
-                       "appeal": _l("Appeal"), "dismissal_review": _l("Dismissal review")}
+                       "appeal": _l("Appeal"), "dismissal_review": _l("Dismissal review"),
+                       "meeting_excuse": _l("Excused from a meeting")}
 REQUEST_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                          "withdrawn": _l("Withdrawn")}
 STEP_STATUS_LABELS = {"waiting": _l("Not yet"), "pending": _l("Waiting for a decision"), "approved": _l("Approved"),
@@ -195,6 +197,7 @@ NOTIFICATION_KIND_LABELS = {
     "swap_withdrawn": _l("A swap withdrawn"), "swap_roster_changed": _l("Roster changed by a swap"),
     "policy_published": _l("New rules published: to read and acknowledge"),
     "handover_written": _l("A handover written for me"),
+    "meeting_announced": _l("A meeting I must attend"),
 }
 LEAVE_TYPE_LABELS = {
     "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),

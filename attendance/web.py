@@ -26,6 +26,7 @@ NAV = [
     ("swaps.index", _l("Shift swaps"), "swaps.view"),
     ("work_reports.mine", _l("My reports"), "work_reports.hand_in"),
     ("handovers.index", _l("Handover book"), "handovers.view"),
+    ("attendance.my_meetings", _l("My meetings"), "meetings.attend"),
     # leads on the floor
     ("requests.inbox", _l("To decide"), "approvals.view"),
     ("grooming.index", _l("Grooming"), "grooming.view"),

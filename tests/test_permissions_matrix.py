@@ -117,6 +117,8 @@ CAPABILITY_MATRICES = {
     "tests.api.test_work_reports_api": "API",
     "tests.pages.test_handovers_pages": "PAGES",
     "tests.api.test_handovers_api": "API",
+    "tests.pages.test_meetings_pages": "PAGES",
+    "tests.api.test_meetings_api": "API",
 }
 
 

@@ -57,6 +57,7 @@ class MeetingTimes:
     kinds: dict[str, KindTimes]
     notice_days: int = DEFAULT_NOTICE_DAYS
     excuse_days_before: int = DEFAULT_EXCUSE_DAYS_BEFORE
+    sign_in_before_minutes: int = 15
 
     def monthly_day(self, month_start: date) -> date:
         """The monthly meeting's day in the month of ``month_start``: the month's last ``weekday``."""
@@ -100,7 +101,8 @@ def meeting_times(settings: dict | None) -> MeetingTimes:
         kinds[kind] = KindTimes(start, end, weekday)
     notice = raw.get("notice_days", DEFAULT_NOTICE_DAYS)
     excuse = raw.get("excuse_days_before", DEFAULT_EXCUSE_DAYS_BEFORE)
-    for name, value in (("notice_days", notice), ("excuse_days_before", excuse)):
+    sign_in = raw.get("sign_in_before_minutes", 15)
+    for name, value in (("notice_days", notice), ("excuse_days_before", excuse), ("sign_in_before_minutes", sign_in)):
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 60:
             raise BadMeetingSettings(f"settings.meeting_times.{name}: a whole number from 0 to 60")
-    return MeetingTimes(kinds, notice, excuse)
+    return MeetingTimes(kinds, notice, excuse, sign_in)

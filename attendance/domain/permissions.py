@@ -83,6 +83,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "attendance.evaluate": frozenset({"hr", "admin", "supervisor"}),
     "meetings.view": LEADERS,
     "meetings.record": frozenset({"lead", "supervisor"}),
+    # an attendee's own: the meetings they must attend, sign-in on the phone, a request to be excused
+    "meetings.attend": EVERYONE,
     # work reports (周报、月报): staff and leads hand theirs in (which roles owe one: the policy's
     # settings.work_reports.roles); leads and the office see who has and who has not
     "work_reports.hand_in": frozenset({"staff", "lead"}),

@@ -37,3 +37,4 @@ def build_handovers_demo() -> int:
                  written_at=now - timedelta(minutes=30)),
     ])
     return 2
+

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one module per capability; imported here so Alembic sees them all."""
 
-from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance
+from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance, MeetingAttendee, MeetingExcuse
 from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, LedgerHead, Violation
 from attendance.models.grooming import GroomingCheck, GroomingFailure
 from attendance.models.handovers import Handover
@@ -16,6 +16,8 @@ from attendance.models.swaps import PrivateSwapReview, Swap
 from attendance.models.work_reports import WorkReport
 
 __all__ = [
+    "MeetingAttendee",
+    "MeetingExcuse",
     "Handover",
     "WorkReport",
     "PrivateSwapReview",

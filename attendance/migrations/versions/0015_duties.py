@@ -1,4 +1,4 @@
-"""duties the rule books check: work reports (周报、月报, one row per person, kind and period, its unique key making REPORT_LATE once) and the handover book (交接本, a swap's handover note lands there); violations may come from a report or a handover
+"""duties the rule books check: work reports (周报、月报, one row per person, kind and period, its unique key making REPORT_LATE once) the handover book (交接本, a swap's handover note lands there); meetings completed (attendees named, topic and training meetings, phone sign-in, requests to be excused); violations may come from a report or a handover
 
 Revision ID: 0015
 Revises: 0011
@@ -18,6 +18,10 @@ branch_labels = None
 depends_on = None
 
 OLD_SOURCES = "source IN ('manual', 'grooming', 'attendance', 'complaint', 'swap', 'meeting')"
+OLD_MEETING_KINDS = "kind IN ('morning', 'weekly', 'monthly')"
+NEW_MEETING_KINDS = "kind IN ('morning', 'weekly', 'monthly', 'topic', 'training')"
+OLD_REQUEST_KINDS = "kind IN ('punch_correction', 'leave', 'swap')"
+NEW_REQUEST_KINDS = "kind IN ('punch_correction', 'leave', 'swap', 'meeting_excuse')"
 NEW_SOURCES = "source IN ('manual', 'grooming', 'attendance', 'complaint', 'swap', 'meeting', 'report', 'handover')"
 
 
@@ -80,6 +84,45 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_handovers_team_id'), ['team_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_handovers_written_by_id'), ['written_by_id'], unique=False)
 
+    # meetings: attendees named, topic and training meetings announced, sign-in on a phone, excuses
+
+    op.create_table('meeting_attendees',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_meeting_attendees_employee_id_employees')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_attendees_meeting_id_meetings')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting_attendees')),
+    sa.UniqueConstraint('meeting_id', 'employee_id', name='uq_meeting_attendees_meeting_employee')
+    )
+    with op.batch_alter_table('meeting_attendees', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_meeting_attendees_employee_id'), ['employee_id'], unique=False)
+
+    op.create_table('meeting_excuses',
+    sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('meeting_id', sa.Integer(), nullable=False),
+    sa.Column('employee_id', sa.Integer(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['employee_id'], ['employees.id'], name=op.f('fk_meeting_excuses_employee_id_employees')),
+    sa.ForeignKeyConstraint(['meeting_id'], ['meetings.id'], name=op.f('fk_meeting_excuses_meeting_id_meetings')),
+    sa.ForeignKeyConstraint(['request_id'], ['requests.id'], name=op.f('fk_meeting_excuses_request_id_requests')),
+    sa.PrimaryKeyConstraint('request_id', name=op.f('pk_meeting_excuses'))
+    )
+    with op.batch_alter_table('meeting_excuses', schema=None) as batch_op:
+        batch_op.create_index('ix_meeting_excuses_meeting_employee', ['meeting_id', 'employee_id'], unique=False)
+
+    with op.batch_alter_table('meeting_attendance', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('signed_in_at', attendance.models.types.UTCDateTime(timezone=True), nullable=True))
+
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('announced_at', attendance.models.types.UTCDateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_meetings_kind_known'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_meetings_kind_known'), NEW_MEETING_KINDS)
+    with op.batch_alter_table('requests', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_requests_kind_known'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_requests_kind_known'), NEW_REQUEST_KINDS)
+
     with op.batch_alter_table('violations', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_violations_source_known'), type_='check')
         batch_op.create_check_constraint(op.f('ck_violations_source_known'), NEW_SOURCES)
@@ -89,6 +132,27 @@ def downgrade():
     with op.batch_alter_table('violations', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_violations_source_known'), type_='check')
         batch_op.create_check_constraint(op.f('ck_violations_source_known'), OLD_SOURCES)
+    with op.batch_alter_table('requests', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_requests_kind_known'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_requests_kind_known'), OLD_REQUEST_KINDS)
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_meetings_kind_known'), type_='check')
+        batch_op.create_check_constraint(op.f('ck_meetings_kind_known'), OLD_MEETING_KINDS)
+
+    with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_column('announced_at')
+
+    with op.batch_alter_table('meeting_attendance', schema=None) as batch_op:
+        batch_op.drop_column('signed_in_at')
+
+    with op.batch_alter_table('meeting_excuses', schema=None) as batch_op:
+        batch_op.drop_index('ix_meeting_excuses_meeting_employee')
+
+    op.drop_table('meeting_excuses')
+    with op.batch_alter_table('meeting_attendees', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meeting_attendees_employee_id'))
+
+    op.drop_table('meeting_attendees')
     # ### commands auto generated by Alembic - please adjust! ###
 
     with op.batch_alter_table('handovers', schema=None) as batch_op:
