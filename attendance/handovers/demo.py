@@ -14,8 +14,8 @@ from attendance.services.transaction import use_case
 
 @use_case
 def build_handovers_demo() -> int:
-    """Write the demo handovers once (nothing when any exists). Returns how many were written."""
-    if db.session.scalar(select(Handover.id).limit(1)) is not None:
+    """Write the demo handovers once (nothing when any not from a swap exists). Returns how many were written."""
+    if db.session.scalar(select(Handover.id).where(Handover.swap_request_id.is_(None)).limit(1)) is not None:
         return 0
     team = db.session.scalar(select(Team).where(Team.active.is_(True), Team.lead_id.is_not(None)).order_by(Team.code))
     if team is None:
