@@ -90,13 +90,17 @@ def meeting_times(settings: dict | None) -> MeetingTimes:
         raise BadMeetingSettings("settings.meeting_times: must be a mapping")
     kinds = {}
     for kind in MEETING_KINDS:
-        item = {**DEFAULT_TIMES[kind], **(raw.get(kind) or {})}
         path = f"settings.meeting_times.{kind}"
+        given = raw.get(kind) or {}
+        if not isinstance(given, dict):
+            raise BadMeetingSettings(f"{path}: must be a mapping")
+        item = {**DEFAULT_TIMES[kind], **given}
         start, end = _hhmm(item["start"], f"{path}.start"), _hhmm(item["end"], f"{path}.end")
         if end <= start:
             raise BadMeetingSettings(f"{path}.end: after the start")
         weekday = item.get("weekday")
-        if weekday is not None and (isinstance(weekday, bool) or weekday not in range(7)):
+        if weekday is not None and (not isinstance(weekday, int) or isinstance(weekday, bool)
+                                    or weekday not in range(7)):
             raise BadMeetingSettings(f"{path}.weekday: 0 (Monday) to 6 (Sunday)")
         kinds[kind] = KindTimes(start, end, weekday)
     notice = raw.get("notice_days", DEFAULT_NOTICE_DAYS)

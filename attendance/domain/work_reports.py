@@ -94,7 +94,14 @@ def report_policy(settings: dict | None) -> ReportPolicy:
     return ReportPolicy(kinds=kinds, roles=tuple(roles),
                         lookback_days=_int(raw.get("lookback_days", DEFAULT_LOOKBACK_DAYS),
                                            "settings.work_reports.lookback_days", 1, 400),
-                        rule=str(raw.get("rule") or "REPORT_LATE"), meetings=meeting_times(settings))
+                        rule=str(raw.get("rule") or "REPORT_LATE"), meetings=_meetings(settings))
+
+
+def _meetings(settings: dict) -> MeetingTimes | None:
+    try:
+        return meeting_times(settings)
+    except ValueError:
+        return None  # reported under settings.meeting_times by whoever reads them
 
 
 def period_of(kind: str, day: date) -> date:
