@@ -165,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     from attendance.auth.views import bp as auth_bp
     from attendance.discipline.views import bp as discipline_bp
     from attendance.grooming.views import bp as grooming_bp
+    from attendance.handovers.views import bp as handovers_bp
     from attendance.leave.views import bp as leave_bp
     from attendance.notifications.views import bp as notifications_bp
     from attendance.people.views import bp as people_bp
@@ -174,9 +175,11 @@ def register_blueprints(app: Flask) -> None:
     from attendance.scores.views import bp as scores_bp
     from attendance.shifts.views import bp as shifts_bp
     from attendance.swaps.views import bp as swaps_bp
+    from attendance.work_reports.views import bp as work_reports_bp
 
     for bp in (auth_bp, people_bp, policy_bp, discipline_bp, shifts_bp, attendance_bp, grooming_bp, scores_bp,
-               requests_bp, leave_bp, swaps_bp, notifications_bp, privacy_bp):
+               requests_bp, leave_bp, swaps_bp, notifications_bp, privacy_bp, work_reports_bp,
+               handovers_bp):
         app.register_blueprint(bp)
     register_api(app)
 

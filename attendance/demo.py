@@ -69,6 +69,14 @@ def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, 
     from attendance.swaps.demo import build_swaps_demo
 
     build_swaps_demo()
+    from attendance.work_reports.demo import build_work_reports_demo
+
+    build_work_reports_demo()
+    from attendance.attendance.demo import build_meeting_excuse_demo
+    from attendance.handovers.demo import build_handovers_demo
+
+    build_handovers_demo()
+    build_meeting_excuse_demo()
     rows = db.session.execute(
         select(Employee).where(Employee.username.in_(
             [o[0] for o in OFFICE] + ["lead1", "lead2", "lead3", "staff1", "staff2"]))

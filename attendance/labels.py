@@ -21,7 +21,11 @@ NOMINATION_LABELS = {"pending": _l("Nominated, waiting for the supervisor"), "co
                      "declined": _l("Declined")}
 SOURCE_LABELS = {"manual": _l("Recorded by hand"), "grooming": _l("Grooming check"),
                  "attendance": _l("Attendance"), "complaint": _l("Customer complaint"),
-                 "swap": _l("Shift swap"), "meeting": _l("Meeting")}
+                 "swap": _l("Shift swap"), "meeting": _l("Meeting"),
+                 "report": _l("Work report"), "handover": _l("Handover book")}
+REPORT_KIND_LABELS = {"weekly": _l("Weekly report"), "monthly": _l("Monthly report")}
+REPORT_STATUS_LABELS = {"on_time": _l("Handed in"), "late": _l("Handed in late"), "missing": _l("Not handed in"),
+                        "not_due": _l("Not due yet"), "away": _l("On leave")}
 KIND_LABELS = {"fine": _l("Fine"), "reward": _l("Reward"), "reversal": _l("Reversal"),
                "adjustment": _l("Adjustment")}
 APPEAL_LABELS = {"pending": _l("Appeal pending"), "upheld": _l("Appeal upheld"),
@@ -155,11 +159,12 @@ STATUS_MARKS = {
 }
 MISSING_MARK = "?"
 BOARD_LABELS = {
-    "due": _l("Not in yet"), "in": _l("In"), "out": _l("Left"), "missing": _l("Missing"),
+    "due": _l("Not in yet"), "in": _l("In"), "out": _l("Left"), "missing": _l("Not handed in"),
     "unscheduled": _l("Not on the roster"), **STATUS_LABELS,
 }
 MEETING_KIND_LABELS = {"morning": _l("Morning meeting"), "weekly": _l("Weekly meeting"),
-                       "monthly": _l("Monthly analysis meeting")}
+                       "monthly": _l("Monthly analysis meeting"), "topic": _l("Topic meeting"),
+                       "training": _l("Training meeting")}
 MEETING_MARK_LABELS = {"present": _l("Present"), "late": _l("Late"), "left_early": _l("Left early"),
                        "absent": _l("Absent"), "excused": _l("Excused")}
 WEEKDAYS = [_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun")]
@@ -170,7 +175,8 @@ PATTERN_LABELS = {"weekly_rest": _l("Weekly rotating rest day"), "one_on_one_off
 # --- requests and approvals
 
 REQUEST_KIND_LABELS = {"punch_correction": _l("Missed punch"), "leave": _l("Leave"), "swap": _l("Shift swap"),
-                       "appeal": _l("Appeal"), "dismissal_review": _l("Dismissal review")}
+                       "appeal": _l("Appeal"), "dismissal_review": _l("Dismissal review"),
+                       "meeting_excuse": _l("Excused from a meeting")}
 REQUEST_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                          "withdrawn": _l("Withdrawn")}
 STEP_STATUS_LABELS = {"waiting": _l("Not yet"), "pending": _l("Waiting for a decision"), "approved": _l("Approved"),
@@ -213,6 +219,8 @@ NOTIFICATION_KIND_LABELS = {
     "policy_published": _l("New rules published: to read and acknowledge"),
     "nomination": _l("A nomination for the month's reward, and its decision"),
     "transfer_completed": _l("A transfer completed by HR"),
+    "handover_written": _l("A handover written for me"),
+    "meeting_announced": _l("A meeting I must attend"),
 }
 LEAVE_TYPE_LABELS = {
     "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),

@@ -24,12 +24,16 @@ NAV = [
     ("requests.mine", _l("My requests"), "requests.view"),
     ("leave.mine", _l("My leave"), "leave.request"),
     ("swaps.index", _l("Shift swaps"), "swaps.view"),
+    ("work_reports.mine", _l("My reports"), "work_reports.hand_in"),
+    ("handovers.index", _l("Handover book"), "handovers.view"),
+    ("attendance.my_meetings", _l("My meetings"), "meetings.attend"),
     # leads on the floor
     ("requests.inbox", _l("To decide"), "approvals.view"),
     ("grooming.index", _l("Grooming"), "grooming.view"),
     ("discipline.record", _l("Record violation"), "violations.record"),
     ("shifts.roster", _l("Roster"), "roster.team"),
     ("attendance.board", _l("Attendance"), "attendance.team"),
+    ("work_reports.team", _l("Work reports"), "work_reports.team"),
     ("leave.team_calendar", _l("Leave calendar"), "leave.calendar"),
     # supervisors, managers, HR
     ("discipline.violations", _l("Violations"), "violations.view"),

@@ -115,6 +115,12 @@ CAPABILITY_MATRICES = {
     "tests.api.test_privacy_api": "API",
     "tests.api.test_sanctions_api": "API",
     "tests.pages.test_sanctions_pages": "PAGES",
+    "tests.pages.test_work_reports_pages": "PAGES",
+    "tests.api.test_work_reports_api": "API",
+    "tests.pages.test_handovers_pages": "PAGES",
+    "tests.api.test_handovers_api": "API",
+    "tests.pages.test_meetings_pages": "PAGES",
+    "tests.api.test_meetings_api": "API",
 }
 
 

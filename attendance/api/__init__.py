@@ -10,6 +10,7 @@ def register(app: Flask) -> None:
         attendance,
         auth,
         grooming,
+        handovers,
         leave,
         ledger,
         notifications,
@@ -21,9 +22,11 @@ def register(app: Flask) -> None:
         shifts,
         swaps,
         violations,
+        work_reports,
     )
     from attendance.extensions import api
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
-                   leave, swaps, notifications, privacy):
+                   leave, swaps, notifications, privacy, work_reports,
+                   handovers):
         api.register_blueprint(module.blp)

@@ -7,12 +7,14 @@ from flask import Response
 
 from attendance.api import schemas
 from attendance.api.core import actor, idempotent, make_blueprint, page_body, paged_schema, permission
+from attendance.api.requests import DecisionIn
 from attendance.api.schemas import Day
 from attendance.domain.attendance_rules import STATUSES
 from attendance.models.attendance import MEETING_KINDS, MEETING_MARKS
 from attendance.reporting.attendance_sheet import sheet_xlsx
 from attendance.services import attendance as svc
 from attendance.services import meetings
+from attendance.services import requests as requests_svc
 
 blp = make_blueprint("api_attendance", "", "Attendance, the monthly sheet and meetings")
 
@@ -75,6 +77,9 @@ class MeetingOut(ma.Schema):
     starts_at = ma.fields.DateTime()
     ends_at = ma.fields.DateTime()
     title = ma.fields.String()
+    attendees = ma.fields.Function(lambda m: [a.employee.employee_no for a in m.attendees], metadata={
+        "type": "array", "items": {"type": "string"}, "description": "named attendees; empty: the team"})
+    announced_at = ma.fields.DateTime(allow_none=True)
     attendance = ma.fields.List(ma.fields.Nested(MarkOut))
 
 
@@ -85,6 +90,10 @@ class MeetingIn(ma.Schema):
     end = ma.fields.String(metadata={"example": "08:30"})
     team = ma.fields.String(allow_none=True, metadata={"description": "none: the whole department"})
     title = ma.fields.String()
+    notes = ma.fields.String(metadata={"description": "agenda, place, materials (sent to the attendees)"})
+    attendees = ma.fields.List(ma.fields.String(), metadata={
+        "description": "employee numbers who must attend (default: the team); topic and training meetings are "
+                       "announced to them and must be at least the policy's notice_days ahead"})
 
 
 class MarksIn(ma.Schema):
@@ -168,3 +177,69 @@ def get_meeting(meeting_id):
 def mark_attendance(data, meeting_id):
     """Mark who came: late or left early → MEETING_LATE, absent → MEETING_ABSENT, once per person and meeting."""
     return meetings.record_attendance(actor(), meeting_id, data["marks"], data["notes"])
+
+
+class ExcuseIn(ma.Schema):
+    reason = ma.fields.String(required=True)
+
+
+class ExcuseOut(ma.Schema):
+    id = ma.fields.Integer(attribute="request_id")
+    meeting = ma.fields.Integer(attribute="meeting_id")
+    employee_no = ma.fields.Function(lambda e: e.employee.employee_no)
+    reason = ma.fields.String()
+    status = ma.fields.Function(lambda e: e.request.status)
+
+
+class SignInOut(ma.Schema):
+    meeting = ma.fields.Integer(attribute="meeting_id")
+    mark = ma.fields.String(metadata={"enum": list(MEETING_MARKS)})
+    signed_in_at = ma.fields.DateTime()
+
+
+@blp.route("/meetings/mine")
+@permission("meetings.attend")
+@blp.response(200, MeetingOut(many=True))
+def my_meetings():
+    """The meetings the caller must attend, from a week ago to a month ahead."""
+    return meetings.mine(actor())
+
+
+@blp.route("/meetings/<int:meeting_id>/sign-in", methods=["POST"])
+@permission("meetings.attend")
+@blp.response(201, SignInOut)
+def sign_in(meeting_id):
+    """An attendee signs in on the phone, from the policy's ``sign_in_before_minutes`` before the start to the
+    end; after the start it counts as late (MEETING_LATE). 422 ``meeting_sign_in_window``; 409 signed in."""
+    return meetings.sign_in(actor(), meeting_id)
+
+
+@blp.route("/meetings/<int:meeting_id>/excuse-requests", methods=["POST"])
+@permission("meetings.attend")
+@idempotent
+@blp.arguments(ExcuseIn)
+@blp.response(201, ExcuseOut)
+def file_excuse(data, meeting_id):
+    """Ask to be excused, at the latest the day before (422 ``excuse_too_late``); the lead decides it in the
+    approvals inbox (``POST /meeting-excuses/{id}/approve``, ``/reject``). Approved: marked excused, nothing
+    raised (an absence already raised is reversed)."""
+    return meetings.file_excuse(actor(), meeting_id, data["reason"])
+
+
+@blp.route("/meeting-excuses/<int:request_id>/approve", methods=["POST"])
+@permission("approvals.decide")
+@blp.arguments(DecisionIn)
+@blp.response(200, ExcuseOut)
+def approve_excuse(data, request_id):
+    """The lead approves a request to be excused (409 decided; 403 one's own or another's step)."""
+    requests_svc.decide(actor(), request_id, "approve", data["note"], kind="meeting_excuse")
+    return meetings.excuse(actor(), request_id)
+
+
+@blp.route("/meeting-excuses/<int:request_id>/reject", methods=["POST"])
+@permission("approvals.decide")
+@blp.arguments(DecisionIn)
+@blp.response(200, ExcuseOut)
+def reject_excuse(data, request_id):
+    requests_svc.decide(actor(), request_id, "reject", data["note"], kind="meeting_excuse")
+    return meetings.excuse(actor(), request_id)

@@ -14,3 +14,10 @@ class MeetingForm(FlaskForm):
     start = StringField(_l("Starts (HH:MM)"), validators=[Optional()], render_kw={"placeholder": "08:05"})
     end = StringField(_l("Ends (HH:MM)"), validators=[Optional()], render_kw={"placeholder": "08:30"})
     title = StringField(_l("Subject"), validators=[Optional(), Length(max=200)])
+    attendees = StringField(_l("Attendees (employee numbers; empty: the team)"),
+                            validators=[Optional(), Length(max=2000)])
+    notes = StringField(_l("Agenda, place, materials"), validators=[Optional(), Length(max=2000)])
+
+
+class ExcuseForm(FlaskForm):
+    reason = StringField(_l("Why you cannot come"), validators=[Optional(), Length(max=500)])

@@ -11,14 +11,15 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from attendance import clock
-from attendance.attendance.forms import MeetingForm
+from attendance.attendance.forms import ExcuseForm, MeetingForm
 from attendance.domain import dates
-from attendance.domain.errors import InvalidInput
+from attendance.domain.errors import DomainError, InvalidInput
 from attendance.domain.permissions import reach
 from attendance.labels import (
     BOARD_LABELS,
     MEETING_KIND_LABELS,
     MEETING_MARK_LABELS,
+    REQUEST_STATUS_LABELS,
     STATUS_LABELS,
     WEEKDAYS,
     error_text,
@@ -147,14 +148,15 @@ def new_meeting():
         kind = request.args.get("kind", "morning")
         form.kind.data = kind if kind in MEETING_KIND_LABELS else "morning"
         form.date.data = meetings.default_day(form.kind.data, clock.today()).isoformat()
-        form.start.data, form.end.data = meetings.DEFAULT_TIMES[form.kind.data]
+        form.start.data, form.end.data = meetings.default_times(form.kind.data)
         form.team.data = _default_team()
     if form.validate_on_submit():
         try:
             meeting = meetings.create_meeting(current_user, {
                 "kind": form.kind.data, "team": form.team.data or None, "date": form.date.data,
-                "start": form.start.data, "end": form.end.data, "title": form.title.data})
-        except InvalidInput as exc:
+                "start": form.start.data, "end": form.end.data, "title": form.title.data,
+                "attendees": form.attendees.data or "", "notes": form.notes.data or ""})
+        except DomainError as exc:
             for name, why in exc.fields.items():
                 field = getattr(form, name, None)
                 if field is not None:
@@ -190,3 +192,40 @@ def meeting(meeting_id: int):
     marks = {a.employee_id: a for a in item.attendance}
     return render_template("attendance/meeting.html", meeting=item, people=meetings.participants(item), marks=marks,
                            kinds=MEETING_KIND_LABELS, mark_labels=MEETING_MARK_LABELS, zone=clock.site_zone())
+
+
+@bp.route("/meetings/mine")
+@permission_required("meetings.attend")
+def my_meetings():
+    """我的会议: the meetings I must attend, with sign-in on the phone and a request to be excused."""
+    items = meetings.mine(current_user)
+    return render_template("attendance/my_meetings.html", meetings=items, kinds=MEETING_KIND_LABELS,
+                           excuses=meetings.excuses(current_user), zone=clock.site_zone(), now=clock.now(),
+                           marks={m.id: next((a for a in m.attendance if a.employee_id == current_user.id), None)
+                                  for m in items}, mark_labels=MEETING_MARK_LABELS, form=ExcuseForm(),
+                           statuses=REQUEST_STATUS_LABELS)
+
+
+@bp.route("/meetings/<int:meeting_id>/sign-in", methods=["POST"])
+@permission_required("meetings.attend")
+def sign_in(meeting_id: int):
+    try:
+        row = meetings.sign_in(current_user, meeting_id)
+    except DomainError as exc:
+        flash(_(exc.message, minutes=meetings.times().sign_in_before_minutes), "error")
+    else:
+        flash(_("Signed in: %(mark)s.", mark=MEETING_MARK_LABELS[row.mark]))
+    return redirect(url_for("attendance.my_meetings"))
+
+
+@bp.route("/meetings/<int:meeting_id>/excuse", methods=["POST"])
+@permission_required("meetings.attend")
+def excuse(meeting_id: int):
+    form = ExcuseForm()
+    try:
+        meetings.file_excuse(current_user, meeting_id, form.reason.data)
+    except DomainError as exc:
+        flash(_(exc.message, days=meetings.times().excuse_days_before), "error")
+    else:
+        flash(_("Your request to be excused is sent to the lead."))
+    return redirect(url_for("attendance.my_meetings"))

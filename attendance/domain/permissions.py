@@ -90,6 +90,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "attendance.evaluate": frozenset({"hr", "admin", "supervisor"}),
     "meetings.view": LEADERS,
     "meetings.record": frozenset({"lead", "supervisor"}),
+    # an attendee's own: the meetings they must attend, sign-in on the phone, a request to be excused
+    "meetings.attend": EVERYONE,
+    # work reports (周报、月报): staff and leads hand theirs in (which roles owe one: the policy's
+    # settings.work_reports.roles); leads and the office see who has and who has not
+    "work_reports.hand_in": frozenset({"staff", "lead"}),
+    "work_reports.team": LEADERS,
+    # the handover book (交接本): staff and leads write theirs and acknowledge what they take over; everyone
+    # reads their team's; a poor handover is recorded by the lead (``swaps.handover``)
+    "handovers.write": frozenset({"staff", "lead"}),
+    "handovers.view": EVERYONE,
     # grooming checks (a lead checks only own teams; staff see their own history through ``reach``)
     "grooming.check": frozenset({"lead", "supervisor", "manager"}),
     "grooming.view": LEADERS | {"staff"},

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy models, one module per capability; imported here so Alembic sees them all."""
 
-from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance
+from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance, MeetingAttendee, MeetingExcuse
 from attendance.models.discipline import (
     Appeal,
     DismissalReview,
@@ -11,6 +11,7 @@ from attendance.models.discipline import (
     Violation,
 )
 from attendance.models.grooming import GroomingCheck, GroomingFailure
+from attendance.models.handovers import Handover
 from attendance.models.jobs import Job
 from attendance.models.leave import LeaveEntitlement, LeaveRequest
 from attendance.models.notifications import Notification, OutboundMessage, TeamRobot
@@ -21,9 +22,14 @@ from attendance.models.requests import ApprovalStep, PunchCorrection, Request
 from attendance.models.scores import MonthClose, PayrollDeduction, RewardNomination, ScoreSnapshot
 from attendance.models.shifts import Punch, RosterEntry, ShiftType
 from attendance.models.swaps import PrivateSwapReview, Swap
+from attendance.models.work_reports import WorkReport
 
 __all__ = [
     "Job",
+    "MeetingAttendee",
+    "MeetingExcuse",
+    "Handover",
+    "WorkReport",
     "PrivateSwapReview",
     "Swap",
     "LeaveEntitlement",

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from attendance.domain.attendance_rules import STATUSES
+from attendance.domain.meetings import MEETING_KINDS
 from attendance.extensions import db
 from attendance.models.shifts import ShiftType, _in
 from attendance.models.types import UTCDateTime, utcnow
 
-MEETING_KINDS = ("morning", "weekly", "monthly")
 MEETING_MARKS = ("present", "late", "left_early", "absent", "excused")
 
 
@@ -60,8 +60,10 @@ class Meeting(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # attendees notified (topic, training)
 
     team = relationship("Team")
+    attendees: Mapped[list[MeetingAttendee]] = relationship(order_by="MeetingAttendee.employee_id")
     attendance: Mapped[list[MeetingAttendance]] = relationship(
         back_populates="meeting", order_by="MeetingAttendance.employee_id")
 
@@ -82,6 +84,36 @@ class MeetingAttendance(db.Model):
     note: Mapped[str | None] = mapped_column(String(200))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the attendee's own sign-in on a phone
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")
     employee = relationship("Employee", foreign_keys=[employee_id])
+
+
+class MeetingAttendee(db.Model):
+    """Someone named on a meeting as having to attend (a topic or training meeting; otherwise the team)."""
+
+    __tablename__ = "meeting_attendees"
+    __table_args__ = (UniqueConstraint("meeting_id", "employee_id", name="uq_meeting_attendees_meeting_employee"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))  # first column of the unique key
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"), index=True)
+
+    employee = relationship("Employee")
+
+
+class MeetingExcuse(db.Model):
+    """A request to be excused from a meeting (请假不到会), beside its ``Request``; filed the day before."""
+
+    __tablename__ = "meeting_excuses"
+    __table_args__ = (Index("ix_meeting_excuses_meeting_employee", "meeting_id", "employee_id"),)
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    meeting = relationship("Meeting")
+    employee = relationship("Employee")
+    request = relationship("Request")

@@ -55,6 +55,26 @@ def _what_happened(src: dict) -> list[str]:
                        day=src.get("day"), shift=src.get("shift") or "—", items="; ".join(names) or "—"))
         if src.get("checked_by"):
             lines.append(_("Checked by %(who)s at %(at)s.", who=src["checked_by"], at=_when(src.get("checked_at"))))
+    elif src.get("kind") == "report" and src.get("due_at"):
+        what = {"weekly": _("weekly report"), "monthly": _("monthly report")}.get(src.get("report_kind"), "")
+        lines.append(_("Your %(what)s for the period from %(period)s was due at %(due)s.",
+                       what=what, period=src.get("period"), due=_when(src.get("due_at"))))
+        if src.get("handed_in_at"):
+            lines.append(_("It was handed in at %(at)s, after the deadline.", at=_when(src["handed_in_at"])))
+        else:
+            lines.append(_("It had not been handed in when it was judged at %(at)s.",
+                           at=_when(src.get("judged_at"))))
+    elif src.get("kind") == "handover" and src.get("handover"):
+        lines.append(_("Handover #%(id)s for %(day)s, written at %(at)s.", id=src["handover"], day=src.get("day"),
+                       at=_when(src.get("written_at"))))
+        if src.get("empty"):
+            lines.append(_("It was empty: no open cases, keys or notes."))
+        else:
+            lines.append(_("Open cases: %(cases)s · Keys: %(keys)s · Notes: %(notes)s",
+                           cases=src.get("open_cases") or "—", keys=src.get("keys") or "—",
+                           notes=src.get("notes") or "—"))
+        lines.append(_("Acknowledged at %(at)s.", at=_when(src["acknowledged_at"])) if src.get("acknowledged_at")
+                     else _("Nobody had acknowledged it."))
     else:
         lines.append(_("Source: %(source)s.", source=SOURCE_LABELS.get(src.get("kind"), src.get("kind"))))
     lines.append(_("Recorded by %(who)s at %(at)s.", who=src.get("recorded_by") or _("(system)"),

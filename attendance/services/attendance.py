@@ -49,6 +49,7 @@ from attendance.models import (
     Violation,
 )
 from attendance.models import shifts as shiftmodels
+from attendance.models.handovers import unacknowledged as unacknowledged_handovers
 from attendance.models.leave import day_marks, live_leaves
 from attendance.models.swaps import Swap, swaps_touching
 from attendance.services import audit, calendar, paging
@@ -471,6 +472,7 @@ class Board:
     day: date
     rows: list[BoardRow]
     swaps: list[Swap] = field(default_factory=list)  # approved and asked swaps of the day, with their handover
+    handovers: list = field(default_factory=list)  # the day's handovers (交接本) nobody has acknowledged yet
 
     def count(self, *states: str) -> int:
         return sum(r.state in states for r in self.rows)
@@ -532,7 +534,8 @@ def day_board(viewer: Employee, team_code: str, day) -> Board:
         else:
             state = "due"
         rows.append(BoardRow(person, d.code, d.shift, state, r, d.over, record, mark, d.entry.request_id))
-    return Board(team, day, rows, swaps_touching([p.id for p in people], day, day))
+    return Board(team, day, rows, swaps_touching([p.id for p in people], day, day),
+                 unacknowledged_handovers([team.id], day))
 
 
 @dataclass

@@ -21,6 +21,7 @@ from attendance.extensions import db
 from attendance.models import (
     AttendanceDay,
     AuditEvent,
+    Handover,
     Notification,
     PrivateSwapReview,
     Punch,
@@ -177,6 +178,8 @@ def test_accept_then_approve_swaps_both_roster_days_and_attendance_is_judged_on_
     assert shown[(staff.employee_no, "2026-11-11")] == ("D8", swap_id, f"换班 #{swap_id}")
     assert shown[(mate.employee_no, "2026-11-11")][:2] == ("REST", swap_id)
     assert shown[(staff.employee_no, "2026-11-10")][1] is None
+    book = db.session.scalar(select(Handover).where(Handover.swap_request_id == swap_id))  # the note, in the 交接本
+    assert (book.written_by_id, book.incoming_id, book.day, book.acknowledged_at) == (staff.id, mate.id, MON, None)
     told = {n.kind for n in db.session.scalars(select(Notification).where(Notification.employee_id == mate.id))}
     assert "request_decided" in told  # the colleague hears of the decision too
     assert count(Notification, Notification.kind == "swap_roster_changed",

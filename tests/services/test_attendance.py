@@ -208,7 +208,7 @@ def test_the_cli_evaluates_a_date(world, runner):
     assert day_of(world["person"]).status == "absent"
     again = runner.invoke(args=["attendance", "evaluate", "--date", "2026-11-02"])
     assert again.exit_code == 0
-    assert len(counted(world["person"])) == 1
+    assert len(counted(world["person"], "ABSENT")) == 1
     bad = runner.invoke(args=["attendance", "evaluate", "--date", "2026-13-01"])
     assert bad.exit_code != 0
 

@@ -18,6 +18,7 @@ import yaml
 
 from attendance.domain import dates
 from attendance.domain.errors import N_, PolicyInvalid
+from attendance.domain.meetings import BadMeetingSettings, meeting_times
 from attendance.domain.money import read_money
 from attendance.domain.policy.model import (
     AFTER_LADDER,
@@ -62,6 +63,7 @@ from attendance.domain.policy.model import (
     SwapPolicy,
     Window,
 )
+from attendance.domain.work_reports import BadReportSettings, report_policy
 
 # libyaml when the wheel has it: the default policy then loads about ten times faster.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -623,6 +625,15 @@ class _Reader:
         for key in value:
             if not isinstance(key, str):
                 self.bad(_key(path, key), N_("must be text"))
+        # The meeting times and report deadlines are read where they are used; a document that says something
+        # they cannot read is refused here, at import, with the key named.
+        for read in (meeting_times, report_policy):  # the report deadlines read the meeting times too
+            try:
+                read(value)
+            except (BadMeetingSettings, BadReportSettings) as exc:
+                where, _, why = str(exc).partition(": ")
+                self.bad(where, why)
+                break
         return copy.deepcopy(value)
 
     # -- the whole document

@@ -15,7 +15,15 @@ from attendance import clock
 from attendance.domain.escalation import in_window
 from attendance.domain.policy import Policy, Rule, Window, parse_policy
 from attendance.extensions import db
-from attendance.models import AttendanceDay, Employee, GroomingFailure, PolicyVersion, Violation
+from attendance.models import (
+    AttendanceDay,
+    Employee,
+    GroomingFailure,
+    Handover,
+    PolicyVersion,
+    Violation,
+    WorkReport,
+)
 from attendance.models.shifts import punches_between
 from attendance.services.discipline.transfers import transfer_of
 from attendance.services.discipline.violations import get_violation, notice_citation, training_days_of
@@ -128,6 +136,35 @@ def _grooming_source(v: Violation, policy: Policy | None) -> dict:
             "checked_by": checker.name if checker else None, "checked_at": check.checked_at if check else None}
 
 
+def _report_source(v: Violation) -> dict:
+    """The report behind a REPORT_LATE (``report:<no>:<kind>:<period>``): its deadline, when it came in (none
+    when it had not when judged), and when the nightly run judged it."""
+    try:
+        _, _no, kind, period = (v.source_ref or "").split(":")
+        start = datetime.fromisoformat(period).date()
+    except ValueError:
+        return {"kind": "report"}
+    row = db.session.scalar(select(WorkReport).where(WorkReport.employee_id == v.employee_id,
+                                                     WorkReport.kind == kind, WorkReport.period_start == start))
+    return {"kind": "report", "report_kind": kind, "period": start,
+            "due_at": row.due_at if row else v.occurred_at,
+            "handed_in_at": row.handed_in_at if row else None, "judged_at": row.late_raised_at if row else None}
+
+
+def _handover_source(v: Violation) -> dict:
+    """The handover book entry behind a SWAP_HANDOVER recorded from it (``handover:<id>:<no>``)."""
+    try:
+        row = db.session.get(Handover, int((v.source_ref or "").split(":")[1]))
+    except (IndexError, ValueError):
+        row = None
+    if row is None:
+        return {"kind": "handover"}
+    return {"kind": "handover", "handover": row.id, "day": row.day, "written_at": row.written_at,
+            "open_cases": row.open_cases, "keys": row.keys, "notes": row.notes, "empty": row.empty,
+            "incoming": row.incoming.name if row.incoming else None,
+            "acknowledged_at": row.acknowledged_at}
+
+
 def explain(viewer: Employee, violation_id: int) -> Explanation:
     """The explanation of one violation, for whoever may see it. :raise NotFound: otherwise."""
     v = get_violation(viewer, violation_id)
@@ -139,6 +176,10 @@ def explain(viewer: Employee, violation_id: int) -> Explanation:
         source = _attendance_source(v)
     elif v.source == "grooming":
         source = _grooming_source(v, policy)
+    elif v.source == "report":
+        source = _report_source(v)
+    elif v.source == "handover":
+        source = _handover_source(v)
     else:
         source = {"kind": v.source}
     source.update(recorded_by=v.recorded_by.name if v.recorded_by else None, recorded_at=v.recorded_at,

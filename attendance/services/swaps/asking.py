@@ -26,7 +26,7 @@ from attendance.models import (
     Swap,
 )
 from attendance.models.types import utcnow
-from attendance.services import audit, notifications, paging, people, requests, roster
+from attendance.services import audit, handovers, notifications, paging, people, requests, roster
 from attendance.services import policy as policy_service
 from attendance.services.transaction import use_case
 
@@ -341,6 +341,7 @@ def _approved(actor: Employee, request: Request) -> None:
     who = {swap.requester_id: swap.requester, swap.counterpart_id: swap.counterpart}
     cells = [(who[p], day, by_code[s.code] if s is not None else None) for (p, day), s in sorted(changes.items())]
     roster.set_by_swap(actor, cells, note=ROSTER_NOTES[swap.kind].format(id=request.id), request_id=request.id)
+    handovers.from_swap(swap)  # the handover note lands in the book, for the one taking over to acknowledge
     message, params = _summary(request)
     leads: set[int] = set()
     for role in settings().notify:  # the leads by default; the shop book tells the shop manager too [000 §4 四.2(4)]
