@@ -72,7 +72,9 @@ def test_a_lead_records_a_violation_and_the_person_sees_it_on_their_page_at_once
     assert (v.rule_code, str(v.fine), v.note, v.recorded_by_id) == ("COMPLAINT", "30.00", "客户投诉态度差",
                                                                     world["lead"].id)
     me = as_("staff").get("/me").get_data(as_text=True)
-    assert 'id="my-discipline"' in me and "COMPLAINT" in me and "30.00" in me
+    # staff read the rule's name, never its code (issue 15 point 9), in the list and in the ledger's reasons
+    assert 'id="my-discipline"' in me and "因服务原因被客户投诉" in me and "30.00" in me
+    assert "COMPLAINT" not in me
     assert f"/violations/{v.id}" in me
 
 
