@@ -60,9 +60,10 @@ def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, 
     from attendance.discipline.demo import build_discipline_demo
 
     build_discipline_demo()
-    from attendance.requests.demo import build_requests_demo
+    from attendance.requests.demo import build_extra_shifts_demo, build_requests_demo
 
     build_requests_demo()
+    build_extra_shifts_demo()
     from attendance.leave.demo import build_leave_demo
 
     build_leave_demo()

@@ -164,7 +164,9 @@ PATTERN_LABELS = {"weekly_rest": _l("Weekly rotating rest day"), "one_on_one_off
 # --- requests and approvals
 
 REQUEST_KIND_LABELS = {"punch_correction": _l("Missed punch"), "leave": _l("Leave"), "swap": _l("Shift swap"),
-                       "appeal": _l("Appeal"), "dismissal_review": _l("Dismissal review")}
+                       "extra_shift": _l("Extra shift"), "appeal": _l("Appeal"),
+                       "dismissal_review": _l("Dismissal review")}
+EXTRA_DAY_TYPE_LABELS = {"working": _l("Working day"), "rest": _l("Rest day"), "holiday": _l("Public holiday")}
 REQUEST_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                          "withdrawn": _l("Withdrawn")}
 STEP_STATUS_LABELS = {"waiting": _l("Not yet"), "pending": _l("Waiting for a decision"), "approved": _l("Approved"),

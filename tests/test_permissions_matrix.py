@@ -113,6 +113,8 @@ CAPABILITY_MATRICES = {
     "tests.pages.test_swaps_pages": "PAGES",
     "tests.pages.test_privacy_pages": "PAGES",
     "tests.api.test_privacy_api": "API",
+    "tests.api.test_extra_shifts_api": "API",
+    "tests.pages.test_extra_shift_pages": "PAGES",
 }
 
 

@@ -9,6 +9,7 @@ def register(app: Flask) -> None:
     from attendance.api import (
         attendance,
         auth,
+        extra_shifts,
         grooming,
         leave,
         ledger,
@@ -25,5 +26,5 @@ def register(app: Flask) -> None:
     from attendance.extensions import api
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
-                   leave, swaps, notifications, privacy):
+                   leave, swaps, extra_shifts, notifications, privacy):
         api.register_blueprint(module.blp)

@@ -47,6 +47,8 @@ class ScoreOut(ma.Schema):
     rank = ma.fields.Integer(metadata={"description": "in the department (1 = best; equal scores share)"})
     team_rank = ma.fields.Integer(allow_none=True)
     closed = ma.fields.Boolean(metadata={"description": "the month is closed: these figures are frozen"})
+    extra_hours = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Float(), metadata={
+        "description": "approved extra shifts (加班) in hours by day type: working, rest, holiday (no pay)"})
 
 
 class ScoreQuery(PageArgs):

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from attendance.domain.errors import N_, Conflict, Forbidden, InvalidInput, RuleRefused
 
-KINDS = ("punch_correction", "leave", "swap")
+KINDS = ("punch_correction", "leave", "swap", "extra_shift")
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
 STEP_STATUSES = ("waiting", "pending", "approved", "rejected", "cancelled")
 OUTCOMES = ("approve", "reject")

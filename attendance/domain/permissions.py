@@ -61,6 +61,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "swaps.file_for": frozenset({"lead", "supervisor", "manager"}),
     "swaps.handover": frozenset({"lead", "supervisor", "manager"}),
     "swaps.private": frozenset({"lead", "supervisor", "manager"}),
+    # extra shifts (加班): everyone asks for their own; a lead (or the office) files for a team member
+    "extra_shifts.request": EVERYONE,
+    "extra_shifts.file_for": frozenset({"lead", "supervisor", "manager", "hr", "admin"}),
     "approvals.view": LEADERS,
     "approvals.decide": LEADERS,
     # notifications: each person their own; admin sets a team's group robot

@@ -2,6 +2,7 @@
 
 from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendance
 from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, LedgerHead, Violation
+from attendance.models.extra_shifts import ExtraShift
 from attendance.models.grooming import GroomingCheck, GroomingFailure
 from attendance.models.leave import LeaveEntitlement, LeaveRequest
 from attendance.models.notifications import Notification, OutboundMessage, TeamRobot
@@ -14,6 +15,7 @@ from attendance.models.shifts import Punch, RosterEntry, ShiftType
 from attendance.models.swaps import PrivateSwapReview, Swap
 
 __all__ = [
+    "ExtraShift",
     "PrivateSwapReview",
     "Swap",
     "LeaveEntitlement",

@@ -18,6 +18,7 @@ from attendance.domain.leave import LeaveDay
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import Employee, RosterEntry, ShiftType, Team
+from attendance.models.extra_shifts import ExtraShift, day_extra
 from attendance.models.leave import day_marks, live_leaves
 from attendance.models.shifts import roster_cells
 from attendance.services import attendance, audit, shift_types
@@ -66,6 +67,7 @@ class RosterGrid:
     holidays: dict[date, HolidayMark]
     editable: bool
     leave: dict[tuple[int, date], LeaveDay] = field(default_factory=dict)  # approved and pending (请假待批)
+    extra: dict[tuple[int, date], list[ExtraShift]] = field(default_factory=dict)  # 加班, approved and asked
 
     def code(self, person: Employee, day: date) -> str | None:
         entry = self.cells.get((person.id, day))
@@ -86,7 +88,7 @@ def roster_grid(viewer: Employee, team_code: str, start: date, end: date) -> Ros
     ids = [p.id for p in people]
     leave = day_marks(live_leaves(ids, start, end, LIVE_LEAVE), start, end)
     return RosterGrid(team, days, people, roster_cells(ids, start, end), holidays(start, end),
-                      can_edit_team(viewer, team), leave)
+                      can_edit_team(viewer, team), leave, day_extra(ids, start, end))
 
 
 

@@ -22,8 +22,10 @@ from sqlalchemy import BigInteger, and_, case, func, insert, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
 from attendance import clock
+from attendance.domain import extra_shifts as extra_rules
 from attendance.domain import scoring
 from attendance.domain.errors import N_, Conflict, InvalidInput, NotFound, RuleRefused
+from attendance.domain.extra_shifts import DAY_TYPES as EXTRA_DAY_TYPES
 from attendance.domain.money import cents_to_money, money_to_cents
 from attendance.domain.permissions import reach
 from attendance.domain.policy import Policy, parse_policy
@@ -38,6 +40,7 @@ from attendance.models import (
     Team,
     Violation,
 )
+from attendance.models.extra_shifts import approved_minutes
 from attendance.models.scores import MonthClose, PayrollDeduction, ScoreSnapshot
 from attendance.services import audit, notifications, paging
 from attendance.services.people import teams_led_by
@@ -273,7 +276,18 @@ def _frozen(close: MonthClose) -> MonthFigures:
 def month_figures(month: date) -> MonthFigures:
     """Everyone's figures for the month: the snapshot if it is closed, else computed now."""
     close = get_close(month)
-    return _frozen(close) if close is not None else _live(month)
+    figures = _frozen(close) if close is not None else _live(month)
+    _add_extra_hours(figures)
+    return figures
+
+
+def _add_extra_hours(figures: MonthFigures) -> None:
+    """The month's approved extra-shift hours (加班) by day type, beside the other figures: one column each.
+    Read from the approved requests, also for a closed month (they are hours, not pay: nothing is frozen)."""
+    extra = approved_minutes(figures.people.index.tolist(), figures.month, scoring.month_end(figures.month))
+    for kind in EXTRA_DAY_TYPES:
+        figures.people[f"extra_{kind}_hours"] = [
+            extra_rules.hours(extra.get(int(pid), {}).get(kind, 0)) for pid in figures.people.index]
 
 
 def visible_ids(viewer: Employee, people: pd.DataFrame) -> pd.Index:
@@ -346,6 +360,7 @@ def score_rows(figures: MonthFigures) -> list[dict]:
             "reward_eligible": bool(p["reward_eligible"]), "reward": cents_to_money(p["reward_cents"]),
             "rank": int(p["rank"]), "team_rank": None if pd.isna(p["team_rank"]) else int(p["team_rank"]),
             "closed": figures.closed is not None,
+            "extra_hours": {kind: p.get(f"extra_{kind}_hours", 0) for kind in EXTRA_DAY_TYPES},
         })
     return rows
 

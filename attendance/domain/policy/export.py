@@ -107,6 +107,11 @@ def policy_to_document(policy: Policy) -> dict:
             "within_days": policy.corrections.within_days,
             "approvers": list(policy.corrections.approvers),
         },
+        "extra_shifts": {
+            "approvers": list(policy.extra_shifts.approvers),
+            "max_hours": policy.extra_shifts.max_hours,
+            "within_days": policy.extra_shifts.within_days,
+        },
         "leave": {
             "notice_hours": leave.notice_hours,
             "long_personal_days": leave.long_personal_days,

@@ -92,6 +92,15 @@ class CorrectionPolicy:
 
 
 @dataclass(frozen=True)
+class ExtraShiftPolicy:
+    """Extra shifts (加班, docs/rules.md §5a): who approves, the longest one, how late one may ask after."""
+
+    approvers: tuple[str, ...] = ("lead",)
+    max_hours: int = 12
+    within_days: int = 3
+
+
+@dataclass(frozen=True)
 class LeaveChain:
     steps: tuple[str, ...]
     max_days: Decimal | None = None
@@ -210,6 +219,7 @@ class Policy:
     grooming_items: tuple[GroomingItem, ...]
     rules: dict[str, Rule]  # by code, in document order
     corrections: CorrectionPolicy = field(default_factory=CorrectionPolicy)
+    extra_shifts: ExtraShiftPolicy = field(default_factory=ExtraShiftPolicy)
     pay_treatment: str = "deduction"  # how penalty amounts reach pay: one of PAY_TREATMENTS (docs/rules.md §8)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     settings: dict = field(default_factory=dict)  # product decisions with no other home

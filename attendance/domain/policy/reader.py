@@ -43,6 +43,7 @@ from attendance.domain.policy.model import (
     AttendancePolicy,
     CorrectionPolicy,
     DeductionPolicy,
+    ExtraShiftPolicy,
     GroomingItem,
     LeaveChain,
     LeavePolicy,
@@ -345,6 +346,14 @@ class _Reader:
             self.bad(_key(path, "approvers"), N_("name at least one approver"))
         return None if got is None else CorrectionPolicy(**got)
 
+    def extra_shifts(self, value: Any, path: str) -> ExtraShiftPolicy | None:
+        spec = {"approvers": self.roles, "within_days": self.count,
+                "max_hours": lambda v, p: self.integer(v, p, low=1, high=24)}
+        got = self.fields(value, path, spec)
+        if got is not None and got.get("approvers") == ():
+            self.bad(_key(path, "approvers"), N_("name at least one approver"))
+        return None if got is None else ExtraShiftPolicy(**got)
+
     def chain(self, value: Any, path: str) -> LeaveChain | None:
         spec = {
             "max_days": lambda v, p: self.number(v, p, low=Decimal(0), above_low=True),
@@ -581,6 +590,7 @@ class _Reader:
             "swaps": self.swaps,
             "leave": self.leave,
             "corrections": self.corrections,
+            "extra_shifts": self.extra_shifts,
             "deductions": self.deductions,
             "pay_treatment": lambda value, path: self.choice(value, path, PAY_TREATMENTS),
             "retention": self.retention,
@@ -622,6 +632,7 @@ class _Reader:
             swaps=got.get("swaps", SwapPolicy()),
             leave=got.get("leave", LeavePolicy()),
             corrections=got.get("corrections", CorrectionPolicy()),
+            extra_shifts=got.get("extra_shifts", ExtraShiftPolicy()),
             deductions=got.get("deductions", DeductionPolicy()),
             pay_treatment=got.get("pay_treatment", DEFAULT_PAY_TREATMENT),
             retention=got.get("retention", RetentionPolicy()),
