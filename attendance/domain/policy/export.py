@@ -112,6 +112,12 @@ def policy_to_document(policy: Policy) -> dict:
             "max_hours": policy.extra_shifts.max_hours,
             "within_days": policy.extra_shifts.within_days,
         },
+        "cover": {
+            "minimum": policy.cover.minimum,
+            "holiday_minimum": policy.cover.holiday_minimum,
+            "rules": [{"people": r.people, **({"team": r.team} if r.team else {}),
+                       **({"shift": r.shift} if r.shift else {})} for r in policy.cover.rules],
+        },
         "leave": {
             "notice_hours": leave.notice_hours,
             "long_personal_days": leave.long_personal_days,

@@ -101,6 +101,24 @@ class ExtraShiftPolicy:
 
 
 @dataclass(frozen=True)
+class CoverRule:
+    """At least ``people`` on a team's shift (either may be left out: every team, every shift)."""
+
+    people: int
+    team: str | None = None
+    shift: str | None = None
+
+
+@dataclass(frozen=True)
+class CoverPolicy:
+    """Cover (最低在岗人数, docs/rules.md §5b): the fewest people per team and shift; on public holidays."""
+
+    minimum: int = 0
+    holiday_minimum: int = 0
+    rules: tuple[CoverRule, ...] = ()
+
+
+@dataclass(frozen=True)
 class LeaveChain:
     steps: tuple[str, ...]
     max_days: Decimal | None = None
@@ -220,6 +238,7 @@ class Policy:
     rules: dict[str, Rule]  # by code, in document order
     corrections: CorrectionPolicy = field(default_factory=CorrectionPolicy)
     extra_shifts: ExtraShiftPolicy = field(default_factory=ExtraShiftPolicy)
+    cover: CoverPolicy = field(default_factory=CoverPolicy)
     pay_treatment: str = "deduction"  # how penalty amounts reach pay: one of PAY_TREATMENTS (docs/rules.md §8)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     settings: dict = field(default_factory=dict)  # product decisions with no other home

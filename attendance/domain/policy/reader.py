@@ -42,6 +42,8 @@ from attendance.domain.policy.model import (
     AnnualLeaveTier,
     AttendancePolicy,
     CorrectionPolicy,
+    CoverPolicy,
+    CoverRule,
     DeductionPolicy,
     ExtraShiftPolicy,
     GroomingItem,
@@ -354,6 +356,22 @@ class _Reader:
             self.bad(_key(path, "approvers"), N_("name at least one approver"))
         return None if got is None else ExtraShiftPolicy(**got)
 
+    def cover_rule(self, value: Any, path: str) -> CoverRule | None:
+        spec = {"people": self.count, "team": self.text, "shift": self.text}
+        got = self.fields(value, path, spec, required=("people",))
+        return None if got is None else CoverRule(**{"people": 0, **got})
+
+    def cover(self, value: Any, path: str) -> CoverPolicy | None:
+        def rules(v, p):
+            if not isinstance(v, list):
+                self.bad(p, N_("must be a list"))
+                return None
+            return tuple(self.cover_rule(item, f"{p}[{i}]") for i, item in enumerate(v))
+
+        spec = {"minimum": self.count, "holiday_minimum": self.count, "rules": rules}
+        got = self.fields(value, path, spec)
+        return None if got is None else CoverPolicy(**got)
+
     def chain(self, value: Any, path: str) -> LeaveChain | None:
         spec = {
             "max_days": lambda v, p: self.number(v, p, low=Decimal(0), above_low=True),
@@ -591,6 +609,7 @@ class _Reader:
             "leave": self.leave,
             "corrections": self.corrections,
             "extra_shifts": self.extra_shifts,
+            "cover": self.cover,
             "deductions": self.deductions,
             "pay_treatment": lambda value, path: self.choice(value, path, PAY_TREATMENTS),
             "retention": self.retention,
@@ -633,6 +652,7 @@ class _Reader:
             leave=got.get("leave", LeavePolicy()),
             corrections=got.get("corrections", CorrectionPolicy()),
             extra_shifts=got.get("extra_shifts", ExtraShiftPolicy()),
+            cover=got.get("cover", CoverPolicy()),
             deductions=got.get("deductions", DeductionPolicy()),
             pay_treatment=got.get("pay_treatment", DEFAULT_PAY_TREATMENT),
             retention=got.get("retention", RetentionPolicy()),
