@@ -29,6 +29,7 @@ OFFICE = [  # username, employee_no, name, roles
     ("gm", "G0001", "王总", ["gm"]),
     ("manager", "M0001", "李经理", ["manager"]),
     ("supervisor", "S0001", "陈主管", ["supervisor"]),
+    ("inspector", "Q0001", "孙质检", ["inspector"]),
 ]
 
 
@@ -64,6 +65,9 @@ def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, 
 
     build_requests_demo()
     build_extra_shifts_demo()
+    from attendance.inspections.demo import build_inspections_demo
+
+    build_inspections_demo()
     from attendance.leave.demo import build_leave_demo
 
     build_leave_demo()

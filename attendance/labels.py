@@ -166,6 +166,11 @@ PATTERN_LABELS = {"weekly_rest": _l("Weekly rotating rest day"), "one_on_one_off
 REQUEST_KIND_LABELS = {"punch_correction": _l("Missed punch"), "leave": _l("Leave"), "swap": _l("Shift swap"),
                        "extra_shift": _l("Extra shift"), "appeal": _l("Appeal"),
                        "dismissal_review": _l("Dismissal review")}
+PHRASE_CATEGORY_LABELS = {  # 004 三 (服务忌语) and the kinds of 文明用语
+    "contempt": _l("Contemptuous"), "impatience": _l("Impatient"), "irresponsibility": _l("Evasive"),
+    "insolence": _l("Insolent"), "greeting": _l("Greeting"), "during": _l("During service"),
+    "closing": _l("Closing"), "apology": _l("Apology"),
+}
 EXTRA_DAY_TYPE_LABELS = {"working": _l("Working day"), "rest": _l("Rest day"), "holiday": _l("Public holiday")}
 REQUEST_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                          "withdrawn": _l("Withdrawn")}
@@ -174,6 +179,7 @@ STEP_STATUS_LABELS = {"waiting": _l("Not yet"), "pending": _l("Waiting for a dec
 ROLE_LABELS = {
     "staff": _l("Staff"), "lead": _l("Shift lead"), "supervisor": _l("Supervisor"),
     "manager": _l("Department manager"), "gm": _l("General manager"), "hr": _l("HR"), "admin": _l("Admin"),
+    "inspector": _l("Quality inspector"),
 }
 # Who decides a step of a request's chain: a role, or a swap's colleague (who accepts or declines it first).
 STEP_ROLE_LABELS = {**ROLE_LABELS, "counterpart": _l("Colleague asked")}

@@ -115,6 +115,8 @@ CAPABILITY_MATRICES = {
     "tests.api.test_privacy_api": "API",
     "tests.api.test_extra_shifts_api": "API",
     "tests.pages.test_extra_shift_pages": "PAGES",
+    "tests.api.test_inspections_api": "API",
+    "tests.pages.test_inspection_pages": "PAGES",
 }
 
 

@@ -11,6 +11,7 @@ def register(app: Flask) -> None:
         auth,
         extra_shifts,
         grooming,
+        inspections,
         leave,
         ledger,
         notifications,
@@ -26,5 +27,5 @@ def register(app: Flask) -> None:
     from attendance.extensions import api
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
-                   leave, swaps, extra_shifts, notifications, privacy):
+                   leave, swaps, extra_shifts, inspections, notifications, privacy):
         api.register_blueprint(module.blp)

@@ -4,6 +4,7 @@ from attendance.models.attendance import AttendanceDay, Meeting, MeetingAttendan
 from attendance.models.discipline import Appeal, DismissalReview, LedgerEntry, LedgerHead, Violation
 from attendance.models.extra_shifts import ExtraShift
 from attendance.models.grooming import GroomingCheck, GroomingFailure
+from attendance.models.inspections import QualityInspection
 from attendance.models.leave import LeaveEntitlement, LeaveRequest
 from attendance.models.notifications import Notification, OutboundMessage, TeamRobot
 from attendance.models.people import ApiToken, Employee, EmployeeRole, LoginFailure, Team
@@ -15,6 +16,7 @@ from attendance.models.shifts import Punch, RosterEntry, ShiftType
 from attendance.models.swaps import PrivateSwapReview, Swap
 
 __all__ = [
+    "QualityInspection",
     "ExtraShift",
     "PrivateSwapReview",
     "Swap",

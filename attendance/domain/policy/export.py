@@ -112,6 +112,13 @@ def policy_to_document(policy: Policy) -> dict:
             "max_hours": policy.extra_shifts.max_hours,
             "within_days": policy.extra_shifts.within_days,
         },
+        "service_phrases": {
+            "rule": policy.service_phrases.rule,
+            "max_score": policy.service_phrases.max_score,
+            **{kind: [{"code": p.code, "text": p.text, "category": p.category,
+                       **({"source": p.source} if p.source else {})}
+                      for p in getattr(policy.service_phrases, kind)] for kind in ("forbidden", "required")},
+        },
         "cover": {
             "minimum": policy.cover.minimum,
             "holiday_minimum": policy.cover.holiday_minimum,

@@ -10,7 +10,7 @@ from decimal import Decimal
 SANCTIONS = ("warning", "fine", "points", "dismissal_review")
 AFTER_LADDER = ("repeat_last", "review")
 CALENDAR_WINDOWS = ("month", "year")
-ROLES = ("staff", "lead", "supervisor", "manager", "gm", "hr", "admin")
+ROLES = ("staff", "lead", "supervisor", "manager", "gm", "hr", "admin", "inspector")
 REVIEWS = ("dismissal",)
 GROOMING_KINDS = ("grooming", "workstation")
 # 事假 病假 婚假 产假 丧假 调休/换休 带薪年假 工伤假 (docs/rules.md §4)
@@ -98,6 +98,30 @@ class ExtraShiftPolicy:
     approvers: tuple[str, ...] = ("lead",)
     max_hours: int = 12
     within_days: int = 3
+
+
+PHRASE_KINDS = ("forbidden", "required")
+
+
+@dataclass(frozen=True)
+class ServicePhrase:
+    """One phrase of the rule books' lists (服务忌语 forbidden, 文明用语 required), with its category."""
+
+    code: str
+    text: str
+    category: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ServicePhrasePolicy:
+    """Service phrases and quality inspection (质检, docs/rules.md §7a): the lists, the rule a forbidden phrase
+    raises, and the score range."""
+
+    forbidden: tuple[ServicePhrase, ...] = ()
+    required: tuple[ServicePhrase, ...] = ()
+    rule: str = "FORBIDDEN_PHRASE"
+    max_score: int = 100
 
 
 @dataclass(frozen=True)
@@ -239,6 +263,7 @@ class Policy:
     corrections: CorrectionPolicy = field(default_factory=CorrectionPolicy)
     extra_shifts: ExtraShiftPolicy = field(default_factory=ExtraShiftPolicy)
     cover: CoverPolicy = field(default_factory=CoverPolicy)
+    service_phrases: ServicePhrasePolicy = field(default_factory=ServicePhrasePolicy)
     pay_treatment: str = "deduction"  # how penalty amounts reach pay: one of PAY_TREATMENTS (docs/rules.md §8)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     settings: dict = field(default_factory=dict)  # product decisions with no other home

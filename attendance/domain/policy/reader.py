@@ -55,6 +55,8 @@ from attendance.domain.policy.model import (
     RetentionPolicy,
     Reward,
     Rule,
+    ServicePhrase,
+    ServicePhrasePolicy,
     Step,
     SwapPolicy,
     Window,
@@ -372,6 +374,28 @@ class _Reader:
         got = self.fields(value, path, spec)
         return None if got is None else CoverPolicy(**got)
 
+    def phrase(self, value: Any, path: str) -> ServicePhrase | None:
+        spec = {"code": self.code, "text": self.text, "category": self.lower_name, "source": self.text}
+        got = self.fields(value, path, spec, required=("code", "text", "category"))
+        return None if got is None else ServicePhrase(**{"code": "", "text": "", "category": "", **got})
+
+    def phrases(self, value: Any, path: str) -> tuple[ServicePhrase, ...] | None:
+        if not isinstance(value, list):
+            self.bad(path, N_("must be a list"))
+            return None
+        return tuple(self.phrase(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+    def service_phrases(self, value: Any, path: str) -> ServicePhrasePolicy | None:
+        spec = {"forbidden": self.phrases, "required": self.phrases, "rule": self.code,
+                "max_score": lambda v, p: self.integer(v, p, low=1, high=1000)}
+        got = self.fields(value, path, spec)
+        if got is None:
+            return None
+        codes = [p.code for p in (*got.get("forbidden", ()), *got.get("required", ())) if p is not None]
+        for code in {c for c in codes if codes.count(c) > 1}:
+            self.bad(_key(path, "forbidden"), f"phrase code {code} is used twice")
+        return ServicePhrasePolicy(**got)
+
     def chain(self, value: Any, path: str) -> LeaveChain | None:
         spec = {
             "max_days": lambda v, p: self.number(v, p, low=Decimal(0), above_low=True),
@@ -610,6 +634,7 @@ class _Reader:
             "corrections": self.corrections,
             "extra_shifts": self.extra_shifts,
             "cover": self.cover,
+            "service_phrases": self.service_phrases,
             "deductions": self.deductions,
             "pay_treatment": lambda value, path: self.choice(value, path, PAY_TREATMENTS),
             "retention": self.retention,
@@ -631,6 +656,9 @@ class _Reader:
                 for event, code in attendance.rules.items():
                     if code is not None and code not in rules:
                         self.bad(f"attendance.rules.{event}", f"unknown rule code {code}")
+            phrases = got.get("service_phrases")
+            if phrases is not None and phrases.forbidden and phrases.rule not in rules:
+                self.bad("service_phrases.rule", f"unknown rule code {phrases.rule}")
             for i, item in enumerate(grooming or ()):
                 if item is not None and item.rule is not None and item.rule not in rules:
                     self.bad(f"grooming.items[{i}].rule", f"unknown rule code {item.rule}")
@@ -653,6 +681,7 @@ class _Reader:
             corrections=got.get("corrections", CorrectionPolicy()),
             extra_shifts=got.get("extra_shifts", ExtraShiftPolicy()),
             cover=got.get("cover", CoverPolicy()),
+            service_phrases=got.get("service_phrases", ServicePhrasePolicy()),
             deductions=got.get("deductions", DeductionPolicy()),
             pay_treatment=got.get("pay_treatment", DEFAULT_PAY_TREATMENT),
             retention=got.get("retention", RetentionPolicy()),
