@@ -695,3 +695,57 @@ def close_month(actor: Employee | None, month_text: str) -> MonthClose:
                  deducted=str(sum((d["deducted"] for d in deductions), Decimal("0.00"))),
                  policy_version=version_id)
     return close
+
+
+# --- the year-end review (年终考核) -------------------------------------------------------------
+
+
+@dataclass
+class YearReview:
+    year: int
+    employee: Employee
+    months: list  # year_review.Month, the months the person was on the books
+    violations_by_category: dict[str, int]
+    score: float | None
+    bonus: int
+    half_year_leave: tuple[float, float]
+
+
+def year_review(viewer: Employee, year: int, employee_no: str) -> YearReview:
+    """One person's year: each month's score, full attendance and leave (closed months frozen, open ones
+    live), the violations counted by the policy's category, the year's score with the full-year attendance
+    bonus (``rewards.full_attendance_year``, the policy in force on 31 December), the half-year leave.
+
+    :raise NotFound: a person the viewer may not see. :raise InvalidInput: a year out of range.
+    """
+    from attendance.domain import year_review as rules
+    from attendance.services.people import visible_employee
+
+    if not 1900 < int(year) < 2100:
+        raise InvalidInput("year out of range", fields={"year": "1901 to 2099"})
+    person = visible_employee(viewer, employee_no)
+    months = []
+    for m in range(1, 13):
+        first = date(year, m, 1)
+        if first > clock.today():
+            break
+        people = month_figures(first).people
+        if person.id not in people.index:
+            continue
+        row = people.loc[person.id]
+        months.append(rules.Month(m, int(row["score"]), bool(row["full_attendance"]), int(row["violations"]),
+                                  float(row["leave_days"])))
+    policy = PolicyBook.load().on(date(year, 12, 31))[1]
+    reward = policy.rewards.get("full_attendance_year")
+    score, bonus = rules.year_score(months, reward.points if reward else 0)
+    counted = db.session.execute(
+        select(Violation.rule_code, func.count()).where(
+            Violation.employee_id == person.id, Violation.reversed_at.is_(None),
+            Violation.occurred_on >= date(year, 1, 1), Violation.occurred_on <= date(year, 12, 31))
+        .group_by(Violation.rule_code)).all()
+    by_category: dict[str, int] = {}
+    for code, n in counted:
+        rule = policy.rules.get(code)
+        category = rule.category if rule is not None else "general"
+        by_category[category] = by_category.get(category, 0) + int(n)
+    return YearReview(year, person, months, by_category, score, bonus, rules.half_year_leave(months))
