@@ -117,6 +117,7 @@ CAPABILITY_MATRICES = {
     "tests.pages.test_extra_shift_pages": "PAGES",
     "tests.api.test_inspections_api": "API",
     "tests.pages.test_inspection_pages": "PAGES",
+    "tests.services.test_year_review": "API",
 }
 
 

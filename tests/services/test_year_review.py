@@ -10,7 +10,7 @@ from attendance import clock
 from attendance.extensions import db
 from attendance.models import AttendanceDay
 from attendance.services import discipline, scores
-from tests.conftest import make_person, make_team
+from tests.conftest import make_person, make_team, token_for
 
 
 @pytest.fixture
@@ -37,3 +37,17 @@ def test_a_full_year_without_violations_adds_ten_points_and_one_violation_takes_
     assert other.bonus == 0 and other.score < 100
     assert sum(other.violations_by_category.values()) == 1
     assert good.half_year_leave == (0, 0)
+
+
+def test_the_api_gives_the_year_to_whoever_may_see_the_person(client, world):
+    got = client.get(f"/api/v1/year-reviews/2026/{world['good'].employee_no}", headers=token_for(client, world["good"]))
+    assert got.status_code == 200 and (got.get_json()["bonus"], got.get_json()["score"]) == (10, 110)
+    other = client.get(f"/api/v1/year-reviews/2026/{world['other'].employee_no}",
+                       headers=token_for(client, world["good"]))
+    assert other.status_code == 404  # staff see only their own year
+    bad = client.get(f"/api/v1/year-reviews/1800/{world['good'].employee_no}", headers=token_for(client, world["lead"]))
+    assert bad.status_code == 400
+
+
+# Who reaches which route (the coverage test in tests/test_permissions_matrix.py reads this list).
+API = [("GET", "/api/v1/year-reviews/2026/{employee_no}", "scores.view: everyone, for the people they may see")]
