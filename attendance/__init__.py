@@ -166,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
     from attendance.discipline.views import bp as discipline_bp
     from attendance.grooming.views import bp as grooming_bp
     from attendance.handovers.views import bp as handovers_bp
+    from attendance.inspections.views import bp as inspections_bp
     from attendance.leave.views import bp as leave_bp
     from attendance.notifications.views import bp as notifications_bp
     from attendance.people.views import bp as people_bp
@@ -179,7 +180,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (auth_bp, people_bp, policy_bp, discipline_bp, shifts_bp, attendance_bp, grooming_bp, scores_bp,
                requests_bp, leave_bp, swaps_bp, notifications_bp, privacy_bp, work_reports_bp,
-               handovers_bp):
+               handovers_bp, inspections_bp):
         app.register_blueprint(bp)
     register_api(app)
 

@@ -29,6 +29,7 @@ OFFICE = [  # username, employee_no, name, roles
     ("gm", "G0001", "王总", ["gm"]),
     ("manager", "M0001", "李经理", ["manager"]),
     ("supervisor", "S0001", "陈主管", ["supervisor"]),
+    ("inspector", "Q0001", "孙质检", ["inspector"]),
 ]
 
 
@@ -60,9 +61,13 @@ def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, 
     from attendance.discipline.demo import build_discipline_demo
 
     build_discipline_demo()
-    from attendance.requests.demo import build_requests_demo
+    from attendance.requests.demo import build_extra_shifts_demo, build_requests_demo
 
     build_requests_demo()
+    build_extra_shifts_demo()
+    from attendance.inspections.demo import build_inspections_demo
+
+    build_inspections_demo()
     from attendance.leave.demo import build_leave_demo
 
     build_leave_demo()

@@ -176,7 +176,14 @@ PATTERN_LABELS = {"weekly_rest": _l("Weekly rotating rest day"), "one_on_one_off
 
 REQUEST_KIND_LABELS = {"punch_correction": _l("Missed punch"), "leave": _l("Leave"), "swap": _l("Shift swap"),
                        "appeal": _l("Appeal"), "dismissal_review": _l("Dismissal review"),
-                       "meeting_excuse": _l("Excused from a meeting")}
+                       "meeting_excuse": _l("Excused from a meeting"),
+                       "extra_shift": _l("Extra shift")}
+PHRASE_CATEGORY_LABELS = {  # 004 三 (服务忌语) and the kinds of 文明用语
+    "contempt": _l("Contemptuous"), "impatience": _l("Impatient"), "irresponsibility": _l("Evasive"),
+    "insolence": _l("Insolent"), "greeting": _l("Greeting"), "during": _l("During service"),
+    "closing": _l("Closing"), "apology": _l("Apology"),
+}
+EXTRA_DAY_TYPE_LABELS = {"working": _l("Working day"), "rest": _l("Rest day"), "holiday": _l("Public holiday")}
 REQUEST_STATUS_LABELS = {"pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
                          "withdrawn": _l("Withdrawn")}
 STEP_STATUS_LABELS = {"waiting": _l("Not yet"), "pending": _l("Waiting for a decision"), "approved": _l("Approved"),
@@ -184,6 +191,7 @@ STEP_STATUS_LABELS = {"waiting": _l("Not yet"), "pending": _l("Waiting for a dec
 ROLE_LABELS = {
     "staff": _l("Staff"), "lead": _l("Shift lead"), "supervisor": _l("Supervisor"),
     "manager": _l("Department manager"), "gm": _l("General manager"), "hr": _l("HR"), "admin": _l("Admin"),
+    "inspector": _l("Quality inspector"),
 }
 # The policy templates (attendance/policy/templates, docs/rules.md "Policy templates")
 POLICY_TEMPLATE_LABELS = {"default": _l("Call centre (default)"), "property": _l("Property management"),

@@ -43,6 +43,7 @@ NAV = [
     ("scores.dashboard", _l("Scores"), "scores.dashboard"),
     ("scores.payroll", _l("Payroll deductions"), "payroll.view"),
     ("leave.register", _l("Leave register"), "leave.register"),
+    ("inspections.index", _l("Quality inspections"), "inspections.report"),
     # administration
     ("people.employees", _l("Employees"), "employees.view"),
     ("people.teams", _l("Teams"), "teams.view"),

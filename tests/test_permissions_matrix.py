@@ -121,6 +121,11 @@ CAPABILITY_MATRICES = {
     "tests.api.test_handovers_api": "API",
     "tests.pages.test_meetings_pages": "PAGES",
     "tests.api.test_meetings_api": "API",
+    "tests.api.test_extra_shifts_api": "API",
+    "tests.pages.test_extra_shift_pages": "PAGES",
+    "tests.api.test_inspections_api": "API",
+    "tests.pages.test_inspection_pages": "PAGES",
+    "tests.services.test_year_review": "API",
 }
 
 

@@ -121,9 +121,14 @@ def test_importing_each_template_and_recording_one_violation_of_each_of_its_rule
     for n, rule in enumerate(policy.rules.values()):
         person = make_person(["staff"], team)  # each a first occurrence: the first step of the ladder
         step = rule.ladder[0]
+        choice = None
+        if step.options:  # the book says "or": the recorder chooses; the first option is as good as any
+            step = step.options[0]
+            choice = step.sanction
         amount = step.amount_range[0] if step.amount_range else None
         violation = discipline.record_violation(recorder, employee=person, rule_code=rule.code,
-                                                occurred_at=at + timedelta(minutes=n), note="模板测试", amount=amount)
+                                                occurred_at=at + timedelta(minutes=n), note="模板测试", amount=amount,
+                                                choice=choice)
         assert violation.rule_code == rule.code and violation.policy_version_id == row.id
         assert violation.points == step.points
         if step.sanction == "fine":

@@ -9,8 +9,10 @@ def register(app: Flask) -> None:
     from attendance.api import (
         attendance,
         auth,
+        extra_shifts,
         grooming,
         handovers,
+        inspections,
         leave,
         ledger,
         notifications,
@@ -28,5 +30,5 @@ def register(app: Flask) -> None:
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
                    leave, swaps, notifications, privacy, work_reports,
-                   handovers):
+                   handovers, extra_shifts, inspections):
         api.register_blueprint(module.blp)

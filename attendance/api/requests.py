@@ -62,7 +62,8 @@ class DecisionIn(ma.Schema):
 
 
 class ApprovalOut(ma.Schema):
-    kind = ma.fields.String(metadata={"enum": ["punch_correction", "leave", "swap", "appeal", "dismissal_review"]})
+    kind = ma.fields.String(metadata={"enum": ["punch_correction", "leave", "swap", "extra_shift", "appeal",
+                                                 "dismissal_review"]})
     id = ma.fields.Integer()
     employee_no = ma.fields.String()
     name = ma.fields.String()

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from attendance.domain.errors import N_, Conflict, Forbidden, InvalidInput, RuleRefused
 
-KINDS = ("punch_correction", "leave", "swap", "meeting_excuse")
+KINDS = ("punch_correction", "leave", "swap", "meeting_excuse", "extra_shift")
 STATUSES = ("pending", "approved", "rejected", "withdrawn")
 STEP_STATUSES = ("waiting", "pending", "approved", "rejected", "cancelled")
 OUTCOMES = ("approve", "reject")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Where a violation came from; kept on the violation for reports and for the person to see.
-SOURCES = ("manual", "grooming", "attendance", "complaint", "swap", "meeting", "report", "handover")
+SOURCES = ("manual", "grooming", "attendance", "complaint", "swap", "meeting", "report", "handover", "inspection")
 APPEAL_STATUSES = ("pending", "upheld", "overturned")
 APPEAL_OUTCOMES = ("upheld", "overturned")
 DISMISSAL_STATUSES = ("pending", "dismiss", "final_warning", "dropped")

@@ -68,6 +68,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "swaps.file_for": frozenset({"lead", "supervisor", "manager"}),
     "swaps.handover": frozenset({"lead", "supervisor", "manager"}),
     "swaps.private": frozenset({"lead", "supervisor", "manager"}),
+    # extra shifts (加班): everyone asks for their own; a lead (or the office) files for a team member
+    "extra_shifts.request": EVERYONE,
+    "extra_shifts.file_for": frozenset({"lead", "supervisor", "manager", "hr", "admin"}),
+    # quality inspection (质检): the inspector records; the office and inspectors see every inspection, a lead
+    # their team's, staff their own (``reach``); HR's monthly table and chart
+    "inspections.record": frozenset({"inspector"}),
+    "inspections.view": EVERYONE,
+    "inspections.all": frozenset({"inspector"}) | OFFICE,
+    "inspections.report": frozenset({"inspector", "hr", "admin", "manager", "gm", "supervisor"}),
     "approvals.view": LEADERS,
     "approvals.decide": LEADERS,
     # notifications: each person their own; admin sets a team's group robot

@@ -188,7 +188,9 @@ def _show(leave, status: int = 200, **forms):
     for name, cls in (("decision", DecisionForm), ("cancel", CancelForm), ("extend", ExtendForm),
                       ("back", ReturnForm), ("certificate", CertificateForm)):
         forms.setdefault(name, cls(formdata=None))
-    return render_template("leave/show.html", leave=leave, item=leave.request, actions=svc.actions(current_user, leave),
+    actions = svc.actions(current_user, leave)
+    below_cover = requests_service.below_cover(leave.request) if actions.decide else []
+    return render_template("leave/show.html", leave=leave, item=leave.request, actions=actions, below_cover=below_cover,
                            extensions=svc.extensions(leave), leave_policy=svc.leave_policy(), forms=forms), status
 
 

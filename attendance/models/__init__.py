@@ -10,8 +10,10 @@ from attendance.models.discipline import (
     Transfer,
     Violation,
 )
+from attendance.models.extra_shifts import ExtraShift
 from attendance.models.grooming import GroomingCheck, GroomingFailure
 from attendance.models.handovers import Handover
+from attendance.models.inspections import QualityInspection
 from attendance.models.jobs import Job
 from attendance.models.leave import LeaveEntitlement, LeaveRequest
 from attendance.models.notifications import Notification, OutboundMessage, TeamRobot
@@ -30,6 +32,8 @@ __all__ = [
     "MeetingExcuse",
     "Handover",
     "WorkReport",
+    "QualityInspection",
+    "ExtraShift",
     "PrivateSwapReview",
     "Swap",
     "LeaveEntitlement",

@@ -42,6 +42,7 @@ class Request(db.Model):
     correction: Mapped[PunchCorrection | None] = relationship(back_populates="request", uselist=False)
     leave = relationship("LeaveRequest", back_populates="request", uselist=False)
     swap = relationship("Swap", back_populates="request", uselist=False)
+    extra_shift = relationship("ExtraShift", back_populates="request", uselist=False)
 
     @property
     def chain(self) -> tuple[str, ...]:

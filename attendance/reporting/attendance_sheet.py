@@ -20,8 +20,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
+from attendance.domain.extra_shifts import DAY_TYPES as EXTRA_DAY_TYPES
 from attendance.domain.policy.model import LEAVE_TYPES
 from attendance.labels import (
+    EXTRA_DAY_TYPE_LABELS,
     HALF_MARK,
     LEAVE_MARKS,
     LEAVE_TYPE_LABELS,
@@ -97,13 +99,14 @@ def total_headers() -> list[str]:
     return [_("Scheduled"), _("Worked"), _("Late (times)"), _("Late (minutes)"), _("Early (times)"),
             _("Early (minutes)"), _("Absent (days)"), _("Leave (days)"),
             *(_("%(type)s (days)", type=LEAVE_TYPE_LABELS[kind]) for kind in LEAVE_TYPES),
-            _("Rest (days)"), _("Missing punches"), _("Corrections")]
+            _("Rest (days)"), _("Missing punches"), _("Corrections"),
+            *(_("Extra, %(day)s (hours)", day=EXTRA_DAY_TYPE_LABELS[kind]) for kind in EXTRA_DAY_TYPES)]
 
 
 def total_values(t) -> list:
     return [t.scheduled, t.worked, t.late_count, t.late_minutes, t.early_count, t.early_minutes, t.absent_days,
             t.leave_days, *(t.leave_by_type.get(kind, 0) for kind in LEAVE_TYPES),
-            t.rest_days, t.missing_punches, t.corrections]
+            t.rest_days, t.missing_punches, t.corrections, *(t.extra_hours.get(kind, 0) for kind in EXTRA_DAY_TYPES)]
 
 
 def legend() -> str:

@@ -19,3 +19,12 @@ class CorrectionForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class ExtraShiftForm(FlaskForm):
+    employee_no = StringField(_l("Person (employee number; empty: yourself)"), validators=[Optional(), Length(max=32)],
+                              render_kw={"autocomplete": "off"})
+    date = StringField(_l("Day"), validators=[DataRequired()], render_kw={"type": "date"})
+    start = StringField(_l("From"), validators=[DataRequired()], render_kw={"type": "time"})
+    end = StringField(_l("To"), validators=[DataRequired()], render_kw={"type": "time"})
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])

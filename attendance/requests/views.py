@@ -14,7 +14,8 @@ from attendance.domain.errors import DomainError
 from attendance.errors import status_of
 from attendance.labels import error_text
 from attendance.reporting import discipline_documents as documents
-from attendance.requests.forms import CorrectionForm, DecisionForm
+from attendance.requests.forms import CorrectionForm, DecisionForm, ExtraShiftForm
+from attendance.services import extra_shifts
 from attendance.services import requests as svc
 from attendance.web import can, permission_required, show_field_errors
 
@@ -29,7 +30,8 @@ class _Labels:
 @bp.app_context_processor
 def request_helpers() -> dict:
     return {"request_labels": _Labels, "message": labels.message, "local_time": documents.local_time,
-            "request_summary": lambda r: labels.message(*svc.summary(r))}
+            "request_summary": lambda r: labels.message(*svc.summary(r)),
+            "extra_day_labels": labels.EXTRA_DAY_TYPE_LABELS}
 
 
 @bp.context_processor
@@ -125,3 +127,28 @@ def new_correction():
     return render_template("requests/correction_form.html", form=form,
                            for_others=can("corrections.file_for")), status
 
+
+
+@bp.route("/requests/extra-shifts/new", methods=["GET", "POST"])
+@permission_required("extra_shifts.request")
+def new_extra_shift():
+    """加班申请: the day and hours of an extra shift, asked ahead or just after; the lead decides."""
+    form = ExtraShiftForm()
+    if request.method == "GET":
+        form.date.data = form.date.data or clock.today().isoformat()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            made = extra_shifts.file(current_user, {
+                "employee_no": form.employee_no.data, "date": form.date.data, "start": form.start.data,
+                "end": form.end.data, "reason": form.reason.data})
+        except DomainError as exc:
+            show_field_errors(form, exc)
+            status = status_of(exc)
+        else:
+            flash(_("Your extra shift is filed; your lead will decide it."))
+            return redirect(url_for("requests.show", request_id=made.id))
+    elif request.method == "POST":
+        status = 400
+    return render_template("requests/extra_shift_form.html", form=form, settings=extra_shifts.settings(),
+                           for_others=can("extra_shifts.file_for")), status

@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from attendance import clock
 from attendance.domain import dates
+from attendance.domain import extra_shifts as extra_rules
 from attendance.domain.attendance_rules import (
     KINDS,
     TRAINING,
@@ -49,6 +50,7 @@ from attendance.models import (
     Violation,
 )
 from attendance.models import shifts as shiftmodels
+from attendance.models.extra_shifts import approved_minutes
 from attendance.models.handovers import unacknowledged as unacknowledged_handovers
 from attendance.models.leave import day_marks, live_leaves
 from attendance.models.swaps import Swap, swaps_touching
@@ -582,6 +584,8 @@ class SheetTotals:
     missing_punches: int = 0
     corrections: int = 0  # 补卡: punches added by a correction, approved on request or made by the lead
     leave_by_type: dict[str, float] = field(default_factory=dict)  # the same days by the type they count as
+    # approved extra shifts (加班), hours by the kind of day: working day, rest day, public holiday
+    extra_hours: dict[str, float] = field(default_factory=dict)
 
     def add_leave(self, leave_type: str | None, days: float) -> None:
         self.leave_days = _whole(self.leave_days + days)
@@ -669,6 +673,7 @@ def _sheet(first: date, team: Team | None, people: list[Employee]) -> Sheet:
     derived = derive([p for p in people if p.id in pending], start, end,
                      leave=leave_covers(pending, start, end, leaves)) if pending else {}
     corrected = _corrections(ids, start, end)
+    extra = approved_minutes(ids, start, end)
     out = []
     for person in people:
         mine = known.get(person.id, {})
@@ -718,6 +723,7 @@ def _sheet(first: date, team: Team | None, people: list[Employee]) -> Sheet:
         totals.worked, totals.absent_days = _whole(totals.worked), _whole(totals.absent_days)
         totals.rest_days = counts["rest"]
         totals.corrections = corrected.get(person.id, 0)
+        totals.extra_hours = {kind: extra_rules.hours(n) for kind, n in extra.get(person.id, {}).items()}
         out.append(SheetRow(person, cells, totals))
     return Sheet(first, team, days, calendar.holidays(start, end), out)
 

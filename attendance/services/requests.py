@@ -18,12 +18,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from attendance import clock
 from attendance.domain import approvals as rules
 from attendance.domain import dates
-from attendance.domain.errors import N_, Forbidden, InvalidInput, NotFound
+from attendance.domain.errors import N_, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import ApprovalStep, Employee, PunchCorrection, Request
 from attendance.models.types import utcnow
-from attendance.services import audit, discipline, notifications, paging, people, punches
+from attendance.services import audit, cover, discipline, notifications, paging, people, punches
 from attendance.services import policy as policy_service
 from attendance.services.transaction import use_case
 
@@ -42,6 +42,9 @@ class Kind:
     on_approved: Callable[[Employee, Request], None]
     link: Callable[[Request], str]
     parties: Callable[[Request], set[int]] = lambda request: set()
+    # What approving it would do to the roster, (person, day) → shift code or None (off), for the cover check:
+    # leave takes its days off, a swap moves shifts. None: the kind changes no one's presence.
+    cover_change: Callable[[Request], dict] | None = None
 
 
 KINDS: dict[str, Kind] = {}
@@ -166,6 +169,11 @@ def decide(actor: Employee, request_id: int, outcome: str, note: str | None = No
     if _party(actor, request):
         raise Forbidden(N_("Nobody decides their own request."), code="own_request")
     decision = rules.decide(_state(request), _decider(actor, request), outcome)
+    short = below_cover(request) if decision.final and outcome == "approve" else []
+    if short and not note:
+        raise RuleRefused(N_("Approving this takes a shift below cover: say why in the note."),
+                          code="cover_note_required",
+                          fields={"note": N_("required: approving this takes a shift below cover")})
     now = utcnow()
     step = request.steps[request.step]
     step.status = "approved" if outcome == "approve" else "rejected"
@@ -179,13 +187,23 @@ def decide(actor: Employee, request_id: int, outcome: str, note: str | None = No
     else:
         request.steps[decision.step].status = "pending"
     audit.record(actor, f"{request.kind}.{outcome}", request.kind, request.id, step=step.position,
-                 role=step.role, note=note, status=request.status)
+                 role=step.role, note=note, status=request.status,
+                 **({"below_cover": cover.describe(short)} if short else {}))
     if decision.final and request.status == "approved":
         KINDS[request.kind].on_approved(actor, request)
     _tell_requester(request, step, decision)
     if not decision.final:
         _tell_approvers(request)
     return request
+
+
+def below_cover(request: Request) -> list[cover.Shortfall]:
+    """The shifts approving this pending request would take below cover (warned on its page; approving it
+    then needs a note, which the decision records with the shortfalls in the audit)."""
+    change = KINDS[request.kind].cover_change
+    if request.status != "pending" or change is None:
+        return []
+    return cover.shortfalls_after(change(request))
 
 
 def _tell_requester(request: Request, step: ApprovalStep, decision: rules.Decision) -> None:

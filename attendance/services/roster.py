@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from attendance.domain import rotation
+from attendance.domain.cover import Shortfall
 from attendance.domain.dates import parse_day
 from attendance.domain.errors import N_, Forbidden, InvalidInput
 from attendance.domain.leave import LeaveDay
@@ -19,9 +20,10 @@ from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import Employee, RosterEntry, ShiftType, Team
 from attendance.models.discipline import live_training_days
+from attendance.models.extra_shifts import ExtraShift, day_extra
 from attendance.models.leave import day_marks, live_leaves
 from attendance.models.shifts import roster_cells
-from attendance.services import attendance, audit, shift_types
+from attendance.services import attendance, audit, cover, shift_types
 from attendance.services.calendar import (
     LIVE_LEAVE,
     HolidayMark,
@@ -68,6 +70,8 @@ class RosterGrid:
     editable: bool
     leave: dict[tuple[int, date], LeaveDay] = field(default_factory=dict)  # approved and pending (请假待批)
     training: set[tuple[int, date]] = field(default_factory=set)  # stand-down days for retraining (待岗培训)
+    extra: dict[tuple[int, date], list[ExtraShift]] = field(default_factory=dict)  # 加班, approved and asked
+    below_cover: dict[date, list[Shortfall]] = field(default_factory=dict)  # the shifts short of the minimum
 
     def code(self, person: Employee, day: date) -> str | None:
         entry = self.cells.get((person.id, day))
@@ -88,7 +92,8 @@ def roster_grid(viewer: Employee, team_code: str, start: date, end: date) -> Ros
     ids = [p.id for p in people]
     leave = day_marks(live_leaves(ids, start, end, LIVE_LEAVE), start, end)
     return RosterGrid(team, days, people, roster_cells(ids, start, end), holidays(start, end),
-                      can_edit_team(viewer, team), leave, live_training_days(ids, start, end))
+                      can_edit_team(viewer, team), leave, live_training_days(ids, start, end),
+                      day_extra(ids, start, end), cover.grid_shortfalls(team, people, days))
 
 
 

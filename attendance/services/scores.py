@@ -22,8 +22,10 @@ from sqlalchemy import BigInteger, and_, case, func, insert, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
 from attendance import clock
+from attendance.domain import extra_shifts as extra_rules
 from attendance.domain import scoring
 from attendance.domain.errors import N_, Conflict, InvalidInput, NotFound, RuleRefused
+from attendance.domain.extra_shifts import DAY_TYPES as EXTRA_DAY_TYPES
 from attendance.domain.money import cents_to_money, money_to_cents
 from attendance.domain.permissions import reach
 from attendance.domain.policy import Policy, parse_policy
@@ -39,6 +41,7 @@ from attendance.models import (
     TrainingDay,
     Violation,
 )
+from attendance.models.extra_shifts import approved_minutes
 from attendance.models.scores import MonthClose, PayrollDeduction, RewardNomination, ScoreSnapshot
 from attendance.services import audit, notifications, paging
 from attendance.services.people import teams_led_by
@@ -300,7 +303,18 @@ def _frozen(close: MonthClose) -> MonthFigures:
 def month_figures(month: date) -> MonthFigures:
     """Everyone's figures for the month: the snapshot if it is closed, else computed now."""
     close = get_close(month)
-    return _frozen(close) if close is not None else _live(month)
+    figures = _frozen(close) if close is not None else _live(month)
+    _add_extra_hours(figures)
+    return figures
+
+
+def _add_extra_hours(figures: MonthFigures) -> None:
+    """The month's approved extra-shift hours (加班) by day type, beside the other figures: one column each.
+    Read from the approved requests, also for a closed month (they are hours, not pay: nothing is frozen)."""
+    extra = approved_minutes(figures.people.index.tolist(), figures.month, scoring.month_end(figures.month))
+    for kind in EXTRA_DAY_TYPES:
+        figures.people[f"extra_{kind}_hours"] = [
+            extra_rules.hours(extra.get(int(pid), {}).get(kind, 0)) for pid in figures.people.index]
 
 
 def visible_ids(viewer: Employee, people: pd.DataFrame) -> pd.Index:
@@ -375,6 +389,7 @@ def score_rows(figures: MonthFigures) -> list[dict]:
             "reward_forfeited": bool(p["reward_forfeited"]), "training_days": int(p["training_days"]),
             "rank": int(p["rank"]), "team_rank": None if pd.isna(p["team_rank"]) else int(p["team_rank"]),
             "closed": figures.closed is not None,
+            "extra_hours": {kind: p.get(f"extra_{kind}_hours", 0) for kind in EXTRA_DAY_TYPES},
         })
     return rows
 
@@ -747,3 +762,57 @@ def pending_nominations(month: date) -> int:
     return db.session.scalar(select(func.count()).select_from(RewardNomination).where(
         RewardNomination.month == month, RewardNomination.reward == REWARD,
         RewardNomination.status == "pending")) or 0
+
+
+# --- the year-end review (年终考核) -------------------------------------------------------------
+
+
+@dataclass
+class YearReview:
+    year: int
+    employee: Employee
+    months: list  # year_review.Month, the months the person was on the books
+    violations_by_category: dict[str, int]
+    score: float | None
+    bonus: int
+    half_year_leave: tuple[float, float]
+
+
+def year_review(viewer: Employee, year: int, employee_no: str) -> YearReview:
+    """One person's year: each month's score, full attendance and leave (closed months frozen, open ones
+    live), the violations counted by the policy's category, the year's score with the full-year attendance
+    bonus (``rewards.full_attendance_year``, the policy in force on 31 December), the half-year leave.
+
+    :raise NotFound: a person the viewer may not see. :raise InvalidInput: a year out of range.
+    """
+    from attendance.domain import year_review as rules
+    from attendance.services.people import visible_employee
+
+    if not 1900 < int(year) < 2100:
+        raise InvalidInput("year out of range", fields={"year": "1901 to 2099"})
+    person = visible_employee(viewer, employee_no)
+    months = []
+    for m in range(1, 13):
+        first = date(year, m, 1)
+        if first > clock.today():
+            break
+        people = month_figures(first).people
+        if person.id not in people.index:
+            continue
+        row = people.loc[person.id]
+        months.append(rules.Month(m, int(row["score"]), bool(row["full_attendance"]), int(row["violations"]),
+                                  float(row["leave_days"])))
+    policy = PolicyBook.load().on(date(year, 12, 31))[1]
+    reward = policy.rewards.get("full_attendance_year")
+    score, bonus = rules.year_score(months, reward.points if reward else 0)
+    counted = db.session.execute(
+        select(Violation.rule_code, func.count()).where(
+            Violation.employee_id == person.id, Violation.reversed_at.is_(None),
+            Violation.occurred_on >= date(year, 1, 1), Violation.occurred_on <= date(year, 12, 31))
+        .group_by(Violation.rule_code)).all()
+    by_category: dict[str, int] = {}
+    for code, n in counted:
+        rule = policy.rules.get(code)
+        category = rule.category if rule is not None else "general"
+        by_category[category] = by_category.get(category, 0) + int(n)
+    return YearReview(year, person, months, by_category, score, bonus, rules.half_year_leave(months))

@@ -13,7 +13,7 @@ from attendance import clock, labels
 from attendance.domain import dates
 from attendance.domain.errors import DomainError
 from attendance.errors import status_of
-from attendance.labels import error_text
+from attendance.labels import error_text, translated
 from attendance.reporting import discipline_documents as documents
 from attendance.services import people
 from attendance.services import swaps as svc
@@ -99,6 +99,7 @@ def _show(swap, form=None, status=200):
     return render_template(
         "swaps/show.html", swap=swap, form=form or NoteForm(), fine_form=fine_form,
         may_answer=svc.may_answer(current_user, swap), may_decide=svc.may_decide(current_user, swap),
+        below_cover=svc.below_cover(swap) if svc.may_decide(current_user, swap) else [],
         may_withdraw=svc.may_withdraw(current_user, swap), may_fine=svc.may_fine_handover(current_user, swap),
         fines=svc.handover_fines(swap) if can("violations.view") or current_user.id in (
             swap.requester_id, swap.counterpart_id) else []), status
@@ -131,7 +132,10 @@ def act(request_id: int, verb: str):
         else:
             svc.decide(current_user, request_id, verb, note)
     except DomainError as exc:
-        flash(error_text(exc), "error")
+        if "note" in exc.fields:  # beside the note field, where the approver types it
+            form.note.errors = [translated(exc.fields["note"])]
+        else:
+            flash(error_text(exc), "error")
         return _show(svc.get_swap(current_user, request_id), form, status_of(exc))
     flash({"accept": _("Accepted: the approver decides next."), "decline": _("Declined."),
            "approve": _("Approved: the roster is changed."), "reject": _("Rejected."),

@@ -42,7 +42,7 @@ SECTION_7_CODES = {
 }  # fmt: skip
 # Rules no rule book names, kept apart so they stay visible: each is a product decision in docs/rules.md.
 PRODUCT_DECISION_CODES = {"HALF_ABSENT"}
-ROLE_CHOICE = "must be one of: staff, lead, supervisor, manager, gm, hr, admin"
+ROLE_CHOICE = "must be one of: staff, lead, supervisor, manager, gm, hr, admin, inspector"
 
 
 def warning(points=1):

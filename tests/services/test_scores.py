@@ -218,7 +218,7 @@ def test_the_score_computation_runs_the_same_few_queries_for_3_or_30_people(team
 
     few = queries_for(3)
     many = queries_for(27)
-    assert few == many <= 9  # 6, and the nominations, forfeited rewards and stand-down days: one query each
+    assert few == many <= 10  # 6, the nominations, forfeited rewards, stand-down days and extra-shift hours: one query each
 
 
 def test_lateness_is_counted_by_weekday_and_shift_start_hour(teams):

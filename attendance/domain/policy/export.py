@@ -117,6 +117,24 @@ def policy_to_document(policy: Policy) -> dict:
             "within_days": policy.corrections.within_days,
             "approvers": list(policy.corrections.approvers),
         },
+        "extra_shifts": {
+            "approvers": list(policy.extra_shifts.approvers),
+            "max_hours": policy.extra_shifts.max_hours,
+            "within_days": policy.extra_shifts.within_days,
+        },
+        "service_phrases": {
+            "rule": policy.service_phrases.rule,
+            "max_score": policy.service_phrases.max_score,
+            **{kind: [{"code": p.code, "text": p.text, "category": p.category,
+                       **({"source": p.source} if p.source else {})}
+                      for p in getattr(policy.service_phrases, kind)] for kind in ("forbidden", "required")},
+        },
+        "cover": {
+            "minimum": policy.cover.minimum,
+            "holiday_minimum": policy.cover.holiday_minimum,
+            "rules": [{"people": r.people, **({"team": r.team} if r.team else {}),
+                       **({"shift": r.shift} if r.shift else {})} for r in policy.cover.rules],
+        },
         "leave": {
             "notice_hours": leave.notice_hours,
             "long_personal_days": leave.long_personal_days,

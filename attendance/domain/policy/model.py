@@ -17,7 +17,7 @@ STEP_SANCTIONS = (*SANCTIONS, "choice")
 PENDING_NOMINATIONS = ("refuse", "warn")  # closing a month while a nomination for its reward is undecided
 AFTER_LADDER = ("repeat_last", "review")
 CALENDAR_WINDOWS = ("month", "year")
-ROLES = ("staff", "lead", "supervisor", "manager", "gm", "hr", "admin")
+ROLES = ("staff", "lead", "supervisor", "manager", "gm", "hr", "admin", "inspector")
 REVIEWS = ("dismissal",)
 GROOMING_KINDS = ("grooming", "workstation")
 # A check that fails several items: one violation per rule the failed items name ("check"), or one per item
@@ -105,6 +105,57 @@ class CorrectionPolicy:
     max_per_month: int = 3
     within_days: int = 3
     approvers: tuple[str, ...] = ("lead",)
+
+
+@dataclass(frozen=True)
+class ExtraShiftPolicy:
+    """Extra shifts (加班, docs/rules.md §5a): who approves, the longest one, how late one may ask after."""
+
+    approvers: tuple[str, ...] = ("lead",)
+    max_hours: int = 12
+    within_days: int = 3
+
+
+PHRASE_KINDS = ("forbidden", "required")
+
+
+@dataclass(frozen=True)
+class ServicePhrase:
+    """One phrase of the rule books' lists (服务忌语 forbidden, 文明用语 required), with its category."""
+
+    code: str
+    text: str
+    category: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ServicePhrasePolicy:
+    """Service phrases and quality inspection (质检, docs/rules.md §7a): the lists, the rule a forbidden phrase
+    raises, and the score range."""
+
+    forbidden: tuple[ServicePhrase, ...] = ()
+    required: tuple[ServicePhrase, ...] = ()
+    rule: str = "FORBIDDEN_PHRASE"
+    max_score: int = 100
+
+
+@dataclass(frozen=True)
+class CoverRule:
+    """At least ``people`` on a team's shift (either may be left out: every team, every shift)."""
+
+    people: int
+    team: str | None = None
+    shift: str | None = None
+
+
+@dataclass(frozen=True)
+class CoverPolicy:
+    """Cover (最低在岗人数, docs/rules.md §5b): the fewest people per team and shift; on public holidays."""
+
+    minimum: int = 0
+    holiday_minimum: int = 0
+    rules: tuple[CoverRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -253,6 +304,9 @@ class Policy:
     grooming_items: tuple[GroomingItem, ...]
     rules: dict[str, Rule]  # by code, in document order
     corrections: CorrectionPolicy = field(default_factory=CorrectionPolicy)
+    extra_shifts: ExtraShiftPolicy = field(default_factory=ExtraShiftPolicy)
+    cover: CoverPolicy = field(default_factory=CoverPolicy)
+    service_phrases: ServicePhrasePolicy = field(default_factory=ServicePhrasePolicy)
     pay_treatment: str = "deduction"  # how penalty amounts reach pay: one of PAY_TREATMENTS (docs/rules.md §8)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     settings: dict = field(default_factory=dict)  # product decisions with no other home

@@ -47,7 +47,10 @@ from attendance.domain.policy.model import (
     AnnualLeaveTier,
     AttendancePolicy,
     CorrectionPolicy,
+    CoverPolicy,
+    CoverRule,
     DeductionPolicy,
+    ExtraShiftPolicy,
     GroomingItem,
     GroomingSettings,
     LeaveChain,
@@ -58,6 +61,8 @@ from attendance.domain.policy.model import (
     RetentionPolicy,
     Reward,
     Rule,
+    ServicePhrase,
+    ServicePhrasePolicy,
     StandDownPolicy,
     Step,
     SwapPolicy,
@@ -353,6 +358,52 @@ class _Reader:
         if got is not None and got.get("approvers") == ():
             self.bad(_key(path, "approvers"), N_("name at least one approver"))
         return None if got is None else CorrectionPolicy(**got)
+
+    def extra_shifts(self, value: Any, path: str) -> ExtraShiftPolicy | None:
+        spec = {"approvers": self.roles, "within_days": self.count,
+                "max_hours": lambda v, p: self.integer(v, p, low=1, high=24)}
+        got = self.fields(value, path, spec)
+        if got is not None and got.get("approvers") == ():
+            self.bad(_key(path, "approvers"), N_("name at least one approver"))
+        return None if got is None else ExtraShiftPolicy(**got)
+
+    def cover_rule(self, value: Any, path: str) -> CoverRule | None:
+        spec = {"people": self.count, "team": self.text, "shift": self.text}
+        got = self.fields(value, path, spec, required=("people",))
+        return None if got is None else CoverRule(**{"people": 0, **got})
+
+    def cover(self, value: Any, path: str) -> CoverPolicy | None:
+        def rules(v, p):
+            if not isinstance(v, list):
+                self.bad(p, N_("must be a list"))
+                return None
+            return tuple(self.cover_rule(item, f"{p}[{i}]") for i, item in enumerate(v))
+
+        spec = {"minimum": self.count, "holiday_minimum": self.count, "rules": rules}
+        got = self.fields(value, path, spec)
+        return None if got is None else CoverPolicy(**got)
+
+    def phrase(self, value: Any, path: str) -> ServicePhrase | None:
+        spec = {"code": self.code, "text": self.text, "category": self.lower_name, "source": self.text}
+        got = self.fields(value, path, spec, required=("code", "text", "category"))
+        return None if got is None else ServicePhrase(**{"code": "", "text": "", "category": "", **got})
+
+    def phrases(self, value: Any, path: str) -> tuple[ServicePhrase, ...] | None:
+        if not isinstance(value, list):
+            self.bad(path, N_("must be a list"))
+            return None
+        return tuple(self.phrase(item, f"{path}[{i}]") for i, item in enumerate(value))
+
+    def service_phrases(self, value: Any, path: str) -> ServicePhrasePolicy | None:
+        spec = {"forbidden": self.phrases, "required": self.phrases, "rule": self.code,
+                "max_score": lambda v, p: self.integer(v, p, low=1, high=1000)}
+        got = self.fields(value, path, spec)
+        if got is None:
+            return None
+        codes = [p.code for p in (*got.get("forbidden", ()), *got.get("required", ())) if p is not None]
+        for code in {c for c in codes if codes.count(c) > 1}:
+            self.bad(_key(path, "forbidden"), f"phrase code {code} is used twice")
+        return ServicePhrasePolicy(**got)
 
     def chain(self, value: Any, path: str) -> LeaveChain | None:
         spec = {
@@ -650,6 +701,9 @@ class _Reader:
             "swaps": self.swaps,
             "leave": self.leave,
             "corrections": self.corrections,
+            "extra_shifts": self.extra_shifts,
+            "cover": self.cover,
+            "service_phrases": self.service_phrases,
             "deductions": self.deductions,
             "pay_treatment": lambda value, path: self.choice(value, path, PAY_TREATMENTS),
             "retention": self.retention,
@@ -672,6 +726,9 @@ class _Reader:
                 for event, code in attendance.rules.items():
                     if code is not None and code not in rules:
                         self.bad(f"attendance.rules.{event}", f"unknown rule code {code}")
+            phrases = got.get("service_phrases")
+            if phrases is not None and phrases.forbidden and phrases.rule not in rules:
+                self.bad("service_phrases.rule", f"unknown rule code {phrases.rule}")
             for i, item in enumerate(grooming or ()):
                 if item is not None and item.rule is not None and item.rule not in rules:
                     self.bad(f"grooming.items[{i}].rule", f"unknown rule code {item.rule}")
@@ -698,6 +755,9 @@ class _Reader:
             swaps=got.get("swaps", SwapPolicy()),
             leave=got.get("leave", LeavePolicy()),
             corrections=got.get("corrections", CorrectionPolicy()),
+            extra_shifts=got.get("extra_shifts", ExtraShiftPolicy()),
+            cover=got.get("cover", CoverPolicy()),
+            service_phrases=got.get("service_phrases", ServicePhrasePolicy()),
             deductions=got.get("deductions", DeductionPolicy()),
             pay_treatment=got.get("pay_treatment", DEFAULT_PAY_TREATMENT),
             retention=got.get("retention", RetentionPolicy()),

@@ -165,6 +165,19 @@ def _handover_source(v: Violation) -> dict:
             "acknowledged_at": row.acknowledged_at}
 
 
+def _inspection_source(v, policy) -> dict:
+    """The quality inspection that heard the forbidden phrase (质检): its record, score and the phrases heard."""
+    from attendance.models import QualityInspection
+
+    row = db.session.scalar(select(QualityInspection).where(QualityInspection.violation_id == v.id))
+    if row is None:
+        return {"kind": "inspection"}
+    texts = {p.code: p.text for p in (*policy.service_phrases.forbidden, *policy.service_phrases.required)}
+    return {"kind": "inspection", "inspection": row.id, "channel": row.channel, "reference": row.reference,
+            "score": row.score, "phrases": [texts.get(c, c) for c in row.phrases or []],
+            "inspector": row.inspector.name if row.inspector else None}
+
+
 def explain(viewer: Employee, violation_id: int) -> Explanation:
     """The explanation of one violation, for whoever may see it. :raise NotFound: otherwise."""
     v = get_violation(viewer, violation_id)
@@ -180,6 +193,8 @@ def explain(viewer: Employee, violation_id: int) -> Explanation:
         source = _report_source(v)
     elif v.source == "handover":
         source = _handover_source(v)
+    elif v.source == "inspection":
+        source = _inspection_source(v, policy)
     else:
         source = {"kind": v.source}
     source.update(recorded_by=v.recorded_by.name if v.recorded_by else None, recorded_at=v.recorded_at,

@@ -4,7 +4,7 @@ back (销假), withdrawing what still waits, and who is one of a leave's approve
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -72,7 +72,17 @@ def _summary(request: Request) -> tuple[str, dict]:
 
 
 # Registered when the package is imported (its __init__ imports this module), before any leave is decided.
-requests.register(requests.Kind("leave", _summary, _approved, lambda r: f"/leave/{r.id}"))
+def _cover_change(request: Request) -> dict:
+    """A whole-day leave takes its days off the roster (half a day still counts the person: docs/rules.md §5b)."""
+    leave = request.leave
+    if leave is None or leave.half_day is not None:
+        return {}
+    days = (leave.end_day - leave.start_day).days + 1
+    return {(leave.employee_id, leave.start_day + timedelta(days=i)): None for i in range(min(days, 366))}
+
+
+requests.register(requests.Kind("leave", _summary, _approved, lambda r: f"/leave/{r.id}",
+                                cover_change=_cover_change))
 
 
 def is_approver(viewer: Employee, leave: LeaveRequest) -> bool:

@@ -20,6 +20,7 @@ from attendance.services.swaps.asking import (
     STATUSES,
     MonthCount,
     accept,
+    below_cover,
     colleagues,
     decide,
     decline,
@@ -39,7 +40,8 @@ from attendance.services.swaps.asking import (
 from attendance.services.swaps.handover import handover_fines, may_fine_handover, record_handover_fine
 from attendance.services.swaps.private import Suspected, review_private, reviews, suspected
 
-__all__ = ["STATUSES", "MonthCount", "Suspected", "accept", "colleagues", "decide", "decline", "file_swap",
+__all__ = ["STATUSES", "MonthCount", "Suspected", "accept", "below_cover", "colleagues", "decide", "decline",
+           "file_swap",
            "get_swap", "handover_fines", "list_swaps", "may_answer", "may_decide", "may_fine_handover",
            "may_withdraw", "month_counts", "month_summary", "record_handover_fine", "review_private", "reviews",
            "settings", "summary", "suspected", "waiting_for_answer", "withdraw"]

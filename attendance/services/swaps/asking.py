@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from attendance import clock
 from attendance.domain import approvals, dates
 from attendance.domain import swaps as rules
-from attendance.domain.errors import N_, Conflict, Forbidden, InvalidInput, NotFound, RuleRefused
+from attendance.domain.errors import N_, Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
 from attendance.models import (
@@ -403,8 +403,23 @@ def summary(swap: Swap) -> tuple[str, dict]:
     return _summary(swap.request)
 
 
+def _cover_change(request: Request) -> dict:
+    """The roster cells approving the swap sets (for the cover check); none when a rule refuses it now, as
+    the approval itself then does."""
+    swap = request.swap
+    if swap is None:
+        return {}
+    asked = _asked(swap)
+    try:
+        changes = rules.plan(asked, _roster(_cells(asked.people, asked.days, lock=False)))
+    except DomainError:
+        return {}
+    return {key: (shift.code if shift is not None else None) for key, shift in changes.items()}
+
+
 requests.register(requests.Kind("swap", _summary, _approved, _link,
-                                parties=lambda r: {r.swap.counterpart_id} if r.swap is not None else set()))
+                                parties=lambda r: {r.swap.counterpart_id} if r.swap is not None else set(),
+                                cover_change=_cover_change))
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -516,6 +531,11 @@ def may_answer(viewer: Employee, swap: Swap) -> bool:
 def may_decide(viewer: Employee, swap: Swap) -> bool:
     return (swap.status == "pending_approval" and allowed(viewer.roles, "approvals.decide")
             and requests.may_decide(viewer, swap.request))
+
+
+def below_cover(swap: Swap) -> list:
+    """The shifts approving the swap would take below cover (its page warns; approving then needs a note)."""
+    return requests.below_cover(swap.request)
 
 
 def may_withdraw(viewer: Employee, swap: Swap) -> bool:

@@ -1,0 +1,1 @@
+"""Quality inspection pages (质检)."""
