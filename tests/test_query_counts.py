@@ -95,7 +95,8 @@ def _url(rule: str, ids: dict[str, object]) -> str:
     request_id = ids["leave"] if "leave" in rule else ids["swap"] if "swap" in rule else ids["correction"]
     values = {
         "employee_no": ids["employee_no"], "violation_id": ids["violation_id"], "appeal_id": ids["appeal_id"],
-        "request_id": request_id, "meeting_id": ids["meeting_id"], "job_id": ids["job_id"], "version_id": ids["version_id"],
+        "request_id": request_id, "meeting_id": ids["meeting_id"], "job_id": ids["job_id"],
+        "version_id": ids["version_id"],
         "month": ids["month"], "day": ids["day"], "fmt": "png",
         "code": ids["shift"] if "shift-types" in rule else ids["team"],
         "name": "ranking" if "chart" in rule else "report.pdf",

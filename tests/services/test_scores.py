@@ -218,7 +218,8 @@ def test_the_score_computation_runs_the_same_few_queries_for_3_or_30_people(team
 
     few = queries_for(3)
     many = queries_for(27)
-    assert few == many <= 10  # 6, the nominations, forfeited rewards, stand-down days and extra-shift hours: one query each
+    # 6, and one query each for the nominations, forfeited rewards, stand-down days and extra-shift hours
+    assert few == many <= 10
 
 
 def test_lateness_is_counted_by_weekday_and_shift_start_hour(teams):
