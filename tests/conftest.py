@@ -245,6 +245,8 @@ def _fresh_request_state():
     flask_babel.refresh()
     g.pop("_login_user", None)
     g.pop("actor", None)
+    # kept per request by the id of the request object, which a later request may be given again
+    g.pop("_pay_wording", None)
 
 
 @pytest.fixture

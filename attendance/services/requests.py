@@ -21,7 +21,7 @@ from attendance.domain import dates
 from attendance.domain.errors import N_, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.domain.permissions import allowed, reach
 from attendance.extensions import db
-from attendance.models import ApprovalStep, Employee, PunchCorrection, Request
+from attendance.models import ApprovalStep, Employee, PunchCorrection, Request, Swap
 from attendance.models.types import utcnow
 from attendance.services import audit, cover, discipline, notifications, paging, people, punches
 from attendance.services import policy as policy_service
@@ -265,9 +265,17 @@ def _decidable(viewer: Employee, what):
                    people.visible_clause(viewer)))
 
 
+def _summaries_loaded():
+    """What every kind's ``summary`` reads (a correction, a leave, a swap with its two people and shifts),
+    loaded for a whole list in one read each rather than per request."""
+    return (joinedload(Request.correction), selectinload(Request.leave),
+            selectinload(Request.swap).options(joinedload(Swap.requester), joinedload(Swap.counterpart),
+                                               joinedload(Swap.requester_shift), joinedload(Swap.counterpart_shift)))
+
+
 def _pending_requests(viewer: Employee) -> list[Request]:
     stmt = (_decidable(viewer, Request)
-            .options(selectinload(Request.steps), joinedload(Request.subject), joinedload(Request.correction))
+            .options(selectinload(Request.steps), joinedload(Request.subject), *_summaries_loaded())
             .order_by(Request.submitted_at, Request.id))
     return list(db.session.scalars(stmt).unique())
 
@@ -310,7 +318,7 @@ def mine(viewer: Employee, *, limit: int = 100) -> list[Request]:
     """The viewer's own requests (asked by them or for them), newest first, with their chains."""
     stmt = (select(Request).where((Request.requester_id == viewer.id) | (Request.subject_id == viewer.id))
             .options(selectinload(Request.steps).joinedload(ApprovalStep.decided_by),
-                     joinedload(Request.subject), joinedload(Request.requester), joinedload(Request.correction))
+                     joinedload(Request.subject), joinedload(Request.requester), *_summaries_loaded())
             .order_by(Request.submitted_at.desc(), Request.id.desc()).limit(limit))
     return list(db.session.scalars(stmt).unique())
 
