@@ -27,6 +27,8 @@ from attendance.extensions import db
 from attendance.models import (
     Appeal,
     Employee,
+    ExtraShift,
+    Handover,
     Job,
     LeaveRequest,
     Meeting,
@@ -36,11 +38,12 @@ from attendance.models import (
     ShiftType,
     Swap,
     Violation,
+    WorkReport,
 )
 from tests.queries import statements
 
 ROLES = {"admin": "admin", "hr": "hr", "gm": "gm", "manager": "manager", "supervisor": "supervisor",
-         "lead": "lead1", "staff": "staff1"}
+         "lead": "lead1", "staff": "staff1", "inspector": "inspector"}
 # Staff a team (3 teams). The demo files its leave and swaps only in teams of 8 or more, so the small
 # department has every kind of row the larger one has, staff1's own leave and swap among them.
 SMALL, LARGE = 8, 24
@@ -78,6 +81,14 @@ def _ids() -> dict[str, object]:
         or first(select(Request.id).where(Request.kind == "punch_correction").order_by(Request.id)),
         "meeting_id": first(select(Meeting.id).order_by(Meeting.id)) or 1,
         "job_id": first(select(Job.id).order_by(Job.id)) or 1,
+        # the duties of issue 18: team T1's first handover, staff1's first work report and extra shift
+        "handover_id": first(select(Handover.id).where(Handover.team_id == staff1.team_id).order_by(Handover.id))
+        or 1,
+        "report_id": first(select(WorkReport.id).where(WorkReport.employee_id == staff1.id).order_by(WorkReport.id))
+        or 1,
+        "extra": first(select(ExtraShift.request_id).where(ExtraShift.employee_id == staff1.id)
+                       .order_by(ExtraShift.id)) or 1,
+        "year": today.year,
         "version_id": first(select(PolicyVersion.id).order_by(PolicyVersion.id.desc())),
         "month": scoring.month_label(scoring.add_months(scoring.month_start(today), -1)),
         "day": (today - timedelta(days=1)).isoformat(),
@@ -86,11 +97,13 @@ def _ids() -> dict[str, object]:
 
 def _url(rule: str, ids: dict[str, object]) -> str:
     """The rule with its parameters filled in from the department."""
-    request_id = ids["leave"] if "leave" in rule else ids["swap"] if "swap" in rule else ids["correction"]
+    request_id = ids["leave"] if "leave" in rule else ids["swap"] if "swap" in rule \
+        else ids["extra"] if "extra-shift" in rule else ids["correction"]
     values = {
         "employee_no": ids["employee_no"], "violation_id": ids["violation_id"], "appeal_id": ids["appeal_id"],
         "request_id": request_id, "meeting_id": ids["meeting_id"], "job_id": ids["job_id"],
-        "version_id": ids["version_id"],
+        "version_id": ids["version_id"], "handover_id": ids["handover_id"], "report_id": ids["report_id"],
+        "year": ids["year"],
         "month": ids["month"], "day": ids["day"], "fmt": "png",
         "code": ids["shift"] if "shift-types" in rule else ids["team"],
         "name": "ranking" if "chart" in rule else "report.pdf",
@@ -175,6 +188,7 @@ def test_every_get_route_has_its_url(app):
     """A new GET route is counted too: it needs a value for each of its parameters in _url (or a reason in
     SKIPPED), which this says without building the departments."""
     ids = {key: 1 for key in ("employee_no", "team", "shift", "violation_id", "appeal_id", "leave", "swap",
-                              "correction", "meeting_id", "job_id", "version_id", "month", "day")}
+                              "correction", "meeting_id", "job_id", "handover_id", "report_id", "extra", "year",
+                              "version_id", "month", "day")}
     for rule in _get_rules(app):
         _url(rule, ids)  # every parameter has a value

@@ -34,7 +34,7 @@ from attendance.models import (
 )
 
 ROLE_LOGINS = {"staff": "staff1", "lead": "lead1", "supervisor": "supervisor", "manager": "manager", "gm": "gm",
-               "hr": "hr", "admin": "admin"}
+               "hr": "hr", "admin": "admin", "inspector": "inspector"}
 
 # Words a Chinese page shows as they are. Keep this short: each one is a name or a unit, never a sentence.
 ALLOWED = {
