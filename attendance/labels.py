@@ -159,7 +159,7 @@ STATUS_MARKS = {
 }
 MISSING_MARK = "?"
 BOARD_LABELS = {
-    "due": _l("Not in yet"), "in": _l("In"), "out": _l("Left"), "missing": _l("Not handed in"),
+    "due": _l("Not in yet"), "in": _l("In"), "out": _l("Left"), "missing": _l("Missing"),
     "unscheduled": _l("Not on the roster"), **STATUS_LABELS,
 }
 MEETING_KIND_LABELS = {"morning": _l("Morning meeting"), "weekly": _l("Weekly meeting"),

@@ -156,10 +156,12 @@ def test_only_leads_supervisors_and_managers_record_checks(client, crew, role):
         assert response.get_json()["error"]["code"] == "forbidden"
 
 
+# Everyone but the quality inspector, whose work is the inspections alone.
+EVERYONE = set(ROLES) - {"inspector"}
 # (method, path, roles allowed); the caller is in team T1 (the lead leads it), {mate} in T1, {month} this month.
 API = [
-    ("GET", "/api/v1/grooming/checklist", set(ROLES)),
-    ("GET", "/api/v1/grooming-checks", set(ROLES)),
+    ("GET", "/api/v1/grooming/checklist", EVERYONE),
+    ("GET", "/api/v1/grooming-checks", EVERYONE),
     ("POST", "/api/v1/grooming-checks", {"lead", "supervisor", "manager"}),
     ("GET", "/api/v1/grooming/insight?team=T1&month={month}", LEADERS),
 ]
