@@ -27,7 +27,7 @@ from attendance.domain.permissions import JOB_ACTIONS, allowed
 from attendance.extensions import db
 from attendance.models import Employee, Job
 from attendance.services import audit
-from attendance.services.transaction import in_transaction, on_commit, transaction, use_case
+from attendance.services.transaction import discard, in_transaction, on_commit, transaction, use_case
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -173,11 +173,11 @@ def run(job_id: int) -> None:
     try:
         result = kind.work(actor, params, progress)
     except DomainError as exc:
-        db.session.rollback()
+        discard()
         _finish(job_id, error=_(exc.message))
         return
     except Exception as exc:  # noqa: BLE001 (a bug: said on the job, logged with its id)
-        db.session.rollback()
+        discard()
         error_id = uuid.uuid4().hex[:16]
         log.exception("job %s failed (error_id %s)", job_id, error_id)
         _finish(job_id, error=_("Unexpected error (%(kind)s: %(text)s); error id %(id)s.",

@@ -37,6 +37,13 @@ _ON_ROLLBACK = "unit_of_work.on_rollback"
 _write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
 
+def discard() -> None:
+    """End what the session read or half did outside any use case (a background job's work that failed
+    part-way, leaving PostgreSQL's transaction aborted), so the next use case starts clean. Inside a use case
+    this is never needed: the use case rolls back itself."""
+    db.session.rollback()
+
+
 def in_transaction() -> bool:
     """True inside a use case (its outermost ``transaction()`` has begun and not ended)."""
     return db.session().info.get(_DEPTH, 0) > 0

@@ -56,7 +56,7 @@ def test_the_range_and_size_problems_of_the_recording_form_are_in_chinese(client
     login(client, world["lead"])
     when = (clock.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     page = _text(client.post("/violations/new", data={
-        "employee": world["staff"].employee_no, "rule": "FALSIFY", "occurred_at": when, "source": "manual",
+        "employee": world["staff"].employee_no, "rule": "KEEP_FOUND", "occurred_at": when, "source": "manual",
         "amount": "50"}))
     assert "须在 100.00 到 500.00 之间" in page, page
     assert "from 100.00 to 500.00" not in page
