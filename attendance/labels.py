@@ -22,7 +22,8 @@ NOMINATION_LABELS = {"pending": _l("Nominated, waiting for the supervisor"), "co
 SOURCE_LABELS = {"manual": _l("Recorded by hand"), "grooming": _l("Grooming check"),
                  "attendance": _l("Attendance"), "complaint": _l("Customer complaint"),
                  "swap": _l("Shift swap"), "meeting": _l("Meeting"),
-                 "report": _l("Work report"), "handover": _l("Handover book")}
+                 "report": _l("Work report"), "handover": _l("Handover book"),
+                 "inspection": _l("Quality inspection")}
 REPORT_KIND_LABELS = {"weekly": _l("Weekly report"), "monthly": _l("Monthly report")}
 REPORT_STATUS_LABELS = {"on_time": _l("Handed in"), "late": _l("Handed in late"), "missing": _l("Not handed in"),
                         "not_due": _l("Not due yet"), "away": _l("On leave")}
@@ -202,6 +203,8 @@ POLICY_SETTING_LABELS = {
     "swaps.approver": _l("Swap approver"),
     "pay_treatment": _l("How penalty amounts reach pay"),
     "rewards.full_attendance.amount": _l("Monthly full-attendance reward (yuan)"),
+    "rewards.full_attendance.nomination": _l("Monthly reward only on a confirmed nomination (工作突出)"),
+    "rewards.full_attendance.pending_at_close": _l("Nominations still undecided at month close"),
     "leave.chains": _l("Leave approval chains"),
     "leave.personal_emergency_only": _l("Personal leave only in emergencies"),
     "leave.emergency_only_approver": _l("Approves emergency personal leave"),
@@ -437,6 +440,8 @@ def violation_note(text: str | None) -> str:
 
 # --- the clock: what a punch counted as (domain.attendance_rules.read_punch)
 
+PUNCH_SOURCE_LABELS = {"web": _l("Phone or web"), "api": _l("API"), "clock": _l("Time clock"),
+                       "import": _l("Imported file"), "correction": _l("Missed-punch correction")}
 PUNCH_DIRECTION_LABELS = {"in": _l("Clock-in"), "out": _l("Clock-out"), None: _l("Punch")}
 PUNCH_READING_LABELS = {
     "no_shift": _l("%(what)s %(at)s. You are not on the roster today: this punch does not count."),

@@ -111,7 +111,7 @@ def get(viewer: Employee, handover_id: int) -> Handover:
     row = db.session.scalar(select(Handover).options(joinedload(Handover.written_by), joinedload(Handover.incoming))
                             .where(Handover.id == handover_id))
     if row is None or not may_see(viewer, row):
-        raise NotFound(f"no handover {handover_id}")
+        raise NotFound(N_("no handover %(id)s", id=handover_id))
     return row
 
 

@@ -79,7 +79,7 @@ KINDS: dict[str, Kind] = {
 
 def _check(viewer: Employee | None, kind: str) -> None:
     if viewer is not None and not allowed(viewer.roles, JOB_ACTIONS[kind]):
-        raise NotFound("no such job")
+        raise NotFound(N_("no such job"))
 
 
 @use_case
@@ -117,7 +117,7 @@ def get_job(viewer: Employee | None, job_id: int) -> Job:
     """:raise NotFound: no such job, or one of a kind ``viewer`` may not do."""
     job = db.session.get(Job, job_id)
     if job is None:
-        raise NotFound("no such job")
+        raise NotFound(N_("no such job"))
     _check(viewer, job.kind)
     return job
 

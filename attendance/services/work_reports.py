@@ -320,14 +320,14 @@ def get_report(viewer: Employee, report_id: int) -> WorkReport:
     row = db.session.get(WorkReport, report_id)
     if row is None or not (row.employee_id == viewer.id or (
             allowed(viewer.roles, "work_reports.team") and people.can_see(viewer, row.employee))):
-        raise NotFound(f"no work report {report_id}")
+        raise NotFound(N_("no work report %(id)s", id=report_id))
     return row
 
 
 def report_file(viewer: Employee, report_id: int) -> tuple[Path, str, str]:
     row = get_report(viewer, report_id)
     if not row.file_path:
-        raise NotFound(f"work report {report_id} has no file")
+        raise NotFound(N_("work report %(id)s has no file", id=report_id))
     return Path(current_app.instance_path) / row.file_path, row.file_type or "application/octet-stream", \
         row.file_name or "report"
 

@@ -13,7 +13,14 @@ from wtforms.fields.choices import SelectChoice
 from attendance import clock
 from attendance.domain import dates
 from attendance.domain.errors import DomainError, InvalidInput
-from attendance.labels import PATTERN_LABELS, SANCTION_LABELS, WEEKDAYS, error_text, punch_reading_text
+from attendance.labels import (
+    PATTERN_LABELS,
+    PUNCH_SOURCE_LABELS,
+    SANCTION_LABELS,
+    WEEKDAYS,
+    error_text,
+    punch_reading_text,
+)
 from attendance.services import calendar, people, punches, roster, shift_types
 from attendance.services import today as today_service
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
@@ -246,7 +253,8 @@ def day_punches(employee_no: str, day: str):
         form.at.data = f"{day_value.isoformat()}T18:00"
     status = 400 if request.method == "POST" else 200
     return render_template("shifts/day_punches.html", form=form, punches=day_punches, day=day_value,
-                           zone=clock.site_zone(), person=people.get_employee(current_user, employee_no)), status
+                           zone=clock.site_zone(), person=people.get_employee(current_user, employee_no),
+                           punch_source_labels=PUNCH_SOURCE_LABELS), status
 
 
 @bp.route("/punches/<int:punch_id>/void", methods=["POST"])

@@ -23,6 +23,8 @@ from attendance.extensions import db
 from attendance.models import (
     Appeal,
     Employee,
+    Handover,
+    Job,
     LeaveRequest,
     Meeting,
     PolicyVersion,
@@ -31,6 +33,7 @@ from attendance.models import (
     Swap,
     Team,
     Violation,
+    WorkReport,
 )
 
 ROLE_LOGINS = {"staff": "staff1", "lead": "lead1", "supervisor": "supervisor", "manager": "manager", "gm": "gm",
@@ -38,7 +41,7 @@ ROLE_LOGINS = {"staff": "staff1", "lead": "lead1", "supervisor": "supervisor", "
 
 # Words a Chinese page shows as they are. Keep this short: each one is a name or a unit, never a sentence.
 ALLOWED = {
-    "excel", "pdf", "xlsx", "csv", "zip", "yaml", "json", "api", "png", "svg", "jpeg", "webp",  # file kinds
+    "excel", "word", "pdf", "xlsx", "csv", "zip", "yaml", "json", "api", "png", "svg", "jpeg", "webp",  # file kinds
     "wecom", "dingtalk",  # the robots' products, named as their makers do
     "mb", "kb", "px",  # units
     "utf", "gb",  # encodings named on the import pages (UTF-8, GB18030)
@@ -164,6 +167,11 @@ def _ids() -> dict[str, object]:
         "leave_request": first(select(LeaveRequest.request_id).order_by(LeaveRequest.request_id)) or 1,
         "swap_request": first(select(Swap.request_id).order_by(Swap.request_id)) or 1,
         "request": first(select(Request.id).order_by(Request.id)) or 1,
+        "job_id": first(select(Job.id).order_by(Job.id)) or 1,
+        "handover_id": first(select(Handover.id).order_by(Handover.id)) or 1,
+        "report_id": first(select(WorkReport.id).where(WorkReport.employee_id == staff.id).order_by(WorkReport.id))
+        or 1,
+        "year": clock.today().year,
     }
 
 
@@ -193,7 +201,7 @@ def _bad_forms(client, ids: dict) -> list[tuple[str, dict]]:
     past = (clock.now() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
     return [
         ("/violations/new", {"employee": "没这个人", "rule": "Late arrival", "occurred_at": past, "source": "manual"}),
-        ("/violations/new", {"employee": ids["employee_no"], "rule": "FALSIFY", "occurred_at": past,
+        ("/violations/new", {"employee": ids["employee_no"], "rule": "KEEP_FOUND", "occurred_at": past,
                              "source": "manual", "amount": "50"}),
         ("/violations/new", {"employee": ids["employee_no"], "rule": "LATE", "occurred_at": "not a time",
                              "source": "manual"}),
