@@ -43,7 +43,8 @@ def _policy(**changes):
 
 def _told(person) -> list[Notification]:
     return list(db.session.scalars(select(Notification).where(Notification.employee_id == person.id,
-                                                             Notification.kind == "violation")))
+                                                             Notification.kind == "violation")
+                               .order_by(Notification.id)))
 
 
 # --- a stand-down for retraining -----------------------------------------------------------------
