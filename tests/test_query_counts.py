@@ -82,8 +82,9 @@ def _ids() -> dict[str, object]:
         "meeting_id": first(select(Meeting.id).order_by(Meeting.id)) or 1,
         "job_id": first(select(Job.id).order_by(Job.id)) or 1,
         # the duties of issue 18: team T1's first handover, staff1's first work report and extra shift
-        "handover_id": first(select(Handover.id).where(Handover.team_id == staff1.team_id).order_by(Handover.id))
-        or 1,
+        # the one staff1 wrote (the demo writes the same two in both departments)
+        "handover_id": first(select(Handover.id).where(Handover.written_by_id == staff1.id).order_by(Handover.id))
+        or first(select(Handover.id).order_by(Handover.id)) or 1,
         "report_id": first(select(WorkReport.id).where(WorkReport.employee_id == staff1.id).order_by(WorkReport.id))
         or 1,
         "extra": first(select(ExtraShift.request_id).where(ExtraShift.employee_id == staff1.id)

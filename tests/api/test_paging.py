@@ -47,8 +47,8 @@ UNPAGED = {
     "/api/v1/shift-types",  # the department's shift catalogue
     "/api/v1/punches",  # one person's punches of one day
     "/api/v1/meetings",  # one month's meetings
-    "/api/v1/meetings/mine",
-    "/api/v1/nominations",  # one month's nominations for the reward, of the people the caller reaches  # the caller's meetings from a week ago to a month ahead
+    "/api/v1/meetings/mine",  # the caller's meetings from a week ago to a month ahead
+    "/api/v1/nominations",  # one month's nominations for the reward, of the people the caller reaches
     "/api/v1/violations/out-of-step",  # one person's occurrences of one rule
 }
 # Cross-checks that discovery still finds what exists today; it may find more, never less.

@@ -13,7 +13,18 @@ from attendance import clock
 from attendance.demo import DEMO_PASSWORD
 from attendance.domain import dates
 from attendance.extensions import db
-from attendance.models import Appeal, Employee, Meeting, PolicyVersion, Request, ShiftType, Violation
+from attendance.models import (
+    Appeal,
+    Employee,
+    Handover,
+    Job,
+    Meeting,
+    PolicyVersion,
+    Request,
+    ShiftType,
+    Violation,
+    WorkReport,
+)
 from tests.browser import SHOTS, browser_page, live_server, screenshot_on_failure, sign_in
 
 # The cells (and what is in them) of a list row: every one inside the phone's width, none a sliver.
@@ -106,13 +117,15 @@ def test_the_attendance_sheet_shows_the_whole_month_and_its_totals_at_1280_px(ap
 # Not pages: files, images, charts and fragments a page loads.
 NOT_PAGES = {"static", "privacy.export", "leave.certificate", "leave.hint", "discipline.evidence",
              "discipline.evidence_bundle", "scores.person_trend", "scores.report_download", "scores.chart",
-             "grooming.chart", "policy.export", "policy.evidence", "auth.login"}
+             "grooming.chart", "policy.export", "policy.evidence", "auth.login", "scores.job_status",
+             "work_reports.file"}
 # Pages the demo gives no role a way to open as a page: a form for an action none of the demo's states allow.
 UNREACHED = {"policy.publish"}
 # Who signs in (one login each): staff, a lead, HR and the administrator, the people of the demo's logins,
-# each on every page; then the supervisor on the pages only the office's deciders open (appeals).
-ROLES = ("staff1", "lead1", "hr", "admin", "supervisor")
-ONLY_UNSEEN = {"supervisor"}
+# each on every page; then the supervisor on the pages only the office's deciders open (appeals), and the
+# quality inspector on the inspection form.
+ROLES = ("staff1", "lead1", "hr", "admin", "supervisor", "inspector")
+ONLY_UNSEEN = {"supervisor", "inspector"}
 
 
 def _pages(app) -> list:
@@ -137,6 +150,11 @@ def _arguments() -> dict:
         "meeting_id": db.session.scalar(select(Meeting.id).where(Meeting.team_id == staff.team_id)
                                         .order_by(Meeting.id)),
         "version_id": db.session.scalar(select(func.max(PolicyVersion.id))),
+        "handover_id": db.session.scalar(select(Handover.id).where(Handover.team_id == staff.team_id)
+                                         .order_by(Handover.id)),
+        "report_id": db.session.scalar(select(WorkReport.id).where(WorkReport.employee_id == staff.id)
+                                       .order_by(WorkReport.id)),
+        "job_id": db.session.scalar(select(func.min(Job.id))) or 1,
         ("requests.show", "request_id"): request_of("punch_correction"),
         ("leave.show", "request_id"): request_of("leave"), ("leave.print_form", "request_id"): request_of("leave"),
         ("swaps.show", "request_id"): request_of("swap"), ("swaps.paper", "request_id"): request_of("swap"),
