@@ -122,6 +122,12 @@ def prepare(*, lead_teams: int, staff_sessions: int, hosts: list[str]) -> dict:
         select(Employee.employee_no).join(EmployeeRole, EmployeeRole.employee_id == Employee.id)
         .where(EmployeeRole.role == "staff").order_by(Employee.id)).all()
     db.session.commit()
+    # The planner's statistics as a running database has them (autovacuum analyses what changed): just after
+    # the requests above were filed it still believes the tables empty, and the inbox's query, planned as a
+    # nested loop over "4" approval steps, took 80 ms instead of 4 on every lead's page.
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     return {"hosts": hosts, "password": PASSWORD, "clock_token": token, "clock_people": clock_people,
             "staff": staff, "leads": leads, "zone": str(zone)}
 
