@@ -21,6 +21,7 @@ from tests.services.test_scores import attend, last_month, violation
 
 @pytest.fixture
 def month(app, tmp_path):
+    before = app.config["REPORT_PARALLEL"], app.config["REPORTS_FOLDER"]
     app.config["REPORTS_FOLDER"] = str(tmp_path / "reports")
     team = make_team("T1", "热线一组")
     month = last_month()
@@ -30,7 +31,7 @@ def month(app, tmp_path):
     confirm_reward(mate, month)
     violation(staff, "GENERAL", month + timedelta(days=2))
     yield month_label(month)
-    app.config.pop("REPORT_PARALLEL", None)
+    app.config["REPORT_PARALLEL"], app.config["REPORTS_FOLDER"] = before
 
 
 def _files(paths):
