@@ -12,7 +12,7 @@ Long tables are cut into page-sized pieces: reportlab splits one huge table slow
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -262,7 +262,9 @@ def _column(index: int) -> str:
     return get_column_letter(index + 1)
 
 
-def write_xlsx(path: Path, data) -> None:
+def write_xlsx(path: Path, data, charts_ready: Callable[[], None] | None = None) -> None:
+    """``charts_ready``, when given, is called before the charts sheet (the last) is written: the charts may be
+    drawn by another process meanwhile (services.reports)."""
     book = Workbook(write_only=True)
     label = data.label
     scores_sheet = _Sheet(book, "得分 Scores", f"{TITLE} · {label} · {_('Scores')}", score_headers(),
@@ -281,6 +283,8 @@ def write_xlsx(path: Path, data) -> None:
 
     teams = _Sheet(book, "班组 Teams", f"{_('Teams')} · {label}", team_headers(), [16, 8, 10, 10, 10])
     teams.rows(team_rows(data))
+    if charts_ready is not None:
+        charts_ready()
     _chart_sheet(book, data)
     save_workbook(book, str(path))
 

@@ -615,9 +615,11 @@ def _live_payroll(month: date, book: PolicyBook | None = None, figures: MonthFig
     return Payroll(month, None, scope[columns])
 
 
-def payroll_for(month: date) -> Payroll:
+def payroll_for(month: date, figures: MonthFigures | None = None) -> Payroll:
+    """The month's payroll deductions: the snapshot if it is closed, else computed now (from ``figures`` when the
+    caller has the month's live figures already: the monthly report, which would otherwise compute them twice)."""
     close = get_close(month)
-    return _frozen_payroll(close) if close is not None else _live_payroll(month)
+    return _frozen_payroll(close) if close is not None else _live_payroll(month, figures=figures)
 
 
 def payroll_view(viewer: Employee, month_text: str | None, team: str | None = None, *,
