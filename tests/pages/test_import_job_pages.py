@@ -1,0 +1,117 @@
+"""Pages: a large people or punch file is imported by a background job; the import page shows its progress
+while it runs, then the report with every bad line, or why it failed and a retry button."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from attendance.extensions import db
+from attendance.models import Job
+from attendance.services import jobs
+from attendance.task_queue import queue_for
+from tests.conftest import login, make_person, make_team
+from tests.services.test_import_jobs import people_csv, punch_csv
+from tests.services.test_jobs import real_queue  # noqa: F401 (the fixture)
+
+
+@pytest.fixture
+def world(app):
+    app.config["IMPORT_INLINE_MAX_LINES"] = 5
+    team = make_team("T1", "热线一组")
+    return {"hr": make_person(["hr"], name="周人事"), "lead": make_person(["lead", "staff"], team, name="李强"),
+            "supervisor": make_person(["supervisor"], name="主管"), "staff": make_person(["staff"], team, name="张丽")}
+
+
+def _upload(client, url, text, **data):
+    return client.post(url, data={"file": (io.BytesIO(text.encode("gb18030")), "名单.csv"), **data},
+                       content_type="multipart/form-data")
+
+
+def _job_id(response) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)
+    found = re.search(r"[?&]job=(\d+)#job$", response.headers["Location"])
+    assert found, response.headers["Location"]
+    return int(found.group(1))
+
+
+def test_a_large_people_file_runs_as_a_job_and_the_page_shows_its_report(client, world):
+    login(client, world["hr"])
+    response = _upload(client, "/employees/import", people_csv(12))
+    job_id = _job_id(response)
+    page = client.get(f"/employees/import?job={job_id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'data-job-status="done"' in html and "data-job-poll" not in html  # ended: no polling
+    assert "名单.csv" in html and "已导入 12 名员工" in html
+
+
+def test_a_large_file_with_bad_lines_shows_every_bad_line_why_it_failed_and_a_retry(client, world):
+    login(client, world["hr"])
+    text = people_csv(12, bad={2: "E5002,,T1,staff", 9: "E5009,某人,T9,staff"})
+    job_id = _job_id(_upload(client, "/employees/import", text))
+    html = client.get(f"/employees/import?job={job_id}").get_data(as_text=True)
+    assert 'data-job-status="failed"' in html and "data-job-error" in html
+    assert "什么也没有导入" in html or "未导入" in html, html
+    rows = re.findall(r"<tr><td>(\d+)</td>", html)
+    assert rows == ["3", "10"]  # every bad line, by its line in the file
+    assert f'action="/scores/jobs/{job_id}/retry"' in html
+    make_team("T9", "新组")
+    retried = client.post(f"/scores/jobs/{job_id}/retry")
+    new_id = _job_id(retried)
+    assert new_id != job_id and "/employees/import?job=" in retried.headers["Location"]
+    html = client.get(f"/employees/import?job={new_id}").get_data(as_text=True)
+    assert 'data-job-status="failed"' in html and re.findall(r"<tr><td>(\d+)</td>", html) == ["3"]
+
+
+def test_a_large_punch_file_shows_the_report_with_each_rejected_line(client, world):
+    login(client, world["supervisor"])
+    text = punch_csv([world["staff"].employee_no], 5) + "X999,2026-10-01 08:00,上班\n"
+    job_id = _job_id(_upload(client, "/punches/import", text))
+    html = client.get(f"/punches/import?job={job_id}").get_data(as_text=True)
+    assert 'data-job-status="done"' in html
+    assert "employee_no: unknown employee X999" in html and re.findall(r"<tr><td>(\d+)</td>", html) == ["12"]
+
+
+def test_while_it_waits_and_runs_the_page_shows_progress_in_lines_and_polls(app, client, world, real_queue):  # noqa: F811
+    login(client, world["hr"])
+    job_id = _job_id(_upload(client, "/employees/import", people_csv(120)))
+    html = client.get(f"/employees/import?job={job_id}").get_data(as_text=True)
+    assert f'data-job-poll="/scores/jobs/{job_id}"' in html and 'data-job-status="queued"' in html
+    assert re.search(r"data-job-waiting>", html)  # the hint about the worker, shown while queued
+    # the worker has started it and got to line 50 of the check (noted in the queue's store)
+    job = db.session.get(Job, job_id)
+    job.status = "running"
+    db.session.commit()
+    queue_for(app).note_progress(job_id, ("checking", 50, 120))
+    html = client.get(f"/employees/import?job={job_id}").get_data(as_text=True)
+    assert 'value="41"' in html and "<span data-job-done>50</span>" in html
+    assert "<span data-job-total>120</span>" in html
+    assert re.search(r"data-job-waiting hidden", html)
+    status = client.get(f"/scores/jobs/{job_id}").get_json()
+    assert (status["status"], status["done"], status["total"], status["percent"]) == ("running", 50, 120, 41)
+
+
+def test_a_small_file_is_still_imported_in_the_request(client, world):
+    login(client, world["hr"])
+    response = _upload(client, "/employees/import", people_csv(3))
+    assert response.status_code == 200 and "已导入 3 名员工" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
+
+
+def test_bad_job_values_and_other_peoples_jobs(client, world):
+    login(client, world["hr"])
+    job_id = _job_id(_upload(client, "/employees/import", people_csv(8)))
+    assert client.get("/employees/import?job=abc").status_code == 200  # not a job id: the plain form
+    assert client.get("/employees/import?job=999999").status_code == 404
+    assert client.get(f"/punches/import?job={job_id}").status_code == 404  # another kind's page
+    punch_job = jobs.submit_import(world["supervisor"], "punch_import", "工号,打卡时间\n", name="x.csv")
+    login(client, world["supervisor"])
+    assert client.get(f"/punches/import?job={punch_job.id}").status_code == 200
+    assert client.get(f"/employees/import?job={job_id}").status_code == 403  # the page is not theirs
+    assert client.get(f"/scores/jobs/{job_id}").status_code == 404  # nor the people job
+    assert client.post(f"/scores/jobs/{job_id}/retry").status_code == 404
+    login(client, world["lead"])
+    assert client.get(f"/scores/jobs/{punch_job.id}").status_code == 404
