@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import jsonify, url_for
 
-from attendance.api.core import actor, errors, make_blueprint, permission
+from attendance.api.core import actor, make_blueprint, permission
 from attendance.models import Job
 from attendance.services import jobs
 
@@ -49,7 +49,6 @@ def accepted(job: Job):
 
 @blp.route("/jobs/<int:job_id>")
 @permission("self.view")
-@errors(401, 404)
 @blp.response(200, JobOut)
 def get_job(job_id):
     """A background job: how far it has got, and when it has ended its result or why it failed. A job of a
@@ -59,7 +58,6 @@ def get_job(job_id):
 
 @blp.route("/jobs/<int:job_id>/retry", methods=["POST"])
 @permission("self.view")
-@errors(400, 401, 404)
 @blp.response(202, JobOut)
 def retry_job(job_id):
     """Run a failed job again, as a new job (the failed one is kept) → 202 with the new job. A job that has

@@ -7,8 +7,10 @@ import io
 
 import pytest
 
+from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.models import Employee
+from attendance.services import jobs
 from tests.conftest import make_person, make_team, token_for
 from tests.services.test_import_jobs import people_csv, punch_csv
 
@@ -104,3 +106,27 @@ def test_bad_input_to_a_large_import_is_refused_before_any_job(client, world):
     nul = client.post("/api/v1/employees/import", headers=headers, data=people_csv(8).encode() + b"\x00")
     assert nul.status_code == 400 and nul.get_json()["error"]["fields"] == {"file": "unreadable"}
     assert client.post("/api/v1/punches/import", headers=headers, data=b"").status_code == 400
+
+
+PEOPLE = {"hr", "admin"}  # employees.manage
+PUNCHES = {"hr", "admin", "supervisor"}  # punches.import
+API = [
+    ("GET", "/api/v1/jobs/{people}", PEOPLE),
+    ("GET", "/api/v1/jobs/{punches}", PUNCHES),
+    ("POST", "/api/v1/jobs/{punches}/retry", PUNCHES),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_sees_the_jobs_of_the_work_it_may_do(client, world, role):
+    people_job = jobs.submit_import(world["hr"], "people_import", people_csv(8))
+    punch_job = jobs.submit_import(world["hr"], "punch_import", "")  # fails (an empty file): retried below
+    headers = token_for(client, make_person([role] + (["staff"] if role == "lead" else [])))
+    for method, path, roles in API:
+        url = path.format(people=people_job.id, punches=punch_job.id)
+        response = client.open(url, method=method, headers=headers)
+        if role in roles:
+            assert response.status_code in (200, 202), (role, method, url, response.get_json())
+        else:
+            assert response.status_code == 404, (role, method, url, response.status_code)
+            assert response.get_json()["error"]["code"] == "not_found"
