@@ -115,3 +115,31 @@ def test_bad_job_values_and_other_peoples_jobs(client, world):
     assert client.post(f"/scores/jobs/{job_id}/retry").status_code == 404
     login(client, world["lead"])
     assert client.get(f"/scores/jobs/{punch_job.id}").status_code == 404
+
+
+def test_on_a_phone_the_page_follows_the_job_and_shows_the_bad_lines_when_it_ends(
+        app, world, real_queue, tmp_path):  # noqa: F811
+    from tests.browser import browser_page, live_server, measure_width, sign_in
+
+    upload = tmp_path / "名单.csv"
+    upload.write_text(people_csv(40, bad={7: "E5007,,T1,staff", 31: "E5031,某人,T9,staff"}), encoding="gb18030")
+    username = world["hr"].username
+    db.session.commit()  # end this thread's read (and read nothing more): the server writes to the same file
+    with live_server(app) as base, browser_page(width=375) as page:
+        sign_in(page, base, username)
+        page.goto(base + "/employees/import")
+        page.set_input_files('input[name="file"]', str(upload))
+        with page.expect_navigation():
+            page.click("form.card button.primary")
+        assert "job=" in page.url
+        page.wait_for_selector('[data-job-status="queued"] progress')
+        waiting = measure_width(page)
+        assert page.is_visible("[data-job-waiting]")
+        real_queue.work()  # the worker takes it; the page, polling, reloads once it has ended
+        page.wait_for_selector('[data-job-status="failed"]', timeout=20_000)
+        assert page.locator("[data-import-report] table.cards tbody tr").count() == 2
+        assert page.is_visible('button:has-text("重试")')
+        ended = measure_width(page)
+        page.screenshot(path=str(tmp_path / "import-job-375.png"), full_page=True)
+    for seen in (waiting, ended):
+        assert seen["inner"] == 375 and seen["scroll"] <= 375 and seen["right"] <= 376, seen["widest"]
