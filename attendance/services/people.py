@@ -361,6 +361,12 @@ def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = F
     good: list[dict] = []
     known_teams = set(db.session.scalars(select(Team.code)))
     rows = [(reader.line_num, row) for row in reader]  # the line a row ends on (a quoted cell may span lines)
+    # the numbers already taken, read once (in batches) rather than a query per line of a large file
+    numbers = sorted({(row.get("employee_no") or "").strip() for _, row in rows} - {""})
+    taken: set[str] = set()
+    for i in range(0, len(numbers), 500):
+        taken |= set(db.session.scalars(select(Employee.employee_no).where(
+            Employee.employee_no.in_(numbers[i:i + 500]))))
     for i, (line, row) in enumerate(rows, 1):
         if i % PROGRESS_EVERY == 0:
             tell("checking", i, len(rows))
@@ -378,7 +384,7 @@ def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = F
             problems.append(("team", N_("unknown team")))
         if no in seen:
             problems.append(("employee_no", N_("repeats an earlier line")))
-        elif no and db.session.scalar(select(Employee.id).where(Employee.employee_no == no)):
+        elif no in taken:
             problems.append(("employee_no", N_("already exists")))
         if row.get("password") and len(row["password"]) < accounts.MIN_PASSWORD:
             problems.append(("password", N_("too short")))

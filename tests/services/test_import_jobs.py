@@ -91,22 +91,24 @@ def test_progress_is_noted_in_lines_where_every_host_reads_it_while_the_import_r
 
 
 def test_a_file_with_bad_lines_imports_nothing_and_the_job_lists_every_bad_line_as_the_request_would(hr):
-    text = people_csv(30, bad={3: "E5003,,T1,staff", 7: "E5007,某人,T9,staff", 12: "E5001,重复,T1,staff"})
+    text = people_csv(30, bad={3: "E5003,,T1,staff", 7: "E5007,某人,T9,staff", 12: "E5001,重复,T1,staff",
+                               20: f"{hr.employee_no},已有,T1,staff"})
     before = _count()
     job = _fresh(jobs.submit_import(hr, "people_import", text, name="bad.csv"))
-    assert job.status == "failed" and "3" in job.error and _count() == before
+    assert job.status == "failed" and "4" in job.error and _count() == before
     in_request = people.import_employees(hr, text)  # the same file in the request: the same report
     assert not in_request.committed and _count() == before
     assert job.result["rejected"] == [{"line": r.line, "reason": r.reason, "problems": [list(p) for p in r.problems]}
                                       for r in in_request.rejected]
-    assert [r["line"] for r in job.result["rejected"]] == [4, 8, 13]
+    assert [r["line"] for r in job.result["rejected"]] == [4, 8, 13, 21]
+    assert job.result["rejected"][3]["reason"] == "employee_no: already exists"
     report = jobs.import_report(job)
     assert [(r.line, r.problems) for r in report.rejected] == [(r.line, r.problems) for r in in_request.rejected]
     assert job.payload == text  # kept for the retry
 
     make_team("T9", "新组")  # the unknown team now exists; the other two lines are still bad
     again = _fresh(jobs.retry(hr, job.id))
-    assert again.status == "failed" and [r["line"] for r in again.result["rejected"]] == [4, 13]
+    assert again.status == "failed" and [r["line"] for r in again.result["rejected"]] == [4, 13, 21]
     assert again.retry_of_id == job.id and _fresh(job).payload is None  # the file moved to the retry
 
 
