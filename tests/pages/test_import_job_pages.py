@@ -143,3 +143,25 @@ def test_on_a_phone_the_page_follows_the_job_and_shows_the_bad_lines_when_it_end
         page.screenshot(path=str(tmp_path / "import-job-375.png"), full_page=True)
     for seen in (waiting, ended):
         assert seen["inner"] == 375 and seen["scroll"] <= 375 and seen["right"] <= 376, seen["widest"]
+
+
+def test_the_job_on_the_import_page_speaks_chinese(app, client, world, real_queue):  # noqa: F811
+    from tests.pages.test_no_english_on_chinese_pages import problems_of, untranslated_catalog
+
+    login(client, world["hr"])
+    text = people_csv(12, bad={2: "E5002,,T1,staff", 9: "E5009,某人,T9,staff"})
+    response = _upload(client, "/employees/import", text)
+    job_id = _job_id(response)
+    shown = {"queued": client.get(response.headers["Location"]).get_data(as_text=True)}  # with the flash
+    job = db.session.get(Job, job_id)
+    job.status = "running"
+    db.session.commit()
+    queue_for(app).note_progress(job_id, ("checking", 5, 12))
+    shown["running"] = client.get(f"/employees/import?job={job_id}").get_data(as_text=True)
+    job.status = "queued"
+    db.session.commit()
+    real_queue.work()
+    shown["failed"] = client.get(f"/employees/import?job={job_id}").get_data(as_text=True)
+    assert 'data-job-status="failed"' in shown["failed"] and "后台导入" in shown["queued"]
+    for state, html in shown.items():
+        assert problems_of(html, set(untranslated_catalog())) == [], state
