@@ -19,6 +19,7 @@ Who may see or retry a job is the permission table's action for its kind (``JOB_
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[..., None]
 IMPORT_KINDS = ("people_import", "punch_import")
 DEFAULT_INLINE_MAX_LINES = 200
+NOTE_EVERY = 0.5  # seconds between two notes of an import's progress in the queue's store (each is a write)
 
 
 class Unfinished(DomainError):
@@ -294,7 +296,7 @@ def run(job_id: int) -> None:
     if job.kind in IMPORT_KINDS:
         params["text"] = job.payload or ""
     actor = db.session.get(Employee, job.requested_by_id) if job.requested_by_id else None
-    reached = {"done": 0, "total": job.total}
+    reached = {"done": 0, "total": job.total, "noted": 0.0, "step": ""}
 
     def progress(step: str, done: int | None = None, total: int | None = None) -> None:
         reached["done"] = reached["done"] + 1 if done is None else done
@@ -303,7 +305,12 @@ def run(job_id: int) -> None:
         if not in_transaction():
             _advance(job_id, step, reached["done"], reached["total"])
             return
-        # Inside a use case the step cannot be committed on its own: noted in the queue's store instead.
+        # Inside a use case the step cannot be committed on its own: noted in the queue's store instead,
+        # at most every NOTE_EVERY seconds (and at each new step), which is all a page polling it can show.
+        now = time.monotonic()
+        if step == reached["step"] and now - reached["noted"] < NOTE_EVERY:
+            return
+        reached["noted"], reached["step"] = now, step
         try:
             task_queue.note_progress(job_id, (step[:64], reached["done"], max(reached["total"], 1)))
         except Exception:  # noqa: BLE001 (progress is a courtesy: the work goes on without it)

@@ -79,6 +79,7 @@ def test_progress_is_noted_in_lines_where_every_host_reads_it_while_the_import_r
         seen.append(jobs.state(db.session.get(Job, job_id)))  # what a page polling now is told
 
     monkeypatch.setattr(queue, "note_progress", spy)
+    monkeypatch.setattr(jobs, "NOTE_EVERY", 0)  # every report noted (a worker notes at most twice a second)
     job = _fresh(jobs.submit_import(hr, "people_import", people_csv(120)))
     assert job.status == "done"
     checking = [(done, total) for step, done, total in noted if step == "checking"]
@@ -88,6 +89,15 @@ def test_progress_is_noted_in_lines_where_every_host_reads_it_while_the_import_r
     assert seen[0]["status"] == "running" and (seen[0]["done"], seen[0]["total"], seen[0]["step"]) == (
         50, 120, "checking") and seen[0]["percent"] == 41
     assert queue.progress(job.id) is None  # forgotten once the job has ended: the row says the rest
+
+
+def test_a_worker_notes_progress_at_most_twice_a_second_and_at_each_new_step(app, hr, monkeypatch):
+    queue = queue_for(app)
+    noted = []
+    monkeypatch.setattr(queue, "note_progress", lambda job_id, value: noted.append(value))
+    monkeypatch.setattr(jobs, "NOTE_EVERY", 3600)
+    assert _fresh(jobs.submit_import(hr, "people_import", people_csv(120))).status == "done"
+    assert [step for step, _done, _total in noted] == ["checking", "adding"]
 
 
 def test_a_file_with_bad_lines_imports_nothing_and_the_job_lists_every_bad_line_as_the_request_would(hr):
