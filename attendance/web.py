@@ -115,8 +115,9 @@ def template_globals() -> dict:
 def import_job(kind: str) -> dict | None:
     """The background import named by ``?job=`` on an import page, for the page to show: the job, its state
     (live progress) and, once it has one, its report (as the import in the request returns it). None without
-    one or for a value that is not a job id; a job of another kind, or one the viewer may not see, is a 404."""
-    job_id = request.args.get("job", type=int)
+    one or for a value that is not a job id; a job of another kind, or one the viewer may not see, is a 404. Only on
+    GET: the form posts back to the page's URL, and the answer to a new file is about that file, not the job."""
+    job_id = request.args.get("job", type=int) if request.method == "GET" else None
     if job_id is None:
         return None
     job = jobs.get_job(current_user, job_id)

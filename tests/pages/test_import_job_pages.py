@@ -99,6 +99,11 @@ def test_a_small_file_is_still_imported_in_the_request(client, world):
     response = _upload(client, "/employees/import", people_csv(3))
     assert response.status_code == 200 and "已导入 3 名员工" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Job.id))) == 0
+    job_id = _job_id(_upload(client, "/employees/import", people_csv(8).replace("E500", "E700")))
+    # the form on the job's page posts back to its URL: a small file's answer shows without the old job
+    html = _upload(client, f"/employees/import?job={job_id}", people_csv(3).replace("E500", "E600")).get_data(
+        as_text=True)
+    assert "已导入 3 名员工" in html and "data-job-status" not in html
 
 
 def test_bad_job_values_and_other_peoples_jobs(client, world):
