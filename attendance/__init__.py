@@ -129,8 +129,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     from attendance import task_queue
     from attendance.services.jobs import run as run_job
+    from attendance.services.outbox import send_due
 
-    task_queue.init_app(app, run_job)
+    task_queue.init_app(app, run_job, send_due)
     https = bool(app.config.get("SESSION_COOKIE_SECURE"))
     # One Talisman per app: it keeps its options on itself, so a shared instance would take the last app's.
     app.extensions["talisman"] = Talisman(

@@ -99,17 +99,64 @@ def import_employees(file: Path, skip_errors: bool, as_user: str | None) -> None
     from attendance.services import people
 
     actor = actor_for(as_user, "employees.manage")
+    bars = _LinesProgress()
     try:
         report = people.import_employees(actor, people.decode_upload(file.read_bytes()),
-                                         skip_errors=skip_errors)
+                                         skip_errors=skip_errors, progress=bars)
     except DomainError as exc:
+        bars.close()
         fail(exc)
+    bars.close()
     for rejected in report.rejected:
         click.echo(f"line {rejected.line}: {rejected.reason}", err=True)
     if not report.committed:
         click.echo(f"nothing imported: {len(report.rejected)} bad line(s)", err=True)
         sys.exit(1)
     click.echo(f"imported {len(report.imported)}, skipped {len(report.rejected)}")
+
+
+@click.command("import-punches")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "as_user", help="Username to record as the importer (must be allowed to).")
+def import_punches(file: Path, as_user: str | None) -> None:
+    """Import a time clock's CSV (employee number, timestamp, optional direction; UTF-8 or GB18030): good
+    lines are stored, bad ones listed; a punch stored before is counted as a duplicate."""
+    from attendance.services import people, punches
+
+    actor = actor_for(as_user, "punches.import")
+    bars = _LinesProgress()
+    try:
+        report = punches.import_punches(actor, people.decode_upload(file.read_bytes()), progress=bars)
+    except DomainError as exc:
+        bars.close()
+        fail(exc)
+    bars.close()
+    for line, why in report.rejected:
+        click.echo(f"line {line}: {why}", err=True)
+    click.echo(f"imported {report.imported}, already there {len(report.duplicates)}, "
+               f"rejected {len(report.rejected)}; {report.evaluated} days judged again")
+
+
+class _LinesProgress:
+    """An import's progress on stderr: a bar per step (checking the lines, adding, judging the days again),
+    lines done of lines in all. The import runs here, in the command: a file is imported whole or not at all
+    whatever its size, and a terminal can wait."""
+
+    def __init__(self):
+        self.step, self.bar = None, None
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if step != self.step:
+            self.close()
+            self.step = step
+            self.bar = click.progressbar(length=max(total, 1), label=f"{step:<9}", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(max(done - self.bar.pos, 0))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+        self.step, self.bar = None, None
 
 
 @policy_cli.command("import")
@@ -207,7 +254,8 @@ def restore(file: Path) -> None:
     _report_copy(report, "restored from")
 
 
-jobs_cli = AppGroup("jobs", help="The background jobs (monthly report, month close): the worker that runs them.")
+jobs_cli = AppGroup("jobs", help="The background jobs (monthly report, month close, large imports, the team "
+                                  "robots' messages): the worker that runs them.")
 
 
 @jobs_cli.command("worker")
@@ -228,7 +276,7 @@ def jobs_worker(workers: int) -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (create_admin, demo, import_employees, policy_cli, backup, restore, jobs_cli):
+    for command in (create_admin, demo, import_employees, import_punches, policy_cli, backup, restore, jobs_cli):
         app.cli.add_command(command)
     from attendance.discipline.cli import ledger_cli
 

@@ -59,7 +59,13 @@ def from_environment(instance_path: str, root_path: str) -> dict:
         # each job at once in the request (no worker; the tests)
         "TASK_QUEUE_URL": os.environ.get("TASK_QUEUE_URL", ""),
         "TASK_QUEUE_IMMEDIATE": _flag("TASK_QUEUE_IMMEDIATE"),
+        # 0: the monthly report's PDF is written in the same process as its workbook (not by a forked child)
         "REPORT_PARALLEL": os.environ.get("REPORT_PARALLEL", "1").strip().lower() not in ("0", "false", "no", "off"),
+        # An import of more lines than this runs as a background job (smaller ones answer in the request)
+        "IMPORT_INLINE_MAX_LINES": _int("IMPORT_INLINE_MAX_LINES", 200),
+        # The team robots' messages go on the task queue as soon as their event commits (0: cron only)
+        "NOTIFICATIONS_SEND_AT_ONCE": os.environ.get("NOTIFICATIONS_SEND_AT_ONCE", "1").strip().lower()
+        not in ("0", "false", "no", "off"),
         "API_TOKEN_HOURS": int(os.environ.get("API_TOKEN_HOURS", "720")),
         "EVIDENCE_MAX_BYTES": int(os.environ.get("EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024))),
         "CERTIFICATE_MAX_BYTES": int(os.environ.get("CERTIFICATE_MAX_BYTES",

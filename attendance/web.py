@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import abort, flash
+from flask import abort, flash, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from attendance.domain.errors import DomainError
 from attendance.domain.permissions import allowed
 from attendance.labels import entry_reason, error_text, leave_tag, ledger_reason, translated, violation_note
-from attendance.services import notifications, requests
+from attendance.services import jobs, notifications, requests
 
 # (endpoint, label, action) — the navigation each role sees follows from the permission table.
 NAV = [
@@ -110,3 +110,17 @@ def template_globals() -> dict:
     """What translates a service's messages on a page (the form macros need them, imported without context)."""
     return {"translated": translated, "error_text": error_text, "ledger_reason": ledger_reason,
             "entry_reason": entry_reason, "violation_note": violation_note}
+
+
+def import_job(kind: str) -> dict | None:
+    """The background import named by ``?job=`` on an import page, for the page to show: the job, its state
+    (live progress) and, once it has one, its report (as the import in the request returns it). None without
+    one or for a value that is not a job id; a job of another kind, or one the viewer may not see, is a 404. Only on
+    GET: the form posts back to the page's URL, and the answer to a new file is about that file, not the job."""
+    job_id = request.args.get("job", type=int) if request.method == "GET" else None
+    if job_id is None:
+        return None
+    job = jobs.get_job(current_user, job_id)
+    if job.kind != kind:
+        abort(404)
+    return {"job": job, "state": jobs.state(job), "report": jobs.import_report(job)}

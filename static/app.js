@@ -13,7 +13,7 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
-// A background job (the monthly report, closing a month) in progress: [data-job-poll] holds its status URL.
+// A background job (the monthly report, closing a month, a large import) in progress: [data-job-poll] holds its status URL.
 // Ask every 2 seconds; show the percentage; when it has ended, reload the page to show the result or why
 // it failed.
 (function () {
@@ -33,6 +33,10 @@ document.addEventListener("submit", function (event) {
           var waiting = box.querySelector("[data-job-waiting]");
           if (bar) { bar.value = job.percent; }
           if (percent) { percent.textContent = job.percent + "%"; }
+          var done = box.querySelector("[data-job-done]");
+          var total = box.querySelector("[data-job-total]");
+          if (done) { done.textContent = job.done; }
+          if (total) { total.textContent = job.total; }
           if (waiting) { waiting.hidden = job.status !== "queued"; }
           if (job.finished) { box.dataset.jobDone = "1"; }
         })

@@ -171,7 +171,7 @@ class _Session:
         else:
             url = f"sqlite:///{folder / 'test.sqlite3'}"
         self.app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
-                               "TASK_QUEUE_IMMEDIATE": True})
+                               "TASK_QUEUE_IMMEDIATE": True, "NOTIFICATIONS_SEND_AT_ONCE": False})
         # First of all the request hooks: the app's own (the one-time password gate) look at who is signed in.
         self.app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
         self.config, self.instance_path = copy.deepcopy(dict(self.app.config)), self.app.instance_path

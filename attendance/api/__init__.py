@@ -13,6 +13,7 @@ def register(app: Flask) -> None:
         grooming,
         handovers,
         inspections,
+        jobs,
         leave,
         ledger,
         notifications,
@@ -30,5 +31,5 @@ def register(app: Flask) -> None:
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
                    leave, swaps, notifications, privacy, work_reports,
-                   handovers, extra_shifts, inspections):
+                   handovers, extra_shifts, inspections, jobs):
         api.register_blueprint(module.blp)

@@ -15,8 +15,9 @@ from attendance.api.core import (
     paged_schema,
     permission,
 )
+from attendance.api.jobs import JobOut, accepted
 from attendance.domain.errors import N_, InvalidInput
-from attendance.services import accounts, people
+from attendance.services import accounts, jobs, people
 
 blp = make_blueprint("api_people", "", "Teams and employees")
 
@@ -107,16 +108,25 @@ def set_password(data, employee_no):
                                   "multipart/form-data": {"schema": {"type": "object", "properties": {
                                       "file": {"type": "string", "format": "binary"}}}}}})
 @blp.response(200, schemas.ImportOut)
+@blp.alt_response(202, schema=JobOut, description="a large file (more lines than IMPORT_INLINE_MAX_LINES): "
+                  "imported by a background job; `Location` and `url` say where to follow it")
 @blp.alt_response(400, schema={"oneOf": [schemas.ImportOut, ErrorSchema]},
                   description="the file has errors, nothing imported (the report); or no readable CSV (the error)")
 def import_employees():
-    """Import a CSV (UTF-8 or GB18030). ``?skip_errors=true`` imports the good lines of a file with errors."""
+    """Import a CSV (UTF-8 or GB18030). ``?skip_errors=true`` imports the good lines of a file with errors.
+    A file of more lines than ``IMPORT_INLINE_MAX_LINES`` (200) is imported by a background job: 202 with the
+    job, whose ``result`` is this answer once it has ended."""
     upload = request.files.get("file")
     raw = upload.read() if upload else request.get_data()
     if not raw:
         raise InvalidInput("no CSV file in the request", fields={"file": N_("required")})
     skip = request.args.get("skip_errors", "").lower() in ("1", "true", "yes")
-    report = people.import_employees(actor(), people.decode_upload(raw), skip_errors=skip)
+    text = people.decode_upload(raw)
+    if jobs.runs_as_job(text):
+        return accepted(jobs.submit_import(actor(), "people_import", text,
+                                           name=upload.filename if upload and upload.filename else "employees.csv",
+                                           skip_errors=skip))
+    report = people.import_employees(actor(), text, skip_errors=skip)
     body = {"imported": report.imported, "committed": report.committed,
             "rejected": [{"line": r.line, "reason": r.reason} for r in report.rejected]}
     return body, 200 if report.committed else 400

@@ -9,11 +9,12 @@ from flask import request
 
 from attendance.api import schemas
 from attendance.api.core import actor, answered_in_use_case, make_blueprint, page_body, paged_schema, permission
+from attendance.api.jobs import JobOut, accepted
 from attendance.api.schemas import Day, ImportRejected, Money
 from attendance.domain.errors import Forbidden, InvalidInput
 from attendance.domain.permissions import allowed
 from attendance.domain.rotation import PATTERNS
-from attendance.services import people, punches, roster, shift_types
+from attendance.services import jobs, people, punches, roster, shift_types
 
 blp = make_blueprint("api_shifts", "", "Shift types, the roster and punches")
 
@@ -268,17 +269,25 @@ def void_punch(data, punch_id):
                                   "multipart/form-data": {"schema": {"type": "object", "properties": {
                                       "file": {"type": "string", "format": "binary"}}}}}})
 @blp.response(200, PunchImportOut)
+@blp.alt_response(202, schema=JobOut, description="a large file (more lines than IMPORT_INLINE_MAX_LINES): "
+                  "imported by a background job; `Location` and `url` say where to follow it")
 def import_punches():
     """Import a time clock's CSV (employee number, timestamp, optional direction; UTF-8 or GB18030).
 
     Good lines are stored, each bad line is answered with its reason; lines stored before are counted as
-    duplicates, so sending the same file twice adds nothing.
+    duplicates, so sending the same file twice adds nothing. A file of more lines than
+    ``IMPORT_INLINE_MAX_LINES`` (200) is imported by a background job: 202 with the job, whose ``result`` is
+    this answer once it has ended.
     """
     upload = request.files.get("file")
     raw = upload.read() if upload else request.get_data()
     if not raw:
         raise InvalidInput("no CSV file in the request", fields={"file": "required"})
-    report = punches.import_punches(actor(), people.decode_upload(raw))
+    text = people.decode_upload(raw)
+    if jobs.runs_as_job(text):
+        return accepted(jobs.submit_import(actor(), "punch_import", text,
+                                           name=upload.filename if upload and upload.filename else "punches.csv"))
+    report = punches.import_punches(actor(), text)
     return {"imported": report.imported, "duplicates": len(report.duplicates),
             "duplicate_lines": report.duplicates, "evaluated": report.evaluated,
             "rejected": [{"line": line, "reason": why} for line, why in report.rejected]}

@@ -127,6 +127,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 JOB_ACTIONS: dict[str, str] = {
     "report": "reports.generate",
     "month_close": "months.close",
+    "people_import": "employees.manage",
+    "punch_import": "punches.import",
 }
 
 

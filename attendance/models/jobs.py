@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from attendance.extensions import db
 from attendance.models.shifts import _in
@@ -28,8 +28,8 @@ class Job(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))  # report, month_close
-    subject: Mapped[str] = mapped_column(String(64), default="")  # what it is about: the month, 2026-10
+    kind: Mapped[str] = mapped_column(String(32))  # report, month_close, people_import, punch_import
+    subject: Mapped[str] = mapped_column(String(64), default="")  # what it is about: the month, the file's name
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(16), default="queued")
     done: Mapped[int] = mapped_column(Integer, default=0)  # steps finished, of ``total``
@@ -42,6 +42,10 @@ class Job(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))  # the failed job this one retries
+    # What an import job reads (the uploaded file's text). Deferred: the pages poll a job every 2 s and never
+    # need it. Dropped when the job is done (an employee file may hold first passwords); a failed job keeps it
+    # until it is retried, when it moves to the new job.
+    payload: Mapped[str | None] = deferred(mapped_column(Text))
 
     requested_by = relationship("Employee", foreign_keys=[requested_by_id])
 

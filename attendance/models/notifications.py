@@ -55,7 +55,7 @@ class TeamRobot(db.Model):
 
 class OutboundMessage(db.Model):
     """A message for a group robot, written in the transaction of the event and delivered after it by
-    ``flask --app attendance notifications send``, with retries and backoff."""
+    the jobs worker (or ``flask --app attendance notifications send``), with retries and backoff."""
 
     __tablename__ = "outbound_messages"
     __table_args__ = (

@@ -1,4 +1,6 @@
-"""``flask --app attendance notifications send``: deliver the group robots' outbox (a job run every minute)."""
+"""``flask --app attendance notifications send``: deliver the group robots' outbox. The jobs worker already
+sends each message seconds after its event commits; from cron, every few minutes, this catches up on what is
+left (messages queued while no worker ran, and the retries of a robot that failed)."""
 
 from __future__ import annotations
 

@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from attendance.domain.errors import InvalidInput
 from attendance.labels import ROLE_LABELS, error_text
 from attendance.people.forms import EmployeeForm, ImportForm, TeamForm
-from attendance.services import people
-from attendance.web import permission_required, show_field_errors
+from attendance.services import jobs, people
+from attendance.web import import_job, permission_required, show_field_errors
 
 bp = Blueprint("people", __name__)
 
@@ -110,9 +110,16 @@ def import_employees():
         except InvalidInput as exc:
             form.file.errors = [error_text(exc)]
         else:
+            if jobs.runs_as_job(text):  # a large file: the page answers at once and shows the job's progress
+                job = jobs.submit_import(current_user, "people_import", text, name=form.file.data.filename or "",
+                                         skip_errors=form.skip_errors.data)
+                flash(_("The file has %(n)d lines: it is imported in the background (progress below).",
+                        n=jobs.count_lines(text)))
+                return redirect(url_for("people.import_employees", job=job.id) + "#job")
             report = people.import_employees(current_user, text, skip_errors=form.skip_errors.data)
     status = 400 if request.method == "POST" and (report is None or not report.committed) else 200
-    return render_template("people/import.html", form=form, report=report), status
+    return render_template("people/import.html", form=form, report=report,
+                           background=import_job("people_import")), status
 
 
 @bp.route("/teams")

@@ -221,10 +221,17 @@ def generate_report(month: str):
 @permission_required("self.view")
 def job_status(job_id: int):
     """A job's state as JSON, polled by static/app.js while it runs; 404 for a kind the viewer may not do."""
-    job = jobs.get_job(current_user, job_id)
-    return {"id": job.id, "kind": job.kind, "subject": job.subject, "status": job.status,
-            "percent": job.percent, "done": job.done, "total": job.total, "step": job.step,
-            "error": job.error, "finished": job.finished, "result": job.result}
+    return jobs.state(jobs.get_job(current_user, job_id))
+
+
+# Where each kind of job is shown: an import on its own import page, the month's work on the dashboard.
+_IMPORT_PAGES = {"people_import": "people.import_employees", "punch_import": "shifts.import_punches"}
+
+
+def _job_page(job) -> str:
+    if job.kind in _IMPORT_PAGES:
+        return url_for(_IMPORT_PAGES[job.kind], job=job.id) + "#job"
+    return url_for("scores.dashboard", month=job.subject) + "#jobs"
 
 
 @bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
@@ -234,9 +241,10 @@ def retry_job(job_id: int):
         job = jobs.retry(current_user, job_id)
     except InvalidInput as exc:
         flash(_(exc.message), "error")
-        return redirect(url_for("scores.dashboard"))
+        old = jobs.get_job(current_user, job_id)
+        return redirect(_job_page(old) if old.kind in _IMPORT_PAGES else url_for("scores.dashboard"))
     flash(_("Tried again: job %(id)d is queued.", id=job.id))
-    return redirect(url_for("scores.dashboard", month=job.subject) + "#jobs")
+    return redirect(_job_page(job))
 
 
 @bp.route("/reports/<month>/<name>")

@@ -3,9 +3,11 @@
 A notification's title and body are catalog message ids with their values (``params``), so each reader
 sees them in their own language; ``attendance.labels.message`` renders one (its docstring gives the two
 conventions for values that are themselves translated). When the person's team has a group robot that
-takes this kind, an outbound message is queued in the same transaction and delivered after commit by
-``flask --app attendance notifications send`` (``services/outbox.py``) — a robot that is down never fails
-or slows the request that caused the message.
+takes this kind, an outbound message is queued in the same transaction and, once that commits, a delivery
+is put on the task queue (``send_soon``), so the jobs worker posts it within seconds; ``flask --app
+attendance notifications send`` (``services/outbox.py``), from cron, catches up on whatever is left (a worker
+that was down, a robot's retry). A robot that is down never fails or slows the request that caused the
+message.
 
 Everyone reads and marks only their own notifications; someone else's is a 404. A team's robot is set by
 an admin (``robots.manage``).
@@ -13,11 +15,14 @@ an admin (``robots.manage``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import and_, func, insert, or_, select, update
 
+from attendance import task_queue
 from attendance.domain.errors import N_, Forbidden, InvalidInput, NotFound
 from attendance.domain.permissions import allowed
 from attendance.extensions import db
@@ -26,7 +31,10 @@ from attendance.models.notifications import ROBOT_FLAVOURS
 from attendance.models.types import utcnow
 from attendance.services import audit, people
 from attendance.services.paging import Page, paginate
-from attendance.services.transaction import use_case
+from attendance.services.transaction import on_commit, on_rollback, use_case
+
+log = logging.getLogger(__name__)
+_SEND_SOON = "outbox.send_soon"  # in the session's info: a delivery is already asked for after this commit
 
 # The kinds a person can be told about; a team robot chooses among them.
 KINDS = ("violation", "approval_waiting", "request_step", "request_decided", "appeal_decided", "month_closed",
@@ -96,6 +104,30 @@ def _queue_for_robots(kind: str, made: list[tuple[int, int, str, str, dict, str]
         db.session.execute(insert(OutboundMessage), [
             {**q, "status": "pending", "attempts": 0, "next_attempt_at": now, "last_error": "", "created_at": now}
             for q in queued])
+        _send_after_commit()
+
+
+def _send_after_commit() -> None:
+    """Once per transaction, however many messages it queued: a delivery after it commits."""
+    info = db.session().info
+    if info.get(_SEND_SOON):
+        return
+    info[_SEND_SOON] = True
+    on_rollback(lambda: info.pop(_SEND_SOON, None))
+    on_commit(lambda: (info.pop(_SEND_SOON, None), send_soon()))
+
+
+def send_soon() -> None:
+    """Have the jobs worker deliver the outbox now (``NOTIFICATIONS_SEND_AT_ONCE``, on unless set to 0; the
+    tests turn it off, so no test posts to a robot unless it means to). The queue unreachable is no failure
+    of what was committed: the message waits for the cron command."""
+    if not current_app.config.get("NOTIFICATIONS_SEND_AT_ONCE", True):
+        return
+    try:
+        task_queue.send_outbox()
+    except Exception:  # noqa: BLE001 (after the commit: the person's request must not fail for it)
+        log.warning("could not put the outbox's delivery on the task queue; the cron command will send it",
+                    exc_info=True)
 
 
 def people_with_role(role: str, *, team_id: int | None = None) -> list[int]:

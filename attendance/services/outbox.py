@@ -1,5 +1,7 @@
 """Delivering the outbox: each queued message is posted to its team's group robot after the event's
-transaction committed, with retries and backoff (``flask --app attendance notifications send``).
+transaction committed, with retries and backoff: by the jobs worker (``send_due`` is the task queue's
+``send_outbox``, put on the queue after each such commit) and by ``flask --app attendance notifications send``
+from cron, which catches up on what is left. Both may run at once: the claim below keeps a message to one.
 
 Three steps, so no transaction is open while the network is waited on and no lock is held meanwhile:
 

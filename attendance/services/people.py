@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -336,10 +337,18 @@ def decode_upload(raw: bytes) -> str:
     raise InvalidInput(N_("the file is neither UTF-8 nor GB18030 text"), fields={"file": N_("unreadable")})
 
 
+PROGRESS_EVERY = 50  # lines between two progress reports of an import
+
+
 @use_case
-def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = False) -> ImportReport:
-    """Add the employees of a CSV file; nothing is imported from a file with errors unless told to skip."""
+def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = False,
+                     progress: Callable[..., None] | None = None) -> ImportReport:
+    """Add the employees of a CSV file; nothing is imported from a file with errors unless told to skip.
+
+    ``progress(step, done, total)``, when given, is told every few lines how far the check (``checking``)
+    and then the adding (``adding``) have got: a background job shows it, the CLI draws a bar."""
     report = ImportReport()
+    tell = progress or (lambda *_args: None)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     problems = [(c, N_("missing column")) for c in ("employee_no", "name") if c not in header]
@@ -351,8 +360,16 @@ def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = F
     seen: set[str] = set()
     good: list[dict] = []
     known_teams = set(db.session.scalars(select(Team.code)))
-    for row in reader:
-        line = reader.line_num
+    rows = [(reader.line_num, row) for row in reader]  # the line a row ends on (a quoted cell may span lines)
+    # the numbers already taken, read once (in batches) rather than a query per line of a large file
+    numbers = sorted({(row.get("employee_no") or "").strip() for _, row in rows} - {""})
+    taken: set[str] = set()
+    for i in range(0, len(numbers), 500):
+        taken |= set(db.session.scalars(select(Employee.employee_no).where(
+            Employee.employee_no.in_(numbers[i:i + 500]))))
+    for i, (line, row) in enumerate(rows, 1):
+        if i % PROGRESS_EVERY == 0:
+            tell("checking", i, len(rows))
         row = {k: (v or "").strip() for k, v in row.items() if k is not None}
         if not any(row.values()):
             continue
@@ -367,7 +384,7 @@ def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = F
             problems.append(("team", N_("unknown team")))
         if no in seen:
             problems.append(("employee_no", N_("repeats an earlier line")))
-        elif no and db.session.scalar(select(Employee.id).where(Employee.employee_no == no)):
+        elif no in taken:
             problems.append(("employee_no", N_("already exists")))
         if row.get("password") and len(row["password"]) < accounts.MIN_PASSWORD:
             problems.append(("password", N_("too short")))
@@ -376,11 +393,14 @@ def import_employees(actor: Employee | None, text: str, *, skip_errors: bool = F
             report.rejected.append(RejectedLine(line, problems))
         else:
             good.append(row)
+    tell("checking", len(rows), len(rows))
     if report.rejected and not skip_errors:
         return report
-    for row in good:
+    for i, row in enumerate(good, 1):
         create_employee(actor, {k: v for k, v in row.items() if v != ""})
         report.imported.append(row["employee_no"])
+        if i % 10 == 0 or i == len(good):  # adding is the slow part: a password takes ~0.1 s to hash
+            tell("adding", i, len(good))
     audit.record(actor, "employee.import", "employee", "*", imported=len(good),
                  rejected=len(report.rejected))
     report.committed = True

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -330,16 +330,24 @@ def _columns(first_row: list[str]) -> dict[str, int] | None:
     return None
 
 
+PROGRESS_EVERY = 100  # lines between two progress reports of an import
+
+
 @use_case
-def import_punches(actor: Employee | None, text: str) -> PunchImportReport:
+def import_punches(actor: Employee | None, text: str, *,
+                   progress: Callable[..., None] | None = None) -> PunchImportReport:
     """Import a time clock's export: employee number, timestamp, optional direction (in/out, 上班/下班).
 
     A header row is optional (工号,打卡时间,方向 or employee_no,timestamp,direction; separate date and time
     columns work too; other columns are ignored). Good lines are stored, bad ones reported with the reason;
     a line already stored (same person, same second) is counted as a duplicate, so importing the same file
     twice adds nothing. The days the new punches touch are judged again.
+
+    ``progress(step, done, total)``, when given, is told every few lines how far the check has got
+    (``checking``), then that the days are being judged again (``judging``).
     """
     report = PunchImportReport()
+    tell = progress or (lambda *_args: None)
     sample = text[:2000]
     delimiter = "\t" if "\t" in sample and "," not in sample else (";" if ";" in sample and "," not in sample
                                                                     else ",")
@@ -364,6 +372,8 @@ def import_punches(actor: Employee | None, text: str) -> PunchImportReport:
 
     for offset, row in enumerate(body):
         line = start_line + offset
+        if offset and offset % PROGRESS_EVERY == 0:
+            tell("checking", offset, len(body))
         if not any(c.strip() for c in row):
             continue
         problems = []
@@ -419,6 +429,7 @@ def import_punches(actor: Employee | None, text: str) -> PunchImportReport:
         # case rolls back); run it again.
         raise InvalidInput(N_("another import of the same punches ran at the same time; import the file again"),
                            fields={"file": N_("try again")}) from None
+    tell("judging", len(body), len(body))
     touched = _days_touched(new)
     if touched:
 

@@ -21,10 +21,10 @@ from attendance.labels import (
     error_text,
     punch_reading_text,
 )
-from attendance.services import calendar, people, punches, roster, shift_types
+from attendance.services import calendar, jobs, people, punches, roster, shift_types
 from attendance.services import today as today_service
 from attendance.shifts.forms import CorrectionForm, GenerateForm, PunchImportForm, ShiftTypeForm
-from attendance.web import permission_required, show_field_errors
+from attendance.web import import_job, permission_required, show_field_errors
 
 bp = Blueprint("shifts", __name__)
 
@@ -223,11 +223,18 @@ def import_punches():
     report = None
     if form.validate_on_submit():
         try:
-            report = punches.import_punches(current_user, people.decode_upload(form.file.data.read()))
+            text = people.decode_upload(form.file.data.read())
+            if jobs.runs_as_job(text):  # a large file: the page answers at once and shows the job's progress
+                job = jobs.submit_import(current_user, "punch_import", text, name=form.file.data.filename or "")
+                flash(_("The file has %(n)d lines: it is imported in the background (progress below).",
+                        n=jobs.count_lines(text)))
+                return redirect(url_for("shifts.import_punches", job=job.id) + "#job")
+            report = punches.import_punches(current_user, text)
         except InvalidInput as exc:
             form.file.errors = [error_text(exc)]
     status = 400 if request.method == "POST" and report is None else 200
-    return render_template("shifts/import.html", form=form, report=report), status
+    return render_template("shifts/import.html", form=form, report=report,
+                           background=import_job("punch_import")), status
 
 
 @bp.route("/punches/<employee_no>/<day>", methods=["GET", "POST"])

@@ -105,9 +105,9 @@ def real_queue(app, tmp_path):
     """The queue as production has it (SqliteHuey in a file, no worker running) instead of immediate mode;
     ``work()`` runs the next queued job as ``flask jobs worker`` would."""
     queue = queue_for(app)
-    saved = (queue._huey, queue._task, dict(app.config))
+    saved = (queue._huey, queue._task, dict(app.config), queue._send_task)
     app.config.update(TASK_QUEUE_IMMEDIATE=False, TASK_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.sqlite3'}")
-    queue._huey = queue._task = None
+    queue._huey = queue._task = queue._send_task = None
 
     def work():
         db.session.commit()  # the worker is another connection: end this test's read
@@ -115,7 +115,7 @@ def real_queue(app, tmp_path):
 
     queue.work = work
     yield queue
-    queue._huey, queue._task = saved[0], saved[1]
+    queue._huey, queue._task, queue._send_task = saved[0], saved[1], saved[3]
     del queue.work
     app.config.clear()
     app.config.update(saved[2])
