@@ -186,7 +186,7 @@ def holiday_world(world):
     return world
 
 
-def test_the_nightly_run_judges_a_report_due_on_national_day_by_the_next_working_day(holiday_world, runner):
+def test_the_nightly_run_judges_a_report_due_on_national_day_by_the_next_working_day(app, holiday_world, runner):
     clock, person, lead = holiday_world["clock"], holiday_world["person"], holiday_world["lead"]
     clock.on(date(2026, 10, 6), "01:00")
     night = runner.invoke(args=["attendance", "evaluate", "--date", "2026-10-05"])
@@ -208,6 +208,11 @@ def test_the_nightly_run_judges_a_report_due_on_national_day_by_the_next_working
     explained = discipline.explain(person, v.id).as_data()
     assert explained["source"]["due_at"].startswith("2026-10-08T09:00")
     assert explained["source"]["nominal_due_at"].startswith("2026-10-05T09:00")
+    from attendance.reporting.explanation import explanation_sections
+
+    with app.test_request_context(headers={"Accept-Language": "zh"}):
+        said = "\n".join(line for _, lines in explanation_sections(explained) for line in lines)
+    assert "2026-10-05 09:00" in said and "顺延至下一个工作日" in said and "2026-10-08 09:00" in said
 
 
 def test_the_team_list_and_the_default_period_use_the_moved_deadline(holiday_world):
