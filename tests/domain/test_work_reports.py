@@ -140,3 +140,11 @@ def test_the_moved_deadline_is_never_earlier_and_always_a_working_day(day, calen
                for i in range((moved.date() - nominal.date()).days))  # the first working day, none skipped
     assert (moved == nominal) == calendar.is_working_day(nominal.date())
     assert next_working_day(moved.date(), calendar) == moved.date()
+
+
+def test_a_policy_with_an_unknown_holiday_rule_is_refused_at_import():
+    doc = {"version": "x", "effective_from": "2026-01-01", "rules": [],
+           "settings": {"work_reports": {"deadline_on_holiday": "skip", "weekly": {"due_time": "09:00"}}}}
+    with pytest.raises(PolicyInvalid) as err:
+        parse_policy(doc)
+    assert "settings.work_reports.deadline_on_holiday" in err.value.fields
