@@ -75,6 +75,7 @@ def team():
     return render_template("work_reports/team.html", team=the_team, teams=teams, rows=rows, kind=kind,
                            kinds={k: REPORT_KIND_LABELS[k] for k in policy.kinds}, statuses=REPORT_STATUS_LABELS,
                            start=start, due=due, zone=clock.site_zone(),
+                           nominal=svc.rules.nominal_due_at(policy, kind, start, clock.site_zone()),
                            prev=svc.rules.period_of(kind, start.fromordinal(start.toordinal() - 1)),
                            next=svc.rules.next_period(kind, start))
 

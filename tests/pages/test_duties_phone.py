@@ -70,7 +70,7 @@ def test_the_duty_pages_fit_a_375_px_phone_in_each_language(app, world, locale):
         sign_in(page, base, lead)
         page.goto(base + "/work-reports/team?kind=weekly&period=2026-09-28")
         page.wait_for_selector("table.list")
-        assert say["list"] in page.inner_text("main")
+        assert say["list"] in page.inner_text("main") and page.locator("main small.moved").is_visible()
         fits(page, shots, "work-reports-team")
         # the handover book: a writes to b; the lead's board shows it open; b acknowledges
         clock.at = NOW
