@@ -14,7 +14,7 @@ holidays, plus the adjusted working days (调休) — handed in by the service a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from attendance.domain.meetings import MeetingTimes, meeting_times
@@ -51,22 +51,15 @@ class ReportPolicy:
 @dataclass(frozen=True)
 class SiteCalendar:
     """The site's working days: Monday to Friday, less the public holidays (法定节假日), plus the adjusted
-    working days (调休上班, a weekend made a working day). ``names`` says what a day off is called."""
+    working days (调休上班, a weekend made a working day)."""
 
     holidays: frozenset[date] = frozenset()
     workdays: frozenset[date] = frozenset()
-    names: dict[date, str] = field(default_factory=dict, compare=False)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.workdays:
             return True
         return day not in self.holidays and day.weekday() < 5
-
-    def why_off(self, day: date) -> str:
-        """``holiday`` or ``rest`` (a weekend); empty on a working day."""
-        if self.is_working_day(day):
-            return ""
-        return "holiday" if day in self.holidays else "rest"
 
 
 def next_working_day(day: date, calendar: SiteCalendar) -> date:

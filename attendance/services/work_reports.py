@@ -58,8 +58,7 @@ def site_calendar(first: date, last: date) -> rules.SiteCalendar:
     and adjusted working days (调休) from the calendar the roster is drawn on."""
     marks = site_calendar_service.holidays(first - CALENDAR_REACH, last + CALENDAR_REACH)
     return rules.SiteCalendar(holidays=frozenset(d for d, m in marks.items() if m.kind == "holiday"),
-                              workdays=frozenset(d for d, m in marks.items() if m.kind == "workday"),
-                              names={d: m.name_zh for d, m in marks.items() if m.kind == "holiday"})
+                              workdays=frozenset(d for d, m in marks.items() if m.kind == "workday"))
 
 
 def deadline(policy: rules.ReportPolicy, kind: str, start: date,
