@@ -21,11 +21,17 @@ class WorkReportOut(ma.Schema):
     kind = ma.fields.String(metadata={"enum": list(REPORT_KINDS)})
     period_start = ma.fields.Function(lambda r: r.period_start.isoformat(), metadata={"format": "date"})
     due_at = ma.fields.Function(lambda r: r.due_at.isoformat(), metadata={"format": "date-time"})
+    nominal_due_at = ma.fields.Function(
+        lambda r: _iso(r.nominal_due_at) if r.nominal_due_at and r.nominal_due_at != r.due_at else None,
+        metadata={"format": "date-time", "description": "the rule book's deadline when a public holiday or rest "
+                  "day moved due_at to the next working day; null when nothing moved it"})
     handed_in_at = ma.fields.Function(lambda r: _iso(r.handed_in_at), metadata={
         "format": "date-time", "description": "null: not handed in (a row the nightly run made when it was late)"})
     late = ma.fields.Function(lambda r: svc.is_late(r), metadata={"type": "boolean"})
     text = ma.fields.String(attribute="body")
     file_name = ma.fields.String(allow_none=True)
+    file_removed_at = ma.fields.Function(lambda r: _iso(r.file_removed_at), metadata={
+        "format": "date-time", "description": "when retention deleted the file (the name and hash are kept)"})
     violation_id = ma.fields.Integer(allow_none=True, metadata={"description": "the REPORT_LATE it raised"})
 
 

@@ -30,11 +30,17 @@ class WorkReport(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     period_start: Mapped[date] = mapped_column(Date, index=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the rule book's deadline when a public holiday or a rest day moved ``due_at`` to the next working day
+    # (settings.work_reports.deadline_on_holiday); equal to ``due_at`` when nothing moved it
+    nominal_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     body: Mapped[str] = mapped_column(Text, default="")
     file_path: Mapped[str | None] = mapped_column(String(200))
     file_name: Mapped[str | None] = mapped_column(String(200))
     file_type: Mapped[str | None] = mapped_column(String(100))
     file_sha256: Mapped[str | None] = mapped_column(String(64))
+    # the file was deleted, the record kept ("retention": retention.work_report_files_months had passed)
+    file_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    file_removed_reason: Mapped[str | None] = mapped_column(String(32))
     handed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handed_in_by_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"))
     late_raised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -8,7 +8,8 @@ from flask.cli import AppGroup
 from attendance.commands import actor_for, fail
 from attendance.domain.errors import DomainError
 
-retention_cli = AppGroup("retention", help="Sensitive files (evidence photos, leave certificates): retention.")
+retention_cli = AppGroup("retention", help="Sensitive files (evidence photos, leave certificates, work report "
+                                      "files): retention.")
 
 
 @retention_cli.command("apply")
@@ -16,8 +17,8 @@ retention_cli = AppGroup("retention", help="Sensitive files (evidence photos, le
 @click.option("--date", "day", help="Judge as of this day (YYYY-MM-DD); default today.")
 @click.option("--as", "as_user", help="Username to record as the one applying it (HR or admin).")
 def apply(dry_run: bool, day: str | None, as_user: str | None) -> None:
-    """Delete evidence photos and leave certificates older than the policy's ``retention`` (whole months
-    after the month of the event); the records keep each file's SHA-256 and say it was deleted."""
+    """Delete evidence photos, leave certificates and work report files older than the policy's ``retention``
+    (whole months after the month of the event); the records keep each file's SHA-256 and say it was deleted."""
     from attendance.domain import dates
     from attendance.services import privacy
 
@@ -30,4 +31,5 @@ def apply(dry_run: bool, day: str | None, as_user: str | None) -> None:
         click.echo(f"{f.kind} {f.record_id} {f.event_day.isoformat()} sha256={f.sha256}")
     verb = "would delete" if dry_run else "deleted"
     click.echo(f"{verb}: {sum(f.kind == 'photo' for f in files)} photos, "
-               f"{sum(f.kind == 'certificate' for f in files)} certificates")
+               f"{sum(f.kind == 'certificate' for f in files)} certificates, "
+               f"{sum(f.kind == 'report_file' for f in files)} report files")

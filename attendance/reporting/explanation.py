@@ -59,6 +59,9 @@ def _what_happened(src: dict) -> list[str]:
         what = {"weekly": _("weekly report"), "monthly": _("monthly report")}.get(src.get("report_kind"), "")
         lines.append(_("Your %(what)s for the period from %(period)s was due at %(due)s.",
                        what=what, period=src.get("period"), due=_when(src.get("due_at"))))
+        if src.get("nominal_due_at"):
+            lines.append(_("The rule book's deadline, %(nominal)s, fell on a public holiday or a rest day, so it "
+                           "moved to the next working day.", nominal=_when(src["nominal_due_at"])))
         if src.get("handed_in_at"):
             lines.append(_("It was handed in at %(at)s, after the deadline.", at=_when(src["handed_in_at"])))
         else:

@@ -1,7 +1,8 @@
 """The monthly report's two documents, laid out from ``services.reports.ReportData``:
 
-- a PDF (summary, team table, charts, the department ranking, the full-attendance award list,
-  the violation log), in reportlab's built-in CID font STSong-Light, so Chinese needs no font file;
+- a PDF (summary, team table, charts, the department ranking, the full-attendance award list, each
+  person's approved extra-shift hours by kind of day as the 考勤表 has them, the violation log), in
+  reportlab's built-in CID font STSong-Light, so Chinese needs no font file;
 - an XLSX workbook (scores, 考勤表 attendance sheet, violations, payroll deductions, teams),
   written in openpyxl's write-only mode so thousands of rows stay fast; the 考勤表 sheet is the page's
   (reporting.attendance_sheet.write_sheet).
@@ -31,8 +32,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Image, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from attendance.clock import site_zone
+from attendance.domain.extra_shifts import DAY_TYPES as EXTRA_DAY_TYPES
 from attendance.domain.money import cents_to_money
-from attendance.labels import SANCTION_LABELS, SOURCE_LABELS
+from attendance.labels import EXTRA_DAY_TYPE_LABELS, SANCTION_LABELS, SOURCE_LABELS
 from attendance.reporting import attendance_sheet
 from attendance.reporting.cells import inert_value, save_workbook
 
@@ -139,6 +141,25 @@ def team_rows(data) -> list[list]:
              int(t.rewards)] for t in data.teams.itertuples()]
 
 
+def extra_shift_headers() -> list[str]:
+    return [_("Employee no."), _("Name"), _("Team"),
+            *(_("Extra, %(day)s (hours)", day=EXTRA_DAY_TYPE_LABELS[kind]) for kind in EXTRA_DAY_TYPES),
+            _("Total (hours)")]
+
+
+def extra_shift_rows(data) -> list[list]:
+    """Each person with approved extra shifts this month: their hours by the kind of day (the 考勤表's totals)."""
+    out = []
+    for row in data.attendance.rows:
+        hours = row.totals.extra_hours
+        if not hours:
+            continue
+        values = [hours.get(kind, 0) for kind in EXTRA_DAY_TYPES]
+        out.append([row.person.employee_no, row.person.name, row.person.team.name if row.person.team else "",
+                    *(_num(v) for v in values), _num(sum(values))])
+    return out
+
+
 # --- PDF ---------------------------------------------------------------------------------------
 
 
@@ -209,6 +230,13 @@ def write_pdf(path: Path, data) -> None:
     awards = ([r[1], r[2], r[3], r[17]] for r in score_rows(data) if r[16])
     story += _chunks([_("Employee no."), _("Name"), _("Team"), _("Reward (yuan)")], awards,
                      [30 * mm, 40 * mm, 60 * mm, 30 * mm], font)
+    story.append(Paragraph(_("Extra shifts") + " 加班", h2))
+    extra = extra_shift_rows(data)
+    if extra:
+        story += _chunks(extra_shift_headers(), extra, [22 * mm, 24 * mm, 34 * mm, 24 * mm, 24 * mm, 24 * mm,
+                                                        20 * mm], font)
+    else:
+        story.append(Paragraph(_("No extra shifts this month."), body))
     story.append(PageBreak())
     story.append(Paragraph(_("Violation log") + " 《客服人员违纪记录表》", h2))
     log = ([r[0], r[1], r[2], r[3], r[4][:14], r[5], r[6], r[7], r[8], r[11]] for r in violation_rows(data))

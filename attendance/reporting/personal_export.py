@@ -17,7 +17,9 @@ README = """Your data / 我的个人数据
 
 One JSON file per kind of record (data/<kind>.json), all of them in all.json, and the same rows in
 my-data.xlsx (a sheet per kind). Ids such as recorded_by_id name who recorded or decided a record.
-每类记录一个 JSON 文件（data/<类别>.json），all.json 为全部记录，my-data.xlsx 每类一个工作表。
+The files you handed in yourself (work reports) are under files/.
+每类记录一个 JSON 文件（data/<类别>.json），all.json 为全部记录，my-data.xlsx 每类一个工作表；
+本人提交的文件（工作报表附件）在 files/ 目录下。
 """
 
 
@@ -44,7 +46,8 @@ def to_xlsx(data: dict[str, list[dict]]) -> bytes:
     return out.getvalue()
 
 
-def to_zip(data: dict[str, list[dict]], employee_no: str, made: datetime) -> bytes:
+def to_zip(data: dict[str, list[dict]], employee_no: str, made: datetime,
+           files: dict[str, bytes] | None = None) -> bytes:
     out = io.BytesIO()
     stamp = made.timetuple()[:6]
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -57,4 +60,6 @@ def to_zip(data: dict[str, list[dict]], employee_no: str, made: datetime) -> byt
         for kind, rows in data.items():
             add(f"data/{kind}.json", json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8"))
         add("my-data.xlsx", to_xlsx(data))
+        for name, body in (files or {}).items():
+            add(f"files/{name}", body)
     return out.getvalue()

@@ -1,5 +1,6 @@
 """What the product holds about a person, for their own copy (PIPL Art. 45), and the record of who looked at
-sensitive files (PIPL Art. 28): photos of violations and leave certificates."""
+sensitive files (PIPL Art. 28): photos of violations and leave certificates. Files past their retention
+period (photos, certificates, the files handed in with work reports) are deleted, the records kept."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ from attendance.models import (
     TrainingDay,
     Transfer,
     Violation,
+    WorkReport,
 )
 from attendance.models.types import utcnow
 from attendance.reporting import personal_export
@@ -53,7 +55,8 @@ RETENTION = "retention"  # why a file was deleted: its retention period was over
 
 # Never part of anyone's copy: secrets; where files sit on the server (the files' hashes are kept); and a
 # ledger entry's link to the entry before it in the one chain, which is usually someone else's.
-OMITTED_COLUMNS = {"password_hash", "session_generation", "evidence_path", "certificate_path", "prev_hash"}
+OMITTED_COLUMNS = {"password_hash", "session_generation", "evidence_path", "certificate_path", "prev_hash",
+                   "file_path"}
 
 
 def _plain(value):
@@ -98,6 +101,7 @@ def personal_data(person: Employee) -> dict[str, list[dict]]:
         "swaps": _rows(Swap, or_(Swap.requester_id == me, Swap.counterpart_id == me)),
         "extra_shifts": _rows(ExtraShift, ExtraShift.employee_id == me),
         "inspections": _rows(QualityInspection, QualityInspection.employee_id == me),
+        "work_reports": _rows(WorkReport, WorkReport.employee_id == me),
         "grooming_checks": checks,
         "grooming_failures": _rows(GroomingFailure, GroomingFailure.check_id.in_([c["id"] for c in checks])),
         "violations": _rows(Violation, Violation.employee_id == me),
@@ -113,14 +117,32 @@ def personal_data(person: Employee) -> dict[str, list[dict]]:
     }
 
 
+def own_files(person: Employee) -> dict[str, bytes]:
+    """The files the person handed in themselves (work reports' files not yet deleted by retention), by the name
+    they take in the copy: ``work_reports/<report id>-<file name>``. A file missing on disk is left out (its row,
+    with its hash, is in the copy all the same)."""
+    root = Path(current_app.instance_path)
+    out: dict[str, bytes] = {}
+    for rid, path, name in db.session.execute(
+            select(WorkReport.id, WorkReport.file_path, WorkReport.file_name)
+            .where(WorkReport.employee_id == person.id, WorkReport.file_path.is_not(None),
+                   WorkReport.file_removed_at.is_(None)).order_by(WorkReport.id)):
+        file = root / path
+        if file.is_file():
+            out[f"work_reports/{rid}-{Path(name or 'report').name}"] = file.read_bytes()
+    return out
+
+
 @use_case
 def export_own_data(person: Employee) -> tuple[str, bytes]:
-    """The caller's own data as a ZIP (JSON and one XLSX, a sheet per kind), and its file name; audited."""
+    """The caller's own data as a ZIP (JSON and one XLSX, a sheet per kind, and the files they handed in), and
+    its file name; audited."""
     data = personal_data(person)
+    files = own_files(person)
     made = clock.now()
-    body = personal_export.to_zip(data, person.employee_no, made)
+    body = personal_export.to_zip(data, person.employee_no, made, files)
     audit.record(person, "privacy.export", "employee", person.employee_no,
-                 kinds=len(data), rows=sum(len(rows) for rows in data.values()))
+                 kinds=len(data), rows=sum(len(rows) for rows in data.values()), files=len(files))
     return f"my-data-{person.employee_no}-{made:%Y%m%d}.zip", body
 
 
@@ -152,8 +174,8 @@ def sensitive_views(limit: int = 200) -> list[SensitiveView]:
 
 @dataclass(frozen=True)
 class ExpiredFile:
-    kind: str  # "photo" (a violation's evidence) or "certificate" (a leave's)
-    record_id: int  # the violation's id, the leave request's id
+    kind: str  # "photo" (a violation's evidence), "certificate" (a leave's) or "report_file" (a work report's)
+    record_id: int  # the violation's id, the leave request's id, the work report's id
     event_day: date
     sha256: str | None
     path: str
@@ -170,6 +192,9 @@ def expired_files(today: date | None = None) -> list[ExpiredFile]:
     keep = policy_service.in_force(today).policy.retention
     photos_before = datetime.combine(retention_cutoff(today, keep.photos_months), time(0), clock.site_zone())
     certificates_before = retention_cutoff(today, keep.certificates_months)
+    # a work report's file counts from the day it was handed in (the event the person remembers)
+    reports_before = datetime.combine(retention_cutoff(today, keep.work_report_files_months), time(0),
+                                      clock.site_zone())
     photos = db.session.execute(
         select(Violation.id, Violation.occurred_at, Violation.evidence_sha256, Violation.evidence_path)
         .where(Violation.evidence_path.is_not(None), Violation.evidence_removed_at.is_(None),
@@ -179,15 +204,22 @@ def expired_files(today: date | None = None) -> list[ExpiredFile]:
                LeaveRequest.certificate_path)
         .where(LeaveRequest.certificate_path.is_not(None), LeaveRequest.certificate_removed_at.is_(None),
                LeaveRequest.end_day < certificates_before).order_by(LeaveRequest.id))
+    reports = db.session.execute(
+        select(WorkReport.id, WorkReport.handed_in_at, WorkReport.file_sha256, WorkReport.file_path)
+        .where(WorkReport.file_path.is_not(None), WorkReport.file_removed_at.is_(None),
+               WorkReport.handed_in_at < reports_before).order_by(WorkReport.id))
     zone = clock.site_zone()
     return ([ExpiredFile("photo", vid, at.astimezone(zone).date(), sha, path) for vid, at, sha, path in photos]
-            + [ExpiredFile("certificate", rid, day, sha, path) for rid, day, sha, path in certificates])
+            + [ExpiredFile("certificate", rid, day, sha, path) for rid, day, sha, path in certificates]
+            + [ExpiredFile("report_file", rid, at.astimezone(zone).date(), sha, path)
+               for rid, at, sha, path in reports])
 
 
 @use_case
 def apply_retention(actor: Employee | None, today: date | None = None, *, dry_run: bool = False
                     ) -> list[ExpiredFile]:
-    """Delete the sensitive files past the policy's ``retention`` (evidence photos, leave certificates). The
+    """Delete the sensitive files past the policy's ``retention`` (evidence photos, leave certificates, work
+    reports' files). The
     rows keep the path and the file's SHA-256 and say when and why it went; the ledger never held the files,
     so ``ledger verify`` still passes. The files go only once the marks are committed. ``dry_run``: only
     list them."""
@@ -197,12 +229,16 @@ def apply_retention(actor: Employee | None, today: date | None = None, *, dry_ru
     now = utcnow()
     photos = [f.record_id for f in expired if f.kind == "photo"]
     certificates = [f.record_id for f in expired if f.kind == "certificate"]
+    report_files = [f.record_id for f in expired if f.kind == "report_file"]
     if photos:
         db.session.execute(update(Violation).where(Violation.id.in_(photos))
                            .values(evidence_removed_at=now, evidence_removed_reason=RETENTION))
     if certificates:
         db.session.execute(update(LeaveRequest).where(LeaveRequest.request_id.in_(certificates))
                            .values(certificate_removed_at=now, certificate_removed_reason=RETENTION))
+    if report_files:
+        db.session.execute(update(WorkReport).where(WorkReport.id.in_(report_files))
+                           .values(file_removed_at=now, file_removed_reason=RETENTION))
     root = Path(current_app.instance_path)
     paths = sorted({f.path for f in expired})
     # a photo shared by a re-stepped copy of the violation goes with both
@@ -211,5 +247,5 @@ def apply_retention(actor: Employee | None, today: date | None = None, *, dry_ru
     doomed = [root / p for p in paths if p not in still_used]
     on_commit(lambda: [path.unlink(missing_ok=True) for path in doomed])
     audit.record(actor, "retention.apply", "files", today or clock.today(), photos=len(photos),
-                 certificates=len(certificates), sha256=[f.sha256 for f in expired])
+                 certificates=len(certificates), report_files=len(report_files), sha256=[f.sha256 for f in expired])
     return expired

@@ -29,6 +29,7 @@ from attendance.extensions import db
 from attendance.models import Employee, Team, Violation, WorkReport
 from attendance.models.leave import day_marks, live_leaves
 from attendance.services import audit, people
+from attendance.services import calendar as site_calendar_service
 from attendance.services import policy as policy_service
 from attendance.services.transaction import on_rollback, savepoint, use_case
 
@@ -47,6 +48,27 @@ def report_policy(on: date | None = None) -> rules.ReportPolicy:
         raise InvalidInput(str(exc), fields={"settings.work_reports": str(exc)}) from None
 
 
+# How far either side of a day the site calendar is read: a period's deadline falls up to ~5 weeks after it
+# began, and a run of holidays moves it up to rules.MAX_DAYS_OFF more.
+CALENDAR_REACH = timedelta(days=45 + rules.MAX_DAYS_OFF)
+
+
+def site_calendar(first: date, last: date) -> rules.SiteCalendar:
+    """The site's working days from ``first - CALENDAR_REACH`` to ``last + CALENDAR_REACH``: public holidays
+    and adjusted working days (调休) from the calendar the roster is drawn on."""
+    marks = site_calendar_service.holidays(first - CALENDAR_REACH, last + CALENDAR_REACH)
+    return rules.SiteCalendar(holidays=frozenset(d for d, m in marks.items() if m.kind == "holiday"),
+                              workdays=frozenset(d for d, m in marks.items() if m.kind == "workday"))
+
+
+def deadline(policy: rules.ReportPolicy, kind: str, start: date,
+             calendar: rules.SiteCalendar | None = None) -> tuple[datetime, datetime]:
+    """The report's deadline and its nominal one (the rule book's, before a holiday moved it)."""
+    zone = clock.site_zone()
+    calendar = calendar or site_calendar(start, start)
+    return rules.due_at(policy, kind, start, zone, calendar), rules.nominal_due_at(policy, kind, start, zone)
+
+
 def owes_reports(person: Employee, policy: rules.ReportPolicy) -> bool:
     return person.active and person.team_id is not None and bool(set(person.roles) & set(policy.roles))
 
@@ -62,8 +84,9 @@ def current_period(policy: rules.ReportPolicy, kind: str, now: datetime | None =
     zone = clock.site_zone()
     this = rules.period_of(kind, now.astimezone(zone).date())
     last = rules.period_of(kind, this - timedelta(days=1))
+    calendar = site_calendar(last, this)
     for start in (last, this, rules.next_period(kind, this)):
-        if rules.due_at(policy, kind, start, zone) >= now:
+        if rules.due_at(policy, kind, start, zone, calendar) >= now:
             return start
     return this
 
@@ -142,8 +165,7 @@ def hand_in(actor: Employee, data: dict, upload: tuple[str, bytes, str] | None =
     if not owes_reports(actor, policy):
         raise Forbidden(N_("You do not hand in work reports."))
     checked = _check_file(upload) if upload else None
-    zone = clock.site_zone()
-    due = rules.due_at(policy, kind, start, zone)
+    due, nominal = deadline(policy, kind, start)
     people.lock(actor.id)
     row = _row(actor.id, kind, start, lock=True)
     if row is not None and row.handed_in_at is not None:
@@ -151,7 +173,8 @@ def hand_in(actor: Employee, data: dict, upload: tuple[str, bytes, str] | None =
     if row is None:
         try:
             with savepoint():
-                row = WorkReport(employee_id=actor.id, kind=kind, period_start=start, due_at=due)
+                row = WorkReport(employee_id=actor.id, kind=kind, period_start=start, due_at=due,
+                                 nominal_due_at=nominal)
                 db.session.add(row)
                 db.session.flush()
         except IntegrityError:  # the nightly run found it missing a moment ago: hand in on its row
@@ -221,8 +244,10 @@ def raise_late(actor: Employee | None, *, first_day: date | None = None, last_da
     persons = [p for p in db.session.scalars(stmt) if owes_reports(p, policy)]
     if not persons:
         return report
+    calendar = site_calendar(after.astimezone(zone).date(), until.astimezone(zone).date())
     for kind in policy.kinds:
-        for start, due in rules.periods_due_between(policy, kind, after, until, zone):
+        for start, due in rules.periods_due_between(policy, kind, after, until, zone, calendar):
+            nominal = rules.nominal_due_at(policy, kind, start, zone)
             away = _on_leave([p.id for p in persons], due.date())
             existing = {r.employee_id: r for r in db.session.scalars(
                 select(WorkReport).where(WorkReport.kind == kind, WorkReport.period_start == start))}
@@ -235,15 +260,17 @@ def raise_late(actor: Employee | None, *, first_day: date | None = None, last_da
                     try:
                         with savepoint():
                             row = WorkReport(employee_id=person.id, kind=kind, period_start=start, due_at=due,
-                                             late_raised_at=now)
+                                             nominal_due_at=nominal, late_raised_at=now)
                             db.session.add(row)
                             db.session.flush()
                     except IntegrityError:
                         continue  # another run (or the person, just now) made it: that one decides
-                elif row.late_raised_at is not None or not rules.is_late(row.due_at, row.handed_in_at):
+                elif row.late_raised_at is not None or not rules.is_late(due, row.handed_in_at):
                     continue
                 elif not _claim(row, now):
                     continue
+                if row.due_at != due:  # made before its deadline was moved (or the policy changed): judged by this one
+                    row.due_at, row.nominal_due_at = due, nominal
                 violation = _raise(actor, person, row, policy, report, discipline)
                 if violation is not None:
                     row.violation_id = violation.id
@@ -254,6 +281,9 @@ def raise_late(actor: Employee | None, *, first_day: date | None = None, last_da
 def _raise(actor, person: Employee, row: WorkReport, policy: rules.ReportPolicy, report: LateReport, discipline):
     handed = row.handed_in_at.astimezone(clock.site_zone()).strftime("%Y-%m-%d %H:%M") if row.handed_in_at else None
     due = row.due_at.astimezone(clock.site_zone()).strftime("%Y-%m-%d %H:%M")
+    if row.nominal_due_at is not None and row.nominal_due_at != row.due_at:
+        moved = row.nominal_due_at.astimezone(clock.site_zone()).strftime("%Y-%m-%d %H:%M")
+        due += f" (moved from {moved}, a day off, to the next working day)"
     note = (f"{row.kind} report {row.period_start.isoformat()} · due {due} · "
             + (f"handed in {handed}" if handed else "not handed in"))
     try:
@@ -290,7 +320,7 @@ def team_status(viewer: Employee, team_code: str, kind: str, period: str | date 
         raise InvalidInput(N_("Unknown report kind."), fields={"kind": "one of: " + ", ".join(policy.kinds)})
     start = (rules.period_of(kind, dates.parse_day(period, "period") if not isinstance(period, date) else period)
              if period else current_period(policy, kind))
-    due = rules.due_at(policy, kind, start, clock.site_zone())
+    due, _nominal = deadline(policy, kind, start)
     members = [p for p in people.team_members(team) if owes_reports(p, policy)]
     rows = {r.employee_id: r for r in db.session.scalars(
         select(WorkReport).where(WorkReport.kind == kind, WorkReport.period_start == start,
@@ -328,6 +358,8 @@ def report_file(viewer: Employee, report_id: int) -> tuple[Path, str, str]:
     row = get_report(viewer, report_id)
     if not row.file_path:
         raise NotFound(N_("work report %(id)s has no file", id=report_id))
+    if row.file_removed_at is not None:
+        raise NotFound(N_("The file of work report %(id)s was removed: its retention period was over.", id=report_id))
     return Path(current_app.instance_path) / row.file_path, row.file_type or "application/octet-stream", \
         row.file_name or "report"
 

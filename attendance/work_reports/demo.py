@@ -32,10 +32,11 @@ def build_work_reports_demo() -> int:
     members = [p for p in db.session.scalars(select(Employee).where(Employee.team_id == team.id,
                                                                      Employee.active.is_(True))
                                              .order_by(Employee.employee_no)) if svc.owes_reports(p, policy)]
-    zone = clock.site_zone()
     this = rules.period_of("weekly", clock.today())
     last = this - timedelta(days=7)
-    due_last, due_this = rules.due_at(policy, "weekly", last, zone), rules.due_at(policy, "weekly", this, zone)
+    # the deadlines as the service sets them: a Monday that is a public holiday moves to the next working day
+    due_last, nominal_last = svc.deadline(policy, "weekly", last)
+    due_this, nominal_this = svc.deadline(policy, "weekly", this)
     made = 0
     for i, person in enumerate(members[:8]):
         # last week: six on time, the seventh two hours late, the eighth missing (the nightly run raises it)
@@ -43,10 +44,12 @@ def build_work_reports_demo() -> int:
             at = due_last - timedelta(hours=14 - i) if i < 6 else due_last + timedelta(hours=2)
             at = min(at, clock.now())
             db.session.add(WorkReport(employee_id=person.id, kind="weekly", period_start=last, due_at=due_last,
+                                      nominal_due_at=nominal_last,
                                       body=TEXTS[i % len(TEXTS)], handed_in_at=at, handed_in_by_id=person.id))
             made += 1
         if i < 3 and clock.now() < due_this:
             db.session.add(WorkReport(employee_id=person.id, kind="weekly", period_start=this, due_at=due_this,
+                                      nominal_due_at=nominal_this,
                                       body=TEXTS[(i + 1) % len(TEXTS)], handed_in_at=clock.now() - timedelta(hours=i),
                                       handed_in_by_id=person.id))
             made += 1

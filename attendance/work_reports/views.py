@@ -19,13 +19,15 @@ from attendance.work_reports.forms import HandInForm
 bp = Blueprint("work_reports", __name__, url_prefix="/work-reports")
 
 
-def _deadlines(policy) -> list[tuple[str, str]]:
+def _deadlines(policy) -> list[tuple[str, str, str]]:
+    """Each kind's next deadline, and the nominal one when a day off moved it (else empty)."""
     now = clock.now()
     out = []
     for kind in policy.kinds:
         start = svc.current_period(policy, kind, now)
-        due = svc.rules.due_at(policy, kind, start, clock.site_zone())
-        out.append((REPORT_KIND_LABELS[kind], due.strftime("%Y-%m-%d %H:%M")))
+        due, nominal = svc.deadline(policy, kind, start)
+        out.append((REPORT_KIND_LABELS[kind], due.strftime("%Y-%m-%d %H:%M"),
+                    nominal.strftime("%Y-%m-%d %H:%M") if nominal != due else ""))
     return out
 
 
@@ -73,6 +75,7 @@ def team():
     return render_template("work_reports/team.html", team=the_team, teams=teams, rows=rows, kind=kind,
                            kinds={k: REPORT_KIND_LABELS[k] for k in policy.kinds}, statuses=REPORT_STATUS_LABELS,
                            start=start, due=due, zone=clock.site_zone(),
+                           nominal=svc.rules.nominal_due_at(policy, kind, start, clock.site_zone()),
                            prev=svc.rules.period_of(kind, start.fromordinal(start.toordinal() - 1)),
                            next=svc.rules.next_period(kind, start))
 

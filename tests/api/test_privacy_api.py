@@ -24,7 +24,8 @@ API = [
     ("GET", "/api/v1/me/export", set(ROLES)),
 ]
 KINDS = {"profile", "punches", "roster", "attendance_days", "meetings", "requests", "approval_steps",
-         "corrections", "leave", "leave_entitlements", "swaps", "extra_shifts", "inspections", "grooming_checks",
+         "corrections", "leave", "leave_entitlements", "swaps", "extra_shifts", "inspections", "work_reports",
+         "grooming_checks",
          "grooming_failures",
          "violations", "appeals", "dismissal_reviews", "training_days", "transfers", "reward_nominations", "ledger",
          "scores", "payroll", "notifications"}

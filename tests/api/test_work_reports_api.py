@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -12,6 +13,7 @@ from attendance.extensions import db
 from attendance.services import work_reports
 from tests.conftest import make_person, make_team, one_per_role, token_for
 
+SH = ZoneInfo("Asia/Shanghai")
 HAND_IN = {"staff", "lead"}
 LEADERS = {"lead", "supervisor", "manager", "gm", "hr", "admin"}
 API = [
@@ -87,3 +89,18 @@ def test_each_role_reaches_exactly_the_work_report_routes_it_should(client, worl
         status = client.open(url, method=method, headers=headers, json={} if method != "GET" else None).status_code
         assert (status != 403) if role in roles else (status == 403), (role, method, path, status)
         assert status < 500, (role, method, path, status)
+
+
+def test_a_deadline_national_day_moved_answers_both_deadlines(client, world):
+    world["clock"].on(date(2026, 10, 6), "10:00")
+    staff = token_for(client, world["staff"])
+    got = client.post("/api/v1/work-reports", json={"kind": "weekly", "text": "国庆前一周"}, headers=staff)
+    assert got.status_code == 201, got.get_json()
+    body = got.get_json()
+    assert body["period_start"] == "2026-09-28" and body["late"] is False
+    assert datetime.fromisoformat(body["due_at"]) == datetime(2026, 10, 8, 9, 0, tzinfo=SH)
+    assert datetime.fromisoformat(body["nominal_due_at"]) == datetime(2026, 10, 5, 9, 0, tzinfo=SH)
+    assert body["file_removed_at"] is None
+    lead = token_for(client, world["lead"])
+    team = client.get("/api/v1/work-reports/team?team=T1&kind=weekly&period=2026-09-28", headers=lead).get_json()
+    assert datetime.fromisoformat(team["due_at"]) == datetime(2026, 10, 8, 9, 0, tzinfo=SH)

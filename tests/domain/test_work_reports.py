@@ -14,8 +14,11 @@ from attendance.domain.meetings import BadMeetingSettings, meeting_times
 from attendance.domain.policy import load_default_policy, parse_policy
 from attendance.domain.work_reports import (
     BadReportSettings,
+    SiteCalendar,
     due_at,
     is_late,
+    next_working_day,
+    nominal_due_at,
     period_of,
     periods_due_between,
     report_policy,
@@ -82,3 +85,66 @@ def test_a_policy_with_unreadable_meeting_times_is_refused_at_import():
     with pytest.raises(PolicyInvalid) as err:
         parse_policy(doc)
     assert "settings.meeting_times.morning.start" in err.value.fields
+
+
+# --- a deadline on a public holiday or a rest day moves to the next working day (issue 18) -----------------
+
+NATIONAL_DAY = SiteCalendar(holidays=frozenset(date(2026, 10, d) for d in range(1, 8)),
+                            workdays=frozenset({date(2026, 9, 20), date(2026, 10, 10)}))
+
+
+def test_a_weekly_deadline_on_national_day_moves_to_the_next_working_day_same_time():
+    nominal = due_at(DEFAULT, "weekly", date(2026, 9, 28), SH)
+    assert nominal == datetime(2026, 10, 5, 9, 0, tzinfo=SH)  # Monday 5 October: a public holiday
+    assert due_at(DEFAULT, "weekly", date(2026, 9, 28), SH, NATIONAL_DAY) == datetime(2026, 10, 8, 9, 0, tzinfo=SH)
+    assert nominal_due_at(DEFAULT, "weekly", date(2026, 9, 28), SH) == nominal
+    # an ordinary Monday stays where the book puts it
+    assert due_at(DEFAULT, "weekly", date(2026, 11, 2), SH, NATIONAL_DAY) == datetime(2026, 11, 9, 9, 0, tzinfo=SH)
+
+
+def test_keep_leaves_the_deadline_on_the_holiday_and_an_adjusted_working_saturday_is_a_working_day():
+    keep = report_policy({"work_reports": {"deadline_on_holiday": "keep", "weekly": {"due_after_days": 7,
+                                                                                   "due_time": "09:00"}}})
+    assert keep.deadline_on_holiday == "keep"
+    assert due_at(keep, "weekly", date(2026, 9, 28), SH, NATIONAL_DAY) == datetime(2026, 10, 5, 9, 0, tzinfo=SH)
+    saturday = report_policy({"work_reports": {"weekly": {"due_after_days": 12, "due_time": "09:00"}}})
+    assert due_at(saturday, "weekly", date(2026, 9, 28), SH, NATIONAL_DAY).date() == date(2026, 10, 10)  # 调休
+    sunday = report_policy({"work_reports": {"weekly": {"due_after_days": 6, "due_time": "09:00"}}})
+    assert due_at(sunday, "weekly", date(2026, 11, 2), SH, NATIONAL_DAY).date() == date(2026, 11, 9)  # a rest day
+    assert DEFAULT.deadline_on_holiday == "next_working_day"  # the default policy says so
+
+
+def test_an_unknown_holiday_setting_names_the_key():
+    with pytest.raises(BadReportSettings, match="settings.work_reports.deadline_on_holiday"):
+        report_policy({"work_reports": {"deadline_on_holiday": "previous_working_day"}})
+
+
+calendars = st.builds(
+    lambda holidays, workdays: SiteCalendar(holidays=frozenset(holidays), workdays=frozenset(workdays) - holidays),
+    st.sets(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31)), max_size=60),
+    st.sets(st.dates(min_value=date(2026, 1, 1), max_value=date(2026, 12, 31)), max_size=10))
+
+
+@given(st.dates(min_value=date(2025, 12, 1), max_value=date(2026, 11, 30)), calendars,
+       st.sampled_from(["weekly", "monthly"]), st.integers(min_value=0, max_value=28))
+def test_the_moved_deadline_is_never_earlier_and_always_a_working_day(day, calendar, kind, after_days):
+    policy = report_policy({"work_reports": {"weekly": {"due_after_days": after_days, "due_time": "09:00"},
+                                             "monthly": {"due_before_meeting_days": after_days % 20,
+                                                         "due_time": "18:00"}}})
+    start = period_of(kind, day)
+    nominal = nominal_due_at(policy, kind, start, SH)
+    moved = due_at(policy, kind, start, SH, calendar)
+    assert moved >= nominal and moved.time() == nominal.time()
+    assert calendar.is_working_day(moved.date())
+    assert all(not calendar.is_working_day(nominal.date() + timedelta(days=i))
+               for i in range((moved.date() - nominal.date()).days))  # the first working day, none skipped
+    assert (moved == nominal) == calendar.is_working_day(nominal.date())
+    assert next_working_day(moved.date(), calendar) == moved.date()
+
+
+def test_a_policy_with_an_unknown_holiday_rule_is_refused_at_import():
+    doc = {"version": "x", "effective_from": "2026-01-01", "rules": [],
+           "settings": {"work_reports": {"deadline_on_holiday": "skip", "weekly": {"due_time": "09:00"}}}}
+    with pytest.raises(PolicyInvalid) as err:
+        parse_policy(doc)
+    assert "settings.work_reports.deadline_on_holiday" in err.value.fields

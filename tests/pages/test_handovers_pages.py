@@ -9,7 +9,8 @@ from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.services import handovers
 from tests.browser import browser_page, live_server, measure_width, sign_in
-from tests.conftest import login, make_person, make_team
+from tests.conftest import login
+from tests.duty_world import check_role_reach, duty_team
 
 PAGES = [
     ("GET", "/handovers", set(ROLES)),
@@ -22,20 +23,13 @@ PAGES = [
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_exactly_the_handover_pages_it_should(client, app, role):
-    team = make_team("T9", "九组")
-    login(client, make_person([role], team if role in ("staff", "lead") else None))
-    for method, path, roles in PAGES:
-        status = client.open(path.format(id=999999), method=method, data={}).status_code
-        assert (status == 403) == (role not in roles), (role, method, path, status)
-        assert status < 500, (role, method, path, status)
+    check_role_reach(client, role, PAGES)
 
 
 @pytest.fixture
 def world(app, moving_clock):
-    team = make_team("T1", "热线一组")
-    lead = make_person(["lead", "staff"], team)
-    out_, in_ = make_person(["staff"], team), make_person(["staff"], team)
-    return {"team": team, "lead": lead, "out": out_, "in": in_}
+    world = duty_team(moving_clock)
+    return {**world, "out": world["a"], "in": world["b"]}
 
 
 def test_write_keeps_what_was_typed_on_bad_input(client, world):

@@ -11,7 +11,8 @@ from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.services import meetings
 from tests.browser import browser_page, live_server, measure_width, sign_in
-from tests.conftest import login, make_person, make_team
+from tests.conftest import login
+from tests.duty_world import check_role_reach, duty_team
 
 PAGES = [
     ("GET", "/attendance/meetings/mine", set(ROLES)),
@@ -22,20 +23,12 @@ PAGES = [
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_exactly_the_my_meeting_pages_it_should(client, app, role):
-    team = make_team("T9", "九组")
-    login(client, make_person([role], team if role in ("staff", "lead") else None))
-    for method, path, roles in PAGES:
-        status = client.open(path.format(id=999999), method=method, data={}).status_code
-        assert (status == 403) == (role not in roles), (role, method, path, status)
-        assert status < 500, (role, method, path, status)
+    check_role_reach(client, role, PAGES)
 
 
 @pytest.fixture
 def world(app, moving_clock):
-    team = make_team("T1", "热线一组")
-    lead = make_person(["lead", "staff"], team)
-    a, b = make_person(["staff"], team), make_person(["staff"], team)
-    return {"team": team, "lead": lead, "a": a, "b": b, "clock": moving_clock}
+    return duty_team(moving_clock)
 
 
 def test_the_lead_names_attendees_on_the_form(client, world):

@@ -106,11 +106,15 @@ def test_the_retention_setting_is_policy_data_read_and_checked():
     doc["retention"] = {"photos_months": 6, "certificates_months": 36}
     policy = parse_policy(doc)
     assert policy.retention == RetentionPolicy(6, 36)
-    assert policy_to_document(policy)["retention"] == {"photos_months": 6, "certificates_months": 36}
-    doc["retention"] = {"photos_months": 0, "certificates_months": "x"}
+    assert policy_to_document(policy)["retention"] == {"photos_months": 6, "certificates_months": 36,
+                                                       "work_report_files_months": 24}
+    doc["retention"] = {"photos_months": 0, "certificates_months": "x", "work_report_files_months": -1}
     with pytest.raises(PolicyInvalid) as caught:
         parse_policy(doc)
-    assert sorted(p for p, _ in caught.value.problems) == ["retention.certificates_months", "retention.photos_months"]
+    assert sorted(p for p, _ in caught.value.problems) == ["retention.certificates_months", "retention.photos_months",
+                                                           "retention.work_report_files_months"]
+    doc["retention"] = {"work_report_files_months": 12}
+    assert parse_policy(doc).retention == RetentionPolicy(24, 24, 12)
     assert privacy.retention_cutoff(date(2026, 4, 1), 24) == date(2024, 4, 1)
     assert privacy.retention_cutoff(date(2026, 3, 31), 24) == date(2024, 3, 1)
 
@@ -138,3 +142,46 @@ def test_an_expired_leave_certificate_is_deleted_and_the_leave_page_says_so(clie
     html = client.get(f"/leave/{request.id}").get_data(as_text=True)
     assert "已按保留期限删除" in html
     assert client.get(f"/leave/{request.id}/certificate").status_code == 404
+
+
+# --- work reports' files: deleted after retention.work_report_files_months, and in the person's own copy -----
+
+
+def test_a_work_report_file_is_in_the_own_copy_then_deleted_by_retention_and_the_report_says_so(client, app, runner):
+    import io
+    import json
+    import zipfile
+
+    from attendance.models import WorkReport
+    from attendance.services import work_reports
+
+    team = make_team("T3", "热线三组")
+    staff = make_person(["staff"], team, name="李娜")
+    other = make_person(["staff"], team, name="王芳")
+    row = work_reports.hand_in(staff, {"kind": "weekly", "text": "本周小结"}, ("周报.pdf", b"%PDF-1.4 mine", "x"))
+    work_reports.hand_in(other, {"kind": "weekly", "text": "别人的"}, ("other.pdf", b"%PDF-1.4 other", "x"))
+    rid, sha, path = row.id, row.file_sha256, row.file_path
+    file = Path(app.instance_path) / path
+    login(client, staff)
+    got = client.get("/me/export.zip")
+    archive = zipfile.ZipFile(io.BytesIO(got.data))
+    assert archive.read(f"files/work_reports/{rid}-周报.pdf") == b"%PDF-1.4 mine"
+    assert not any("other" in n for n in archive.namelist())  # nobody else's file
+    reports = json.loads(archive.read("data/work_reports.json"))
+    assert [(r["id"], r["body"], r["file_sha256"]) for r in reports] == [(rid, "本周小结", sha)]
+    assert "file_path" not in reports[0]  # where it sits on the server is not theirs to know
+    last_kept_day = dates.add_months(clock.today(), 25) - timedelta(days=1)  # 24 whole months after this one
+    assert [f.kind for f in privacy.apply_retention(None, last_kept_day)] == []
+    done = runner.invoke(args=["retention", "apply", "--date", dates.add_months(clock.today(), 25).isoformat()])
+    assert done.exit_code == 0 and "deleted: 0 photos, 0 certificates, 2 report files" in done.output, done.output
+    assert not file.exists()
+    db.session.expire_all()
+    kept = db.session.get(WorkReport, rid)
+    assert (kept.body, kept.file_sha256, kept.file_path) == ("本周小结", sha, path)
+    assert kept.file_removed_reason == "retention" and kept.file_removed_at is not None
+    html = client.get(f"/work-reports/{rid}").get_data(as_text=True)
+    assert "保留期限" in html and f"/work-reports/{rid}/file" not in html
+    assert client.get(f"/work-reports/{rid}/file").status_code == 404
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/me/export.zip").data))
+    assert not any(n.startswith("files/") for n in archive.namelist())
+    assert json.loads(archive.read("data/work_reports.json"))[0]["file_removed_reason"] == "retention"

@@ -12,7 +12,8 @@ from attendance.domain.policy import ROLES
 from attendance.extensions import db
 from attendance.services import work_reports
 from tests.browser import browser_page, live_server, measure_width, sign_in
-from tests.conftest import login, make_person, make_team
+from tests.conftest import login
+from tests.duty_world import check_role_reach, duty_team
 
 PAGES = [
     ("GET", "/work-reports", {"staff", "lead"}),
@@ -25,23 +26,13 @@ PAGES = [
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_exactly_the_work_report_pages_it_should(client, app, role):
-    team = make_team("T9", "九组")
-    login(client, make_person([role], team if role in ("staff", "lead") else None))
-    for method, path, roles in PAGES:
-        status = client.open(path.format(id=999999), method=method, data={}).status_code
-        assert (status == 403) == (role not in roles), (role, method, path, status)
-        assert status < 500, (role, method, path, status)
+    check_role_reach(client, role, PAGES)
 
 
 @pytest.fixture
 def world(app, moving_clock):
-    team = make_team("T1", "热线一组")
-    lead = make_person(["lead", "staff"], team)
-    staff = make_person(["staff"], team)
-    for p in (lead, staff):
-        p.hire_date = date(2026, 11, 2)
-    db.session.commit()
-    return {"team": team, "lead": lead, "staff": staff, "clock": moving_clock}
+    world = duty_team(moving_clock, hire_date=date(2026, 11, 2))
+    return {**world, "staff": world["a"]}
 
 
 def test_hand_in_on_the_page_with_a_file(client, world):

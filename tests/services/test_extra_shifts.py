@@ -122,3 +122,34 @@ def test_a_lead_files_for_the_team_staff_only_for_themselves(world):
         ask(other_lead, employee_no=staff.employee_no)
     with pytest.raises(Forbidden):
         requests.decide(staff, made.id, "approve")
+
+
+def test_an_approved_extra_shift_shows_in_the_monthly_reports_workbook_and_pdf(world):
+    """Issue 18: the month's report files carry each person's extra-shift hours by kind of day, as the 考勤表
+    page does: the workbook's 考勤表 sheet in its totals, the PDF in its extra-shift table."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from attendance.reporting import attendance_sheet
+    from attendance.services import reports
+    from tests.pages.test_pay_treatment import pdf_mentions
+
+    staff, lead = world["staff"], world["lead"]
+    requests.decide(lead, ask(staff).id, "approve")
+    requests.decide(lead, ask(staff, date(2026, 11, 3), "09:00", "13:00").id, "approve")
+    asked = ask(staff, date(2026, 11, 5), "19:00", "22:00")  # never approved: counts nowhere
+    assert asked.status == "pending"
+    paths = {p.suffix: p for p in reports.generate(None, "2026-11")}
+
+    book = load_workbook(io.BytesIO(paths[".xlsx"].read_bytes()))
+    sheet = book[attendance_sheet.TITLE]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    headers = next(r for r in rows if attendance_sheet.total_headers()[-1] in r)
+    mine = next(r for r in rows if staff.employee_no in r)
+    extra = {h: mine[headers.index(h)] for h in attendance_sheet.total_headers()[-3:]}
+    assert list(extra.values()) == [2.5, 4, 0], extra
+
+    pdf = paths[".pdf"].read_bytes()
+    assert pdf_mentions(pdf, "加班") and pdf_mentions(pdf, staff.employee_no)
+    assert pdf_mentions(pdf, "2.5") and pdf_mentions(pdf, "6.5")  # working day, and the month's total

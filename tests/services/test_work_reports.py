@@ -3,16 +3,21 @@ raises REPORT_LATE once per report — not before the deadline, not twice, not f
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from attendance.domain.errors import Conflict, Forbidden, InvalidInput
+from attendance.domain.policy import default_policy_document
 from attendance.extensions import db
 from attendance.models import Violation, WorkReport
 from attendance.services import discipline, work_reports
 from tests.conftest import make_person, make_team
+from tests.policies import add_published
+
+SH = ZoneInfo("Asia/Shanghai")
 
 WEEK = date(2026, 11, 2)  # a Monday: this week's report is due Monday 2026-11-09 09:00
 
@@ -166,3 +171,66 @@ def test_the_nightly_evaluate_raises_the_reports_due_on_the_days_it_judges(world
     assert night.exit_code == 0 and "late raised 2" in night.output, night.output
     again = runner.invoke(args=["attendance", "evaluate", "--date", "2026-11-09"])
     assert "late raised 0" in again.output and len(late(person)) == 1
+
+
+# --- a deadline on a public holiday moves to the next working day (issue 18) --------------------------------
+
+BEFORE_NATIONAL_DAY = date(2026, 9, 28)  # its report is due Monday 5 October 09:00: National Day → Thursday the 8th
+
+
+@pytest.fixture
+def holiday_world(world):
+    for p in (world["lead"], world["person"]):
+        p.hire_date = BEFORE_NATIONAL_DAY
+    db.session.commit()
+    return world
+
+
+def test_the_nightly_run_judges_a_report_due_on_national_day_by_the_next_working_day(app, holiday_world, runner):
+    clock, person, lead = holiday_world["clock"], holiday_world["person"], holiday_world["lead"]
+    clock.on(date(2026, 10, 6), "01:00")
+    night = runner.invoke(args=["attendance", "evaluate", "--date", "2026-10-05"])
+    assert night.exit_code == 0 and "late raised 0" in night.output, night.output
+    assert late(person) == []
+    clock.on(date(2026, 10, 7), "20:00")  # still a holiday: handed in on time
+    row = work_reports.hand_in(lead, {"kind": "weekly", "period": "2026-09-28", "text": "国庆前一周小结"})
+    assert row.due_at == datetime(2026, 10, 8, 9, 0, tzinfo=SH) and not work_reports.is_late(row)
+    assert row.nominal_due_at == datetime(2026, 10, 5, 9, 0, tzinfo=SH)
+    clock.on(date(2026, 10, 8), "08:59")
+    assert work_reports.raise_late(None).raised == []
+    clock.on(date(2026, 10, 9), "01:00")
+    night = runner.invoke(args=["attendance", "evaluate", "--date", "2026-10-08"])
+    assert "late raised 1" in night.output, night.output
+    assert late(lead) == [] and len(late(person)) == 1
+    v = late(person)[0]
+    assert v.occurred_at == datetime(2026, 10, 8, 9, 0, tzinfo=SH)
+    assert "due 2026-10-08 09:00 (moved from 2026-10-05 09:00" in v.note
+    explained = discipline.explain(person, v.id).as_data()
+    assert explained["source"]["due_at"].startswith("2026-10-08T09:00")
+    assert explained["source"]["nominal_due_at"].startswith("2026-10-05T09:00")
+    from attendance.reporting.explanation import explanation_sections
+
+    with app.test_request_context(headers={"Accept-Language": "zh"}):
+        said = "\n".join(line for _, lines in explanation_sections(explained) for line in lines)
+    assert "2026-10-05 09:00" in said and "顺延至下一个工作日" in said and "2026-10-08 09:00" in said
+
+
+def test_the_team_list_and_the_default_period_use_the_moved_deadline(holiday_world):
+    clock = holiday_world["clock"]
+    clock.on(date(2026, 10, 6), "10:00")  # the week before National Day is still the one to hand in
+    assert work_reports.current_period(work_reports.report_policy(), "weekly") == BEFORE_NATIONAL_DAY
+    _, start, due, rows = work_reports.team_status(holiday_world["lead"], "T1", "weekly")
+    assert start == BEFORE_NATIONAL_DAY and due == datetime(2026, 10, 8, 9, 0, tzinfo=SH)
+    assert {r.status for r in rows} == {"not_due"}
+
+
+def test_keep_in_the_policy_leaves_the_deadline_on_the_holiday(holiday_world):
+    doc = default_policy_document()
+    doc["version"] = "deadline-kept"
+    doc["settings"]["work_reports"]["deadline_on_holiday"] = "keep"
+    add_published(doc)
+    clock, person = holiday_world["clock"], holiday_world["person"]
+    clock.on(date(2026, 10, 5), "09:30")
+    work_reports.raise_late(None)
+    assert len(late(person)) == 1 and late(person)[0].occurred_at == datetime(2026, 10, 5, 9, 0, tzinfo=SH)
+    assert "moved" not in late(person)[0].note

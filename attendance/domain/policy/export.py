@@ -154,7 +154,8 @@ def policy_to_document(policy: Policy) -> dict:
         },
         "pay_treatment": policy.pay_treatment,
         "retention": {"photos_months": policy.retention.photos_months,
-                      "certificates_months": policy.retention.certificates_months},
+                      "certificates_months": policy.retention.certificates_months,
+                      "work_report_files_months": policy.retention.work_report_files_months},
         "deductions": {
             "cap_percent_of_wage": _number(policy.deductions.cap_percent_of_wage),
             "minimum_wage": fmt(policy.deductions.minimum_wage),

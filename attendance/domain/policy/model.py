@@ -246,6 +246,7 @@ class RetentionPolicy:
 
     photos_months: int = 24  # evidence photos of violations
     certificates_months: int = 24  # leave certificates (medical)
+    work_report_files_months: int = 24  # files handed in with work reports (周报、月报)
 
 
 @dataclass(frozen=True)

@@ -495,7 +495,8 @@ class _Reader:
 
     def retention(self, value: Any, path: str) -> RetentionPolicy | None:
         months = functools.partial(self.integer, low=1, high=1200)
-        got = self.fields(value, path, {"photos_months": months, "certificates_months": months})
+        got = self.fields(value, path, {"photos_months": months, "certificates_months": months,
+                                        "work_report_files_months": months})
         return None if got is None else RetentionPolicy(**got)
 
     def reward(self, value: Any, path: str) -> Reward | None:

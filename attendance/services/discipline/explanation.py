@@ -146,7 +146,10 @@ def _report_source(v: Violation) -> dict:
         return {"kind": "report"}
     row = db.session.scalar(select(WorkReport).where(WorkReport.employee_id == v.employee_id,
                                                      WorkReport.kind == kind, WorkReport.period_start == start))
+    moved = row is not None and row.nominal_due_at is not None and row.nominal_due_at != row.due_at
     return {"kind": "report", "report_kind": kind, "period": start,
+            # the rule book's deadline, when a public holiday or rest day moved it to the next working day
+            "nominal_due_at": row.nominal_due_at if moved else None,
             "due_at": row.due_at if row else v.occurred_at,
             "handed_in_at": row.handed_in_at if row else None, "judged_at": row.late_raised_at if row else None}
 

@@ -1,7 +1,7 @@
 """imports as background jobs: the uploaded file's text waits on its job (``jobs.payload``) until the
 job is done
 
-Revision ID: 0017_jobs16
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-11-29 02:53:19.980736
 
@@ -13,7 +13,7 @@ import attendance.models.types
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_jobs16'
+revision = '0017'
 down_revision = '0016'
 branch_labels = None
 depends_on = None
