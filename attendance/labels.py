@@ -232,6 +232,7 @@ NOTIFICATION_KIND_LABELS = {
     "transfer_completed": _l("A transfer completed by HR"),
     "handover_written": _l("A handover written for me"),
     "meeting_announced": _l("A meeting I must attend"),
+    "award": _l("An award recorded for me"), "year_closed": _l("Year closed: my year-end review is final"),
 }
 LEAVE_TYPE_LABELS = {
     "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),

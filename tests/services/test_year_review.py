@@ -9,7 +9,7 @@ import pytest
 from attendance import clock
 from attendance.extensions import db
 from attendance.models import AttendanceDay
-from attendance.services import discipline, scores
+from attendance.services import discipline, year_review
 from tests.conftest import make_person, make_team, token_for
 
 
@@ -30,10 +30,10 @@ def world(app, monkeypatch):
 def test_a_full_year_without_violations_adds_ten_points_and_one_violation_takes_it_away(world):
     discipline.record_violation(world["lead"], employee=world["other"], rule_code="HANDBOOK",
                                 occurred_at=datetime(2026, 5, 10, 9, tzinfo=clock.site_zone()))
-    good = scores.year_review(world["lead"], 2026, world["good"].employee_no)
+    good = year_review.review(world["lead"], 2026, world["good"].employee_no)
     assert len(good.months) == 12 and all(m.full_attendance for m in good.months)
     assert (good.bonus, good.score) == (10, 110)
-    other = scores.year_review(world["lead"], 2026, world["other"].employee_no)
+    other = year_review.review(world["lead"], 2026, world["other"].employee_no)
     assert other.bonus == 0 and other.score < 100
     assert sum(other.violations_by_category.values()) == 1
     assert good.half_year_leave == (0, 0)
