@@ -65,6 +65,7 @@ class PersonYear:
     half_year_leave: tuple[float, float]
     awards: list[dict] = field(default_factory=list)  # date, kind, amount (Decimal), reason, id (None: monthly)
     closed: bool = False
+    bonus_points: int = 0  # what a full year adds (the policy's rewards.full_attendance_year)
 
     @property
     def violations(self) -> int:
@@ -176,7 +177,7 @@ def _live(year: int) -> YearBook:
         score, bonus = rules.year_score(months, bonus_points)
         people_years[pid] = PersonYear(
             year, pid, no, name, team_id, team_code, team_name, months, categories.get(pid, {}), score, bonus,
-            rules.half_year_leave(months), paid.get(pid, []) + awards.get(pid, []))
+            rules.half_year_leave(months), paid.get(pid, []) + awards.get(pid, []), bonus_points=bonus_points)
     return YearBook(year, None, bonus_points, _ordered(people_years))
 
 
@@ -198,7 +199,7 @@ def _frozen(close: YearClose) -> YearBook:
             [rules.Month(**m) for m in months or []], dict(by_category or {}),
             None if score is None else float(score), int(bonus), (float(first), float(second)),
             [{**a, "date": date.fromisoformat(a["date"]), "amount": Decimal(a["amount"])} for a in awards or []],
-            closed=True)
+            closed=True, bonus_points=close.bonus_points)
     return YearBook(close.year, close, close.bonus_points, _ordered(people))
 
 
@@ -222,12 +223,13 @@ def review(viewer: Employee, year: int | str, employee_no: str) -> PersonYear:
     """
     year = parse_year(year)
     person = visible_employee(viewer, employee_no)
-    got = year_figures(year).people.get(person.id)
+    book = year_figures(year)
+    got = book.people.get(person.id)
     if got is None:  # not on the books that year: an empty year, not an error
         team = person.team
         got = PersonYear(year, person.id, person.employee_no, person.name, person.team_id,
                          team.code if team else None, team.name if team else None, [], {}, None, 0, (0.0, 0.0),
-                         closed=get_close(year) is not None)
+                         closed=book.closed is not None, bonus_points=book.bonus_points)
     return got
 
 
@@ -330,6 +332,15 @@ def awards(viewer: Employee, year: int | str) -> list[Award]:
     elif how_far != "all":
         stmt = stmt.where(Award.employee_id == viewer.id)
     return list(db.session.scalars(stmt).unique())
+
+
+def award_candidates(viewer: Employee) -> list[Employee]:
+    """Whom ``viewer`` may grant an award: the active people of a team they reach, themselves left out."""
+    from attendance.services.people import visible_clause
+
+    return list(db.session.scalars(select(Employee).where(
+        visible_clause(viewer), Employee.active.is_(True), Employee.team_id.is_not(None), Employee.id != viewer.id)
+        .order_by(Employee.employee_no)))
 
 
 def _day(value: object) -> date:
