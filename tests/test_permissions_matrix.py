@@ -126,6 +126,7 @@ CAPABILITY_MATRICES = {
     "tests.api.test_inspections_api": "API",
     "tests.pages.test_inspection_pages": "PAGES",
     "tests.services.test_year_review": "API",
+    "tests.pages.test_year_review_pages": "PAGES",
 }
 
 

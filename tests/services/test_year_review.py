@@ -3,12 +3,10 @@ granted by hand, the team's and the department's year, and HR's year close."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from attendance import clock
@@ -16,7 +14,7 @@ from attendance.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from attendance.extensions import db
 from attendance.models import AttendanceDay, Award, Notification, YearClose, YearSnapshot
 from attendance.services import discipline, jobs, nominations, scores, year_review
-from tests.conftest import login, make_person, make_team, token_for
+from tests.conftest import make_person, make_team, token_for
 
 
 @pytest.fixture
@@ -224,55 +222,6 @@ def test_the_api_records_lists_and_reverses_awards(client, world):
     assert back.status_code == 200 and back.get_json()["reversed_by"] == world["manager"].employee_no
     twice = client.post(f"/api/v1/awards/{award_id}/reverse", headers=manager, json={"reason": "重复"})
     assert twice.status_code == 409
-
-
-# --- pages -------------------------------------------------------------------------------------------
-
-
-def test_the_year_page_and_its_workbook_show_the_full_year_bonus(client, world):
-    login(client, world["good"])
-    page = client.get(f"/scores/years/2026/people/{world['good'].employee_no}")
-    text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "+10" in text and "110" in text
-    assert client.get(f"/scores/years/2026/people/{world['other'].employee_no}").status_code == 404
-    xlsx = client.get(f"/scores/years/2026/people/{world['good'].employee_no}.xlsx")
-    sheet = load_workbook(io.BytesIO(xlsx.data)).active
-    values = {row[0].value: row[1].value for row in sheet.iter_rows(max_col=2) if row[0].value}
-    assert 10 in values.values() and 110 in values.values()
-    chart = client.get(f"/scores/years/2026/people/{world['good'].employee_no}/months.png")
-    assert chart.status_code == 200 and chart.mimetype == "image/png"
-    assert client.get("/scores/years/2026").status_code == 403  # staff: no team page
-
-
-def test_the_team_page_and_workbook_list_every_person_and_hr_closes_the_year_there(client, world):
-    login(client, world["hr"])
-    page = client.get("/scores/years/2026?team=T1")
-    text = page.get_data(as_text=True)
-    assert page.status_code == 200 and world["good"].name in text and world["other"].name in text
-    xlsx = load_workbook(io.BytesIO(client.get("/scores/years/2026.xlsx?team=T1").data)).active
-    rows = {r[0]: r for r in xlsx.iter_rows(min_row=2, values_only=True)}
-    assert rows[world["good"].employee_no][3:5] == (110, 10)
-    assert xlsx.cell(row=2, column=9).number_format == "0.00"
-    refused = client.post("/scores/years/2026/close", follow_redirects=True)
-    assert "2026-01" in refused.get_data(as_text=True) and year_review.get_close(2026) is None
-    _close_2026(world["hr"])
-    db.session.commit()
-    client.post("/scores/years/2026/close")
-    assert year_review.get_close(2026) is not None
-    assert client.get("/scores/years").status_code == 302
-
-
-def test_the_awards_page_keeps_what_was_typed_on_a_mistake_and_records_a_good_one(client, world):
-    login(client, world["manager"])
-    form = {"employee_no": world["good"].employee_no, "kind": "suggestion", "amount": "abc", "reason": "好建议"}
-    bad = client.post("/scores/awards?year=2026", data=form)
-    assert bad.status_code == 400 and "好建议" in bad.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(Award)) == 0
-    good = client.post("/scores/awards?year=2026", data={**form, "amount": "88.50", "awarded_on": "2026-08-08"})
-    assert good.status_code == 302
-    assert "88.50" in client.get("/scores/awards?year=2026").get_data(as_text=True)
-    login(client, world["lead"])
-    assert client.get("/scores/awards").status_code == 403
 
 
 # Who reaches which route (the coverage test in tests/test_permissions_matrix.py reads this list).
