@@ -8,13 +8,15 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from attendance import clock
 from attendance.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.extensions import db
-from attendance.models import AttendanceDay, Award, Notification, YearClose, YearSnapshot
+from attendance.models import AttendanceDay, Award, Employee, Notification, YearClose, YearSnapshot
 from attendance.services import discipline, jobs, nominations, scores, year_review
-from tests.conftest import make_person, make_team, token_for
+from tests.concurrency import run_together
+from tests.conftest import ON_POSTGRES, make_person, make_team, token_for
 
 
 @pytest.fixture
@@ -151,6 +153,31 @@ def test_a_closed_year_is_read_from_its_snapshot_once_and_everyone_is_told(world
     assert {n.employee_id for n in told} >= {world["good"].id, world["other"].id}
     with pytest.raises(Conflict):
         year_review.close_year(world["hr"], 2026)
+
+
+def test_the_database_holds_a_year_to_one_close(world):
+    db.session.add(YearClose(year=2030, bonus_points=10, staff=0))
+    db.session.commit()
+    db.session.add(YearClose(year=2030, bonus_points=10, staff=0))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL (DATABASE_URL)")
+def test_two_year_closes_at_once_freeze_the_year_once(app, world):
+    _close_2026(world["hr"])
+    db.session.commit()
+    hr_id = world["hr"].id
+
+    def close():
+        try:
+            return year_review.close_year(db.session.get(Employee, hr_id), 2026).staff
+        except Conflict:
+            return "conflict"
+
+    assert sorted(run_together(app, [close, close]), key=str) == [3, "conflict"]
+    assert db.session.scalar(select(func.count()).select_from(YearSnapshot)) == 3
 
 
 def test_the_year_close_runs_as_a_background_job_like_the_month_close(world):

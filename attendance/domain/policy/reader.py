@@ -577,8 +577,12 @@ class _Reader:
             name = self.lower_name(key, _key(path, key))
             got = self.fields(item, _key(path, key), {"name": self.name, "granted_by": self.roles},
                               required=("name",))
-            if name is not None and got is not None:
-                out[name] = AwardKind(**got)
+            if name is None or got is None or got.get("name") is None:
+                continue  # what is wrong is already said
+            granted_by = got.get("granted_by", AwardKind.granted_by)
+            if granted_by is not None and not granted_by:
+                self.bad(_key(_key(path, key), "granted_by"), N_("must name at least one role"))
+            out[name] = AwardKind(got["name"], tuple(r for r in granted_by or () if r))
         return out
 
     def options(self, value: Any, path: str) -> tuple[Step, ...] | None:
