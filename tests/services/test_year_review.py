@@ -261,3 +261,14 @@ API = [
     ("POST", "/api/v1/awards", "awards.record: supervisor, manager"),
     ("POST", "/api/v1/awards/1/reverse", "awards.record: supervisor, manager"),
 ]
+
+
+def test_the_command_closes_a_year_and_says_why_not_when_a_month_is_open(app, world):
+    runner = app.test_cli_runner()
+    hr = world["hr"].username
+    refused = runner.invoke(args=["close-year", "2026", "--as", hr])
+    assert refused.exit_code != 0 and "2026-01" in refused.output
+    _close_2026(world["hr"])
+    db.session.commit()
+    done = runner.invoke(args=["close-year", "2026", "--as", hr])
+    assert done.exit_code == 0 and "2026 closed: 3 people" in done.output
