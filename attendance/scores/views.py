@@ -239,6 +239,8 @@ def retry_job(job_id: int):
         flash(_(exc.message), "error")
         return redirect(url_for("scores.dashboard"))
     flash(_("Tried again: job %(id)d is queued.", id=job.id))
+    if job.kind == "year_close":  # a year's job shows on the year's page
+        return redirect(url_for("scores.year_team", year=int(job.subject)) + "#jobs")
     return redirect(url_for("scores.dashboard", month=job.subject) + "#jobs")
 
 

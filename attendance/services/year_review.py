@@ -24,6 +24,7 @@ from attendance.domain import year_review as rules
 from attendance.domain.errors import N_, Conflict, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.domain.money import cents_to_money
 from attendance.domain.permissions import allowed, reach
+from attendance.domain.policy.model import DEFAULT_AWARD_KINDS
 from attendance.extensions import db
 from attendance.models import Award, Employee, MonthClose, Violation, YearClose, YearSnapshot
 from attendance.services import audit, notifications
@@ -258,8 +259,11 @@ def team_year(viewer: Employee, year: int | str, team: str | None = None) -> Yea
 
 
 def award_kinds(on: date | None = None) -> dict:
-    """The policy's kinds of award (in force on ``on``, today when left out)."""
-    return PolicyBook.load().on(on or clock.today())[1].awards
+    """The policy's kinds of award (in force on ``on``, today when left out; before any policy, the defaults)."""
+    try:
+        return PolicyBook.load().on(on or clock.today())[1].awards
+    except NotFound:
+        return dict(DEFAULT_AWARD_KINDS)
 
 
 @use_case
@@ -281,6 +285,8 @@ def record_award(actor: Employee, employee_no: str, kind: str, amount: object, r
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(N_("say why the award is given"), fields={"reason": "required"})
+    if get_close(day.year) is not None:  # its review is frozen: the award would count nowhere
+        raise Conflict(N_("%(year)s is closed", year=day.year))
     award = Award(employee_id=person.id, awarded_on=day, kind=kind, amount=money, reason=reason[:2000],
                   recorded_by_id=actor.id, recorded_at=clock.now())
     db.session.add(award)

@@ -85,6 +85,16 @@ def test_the_awards_page_keeps_what_was_typed_on_a_mistake_and_records_a_good_on
     assert client.get("/scores/awards").status_code == 403
 
 
+def test_a_bad_year_or_team_is_a_clear_error_page_and_a_year_before_the_rules_is_empty(client, world):  # noqa: F811
+    login(client, world["hr"])
+    assert client.get(f"/scores/years/2100/people/{world['good'].employee_no}").status_code == 400
+    assert client.get("/scores/years/1800").status_code == 400
+    unknown = client.get("/scores/years/2026?team=NOPE")
+    assert unknown.status_code == 400 and "NOPE" in unknown.get_data(as_text=True)
+    early = client.get(f"/scores/years/1990/people/{world['good'].employee_no}")
+    assert early.status_code == 200 and "—" in early.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("locale", ["zh", "en"])
 def test_the_year_page_and_the_team_year_fit_a_375_px_phone(app, world, tmp_path, locale):  # noqa: F811
     for who in ("good", "hr"):

@@ -153,6 +153,8 @@ def test_a_closed_year_is_read_from_its_snapshot_once_and_everyone_is_told(world
     assert {n.employee_id for n in told} >= {world["good"].id, world["other"].id}
     with pytest.raises(Conflict):
         year_review.close_year(world["hr"], 2026)
+    with pytest.raises(Conflict):  # an award dated in a closed year would count in no review
+        year_review.record_award(world["manager"], world["good"].employee_no, "honour", "5", "x", "2026-12-01")
 
 
 def test_the_database_holds_a_year_to_one_close(world):
