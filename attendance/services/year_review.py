@@ -275,6 +275,8 @@ def record_award(actor: Employee, employee_no: str, kind: str, amount: object, r
     if not allowed(actor.roles, "awards.record"):
         raise Forbidden(N_("you may not record awards"))
     person = visible_employee(actor, employee_no)
+    if person.id == actor.id:  # money one sets for oneself is no award
+        raise Forbidden(N_("you may not grant yourself an award"))
     day = _day(awarded_on)
     kinds = award_kinds(day)
     if kind not in kinds:

@@ -107,6 +107,8 @@ def test_a_manager_records_an_award_the_person_is_told_and_it_counts_until_rever
 def test_who_may_grant_which_award_is_the_policys_and_bad_input_changes_nothing(world):
     with pytest.raises(Forbidden):  # honour: the policy lets only a manager grant it
         year_review.record_award(world["supervisor"], world["good"].employee_no, "honour", "100", "荣誉")
+    with pytest.raises(Forbidden):  # nobody sets money for themselves
+        year_review.record_award(world["manager"], world["manager"].employee_no, "suggestion", "100", "建议")
     with pytest.raises(Forbidden):  # the permission table: staff and leads record no awards
         year_review.record_award(world["lead"], world["good"].employee_no, "suggestion", "100", "建议")
     for kind, amount, reason in (("nope", "100", "x"), ("suggestion", "-5", "x"), ("suggestion", "abc", "x"),
