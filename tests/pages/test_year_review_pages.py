@@ -118,3 +118,14 @@ def test_the_year_page_and_the_team_year_fit_a_375_px_phone(app, world, tmp_path
     assert ("Year-end review" in heading) == (locale == "en")
     for seen in (person, team):
         assert seen["inner"] == 375 and seen["scroll"] <= 375 and seen["right"] <= 376, seen["widest"]
+
+
+def test_an_awards_reason_that_looks_like_a_formula_stays_text_in_the_workbook(client, world):  # noqa: F811
+    year_review.record_award(world["manager"], world["good"].employee_no, "suggestion", "10", '=HYPERLINK("x")',
+                             "2026-05-05")
+    db.session.commit()
+    login(client, world["manager"])
+    book = load_workbook(io.BytesIO(client.get(f"/scores/years/2026/people/{world['good'].employee_no}.xlsx").data))
+    awards = book.worksheets[2]
+    assert awards.cell(row=2, column=4).value == '=HYPERLINK("x")' and awards.cell(row=2, column=4).data_type == "s"
+    assert awards.cell(row=2, column=3).number_format == "0.00"
