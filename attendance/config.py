@@ -59,6 +59,7 @@ def from_environment(instance_path: str, root_path: str) -> dict:
         # each job at once in the request (no worker; the tests)
         "TASK_QUEUE_URL": os.environ.get("TASK_QUEUE_URL", ""),
         "TASK_QUEUE_IMMEDIATE": _flag("TASK_QUEUE_IMMEDIATE"),
+        "REPORT_PARALLEL": os.environ.get("REPORT_PARALLEL", "1").strip().lower() not in ("0", "false", "no", "off"),
         "API_TOKEN_HOURS": int(os.environ.get("API_TOKEN_HOURS", "720")),
         "EVIDENCE_MAX_BYTES": int(os.environ.get("EVIDENCE_MAX_BYTES", str(5 * 1024 * 1024))),
         "CERTIFICATE_MAX_BYTES": int(os.environ.get("CERTIFICATE_MAX_BYTES",

@@ -24,6 +24,7 @@ import re
 import uuid
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import gevent
@@ -79,8 +80,13 @@ class _SignedIn(_OnOneHost):
         SIGNING_IN["done"] += 1
 
     def post_form(self, path: str, data, name: str) -> bool:
-        """A form post answered by a redirect (the pages' pattern after a write)."""
-        with self.client.post(path, data=data, allow_redirects=False, name=name, catch_response=True) as answer:
+        """A form post answered by a redirect (the pages' pattern after a write). A form with repeated fields
+        (a list of pairs) is encoded here: Locust's fast client sends only a dict or bytes as a form."""
+        headers = {}
+        if isinstance(data, list):
+            data, headers = urlencode(data).encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+        with self.client.post(path, data=data, headers=headers, allow_redirects=False, name=name,
+                              catch_response=True) as answer:
             if answer.status_code in (302, 303):
                 return True
             answer.failure(f"{answer.status_code}: {answer.text[:200]}")

@@ -36,6 +36,14 @@ TARGET_P95, TARGET_P99, TARGET_RATIO = 150, 300, 0.25
 BASE_PORT = 8101
 
 
+def _ms(cell: str) -> float:
+    """A percentile cell of Locust's CSV: "N/A" where no request of that type ran."""
+    try:
+        return float(cell or 0)
+    except ValueError:
+        return 0.0
+
+
 def _args() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--database", required=True, help="a scratch PostgreSQL database URL (never the real one)")
@@ -99,7 +107,7 @@ def _locust(mode: str, users: int, seconds: int, warmup: int, folder: Path, env:
         for row in csv.DictReader(fh):
             rows[row["Name"]] = {
                 "requests": int(row["Request Count"]), "errors": int(row["Failure Count"]),
-                "p50": float(row["50%"] or 0), "p95": float(row["95%"] or 0), "p99": float(row["99%"] or 0),
+                "p50": _ms(row["50%"]), "p95": _ms(row["95%"]), "p99": _ms(row["99%"]),
                 "rps": float(row["Requests/s"])}
     errors = []
     with open(f"{prefix}_failures.csv", encoding="utf-8") as fh:

@@ -192,6 +192,19 @@ def permission(action: str):
     return decorate
 
 
+def answered_in_use_case(view):
+    """Decorator (above ``blp.response``): the answer is serialised inside the use case's transaction, while
+    what the service wrote is still loaded, instead of being read back after the commit. For the busiest
+    writes (the time clock's punches at shift start), where those re-reads were a fifth of the statements."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        with transaction():
+            return view(*args, **kwargs)
+
+    return wrapper
+
+
 class _KeyTaken(Exception):
     """The Idempotency-Key already has an answer (or had one committed while this request waited)."""
 

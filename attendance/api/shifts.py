@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask import request
 
 from attendance.api import schemas
-from attendance.api.core import actor, make_blueprint, page_body, paged_schema, permission
+from attendance.api.core import actor, answered_in_use_case, make_blueprint, page_body, paged_schema, permission
 from attendance.api.schemas import Day, ImportRejected, Money
 from attendance.domain.errors import Forbidden, InvalidInput
 from attendance.domain.permissions import allowed
@@ -232,6 +232,7 @@ def generate_roster(data):
 
 @blp.route("/punches", methods=["POST"])
 @permission("self.view")
+@answered_in_use_case
 @blp.arguments(PunchIn)
 @blp.response(201, PunchOut)
 @blp.alt_response(200, schema=PunchOut, description="the same punch (person and second) was already stored")

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from attendance.domain.errors import N_, Forbidden, InvalidInput, NotFound, Throttled
@@ -258,7 +259,9 @@ def issue_token(person: Employee, hours: int) -> tuple[str, datetime]:
 
 def token_in_use(token: str) -> ApiToken | None:
     """The token's row while it is valid (not revoked, not expired, its person active), else None."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    # The person comes in the same statement: every API call needs them (one round trip fewer per call).
+    row = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.employee))
+                            .where(ApiToken.token_hash == _hash_token(token)))
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         return None
     return row if row.employee.active else None

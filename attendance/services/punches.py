@@ -98,12 +98,12 @@ def _days_touched(punches: Iterable[tuple[int, datetime]]) -> set[tuple[int, dat
 
 def _store_punch(person: Employee, at: datetime, direction: str | None, source: str, actor: Employee | None,
                  note: str | None = None) -> tuple[Punch, bool]:
-    at = at.replace(microsecond=0)
+    at = at.replace(microsecond=0).astimezone(UTC)  # as the database gives it back: the answer reads the same
     key = dedupe_key(person.id, at)
     found = db.session.scalar(select(Punch).where(Punch.dedupe_key == key))
     if found is not None:
         return found, False
-    punch = Punch(employee_id=person.id, at=at, direction=direction, source=source, dedupe_key=key,
+    punch = Punch(employee=person, at=at, direction=direction, source=source, dedupe_key=key,
                   note=note, created_by_id=actor.id if actor else None)
     try:
         with savepoint():
