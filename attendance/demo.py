@@ -82,6 +82,9 @@ def build_demo(staff_per_team: int = 12, seed: int = 7) -> list[tuple[str, str, 
 
     build_handovers_demo()
     build_meeting_excuse_demo()
+    from attendance.scores.demo import build_awards_demo
+
+    build_awards_demo()
     rows = db.session.execute(
         select(Employee).where(Employee.username.in_(
             [o[0] for o in OFFICE] + ["lead1", "lead2", "lead3", "staff1", "staff2"]))

@@ -232,6 +232,7 @@ NOTIFICATION_KIND_LABELS = {
     "transfer_completed": _l("A transfer completed by HR"),
     "handover_written": _l("A handover written for me"),
     "meeting_announced": _l("A meeting I must attend"),
+    "award": _l("An award recorded for me"), "year_closed": _l("Year closed: my year-end review is final"),
 }
 LEAVE_TYPE_LABELS = {
     "personal": _l("Personal leave"), "sick": _l("Sick leave"), "marriage": _l("Marriage leave"),
@@ -537,3 +538,20 @@ def ladder_sentences(rule, after_ladder: str) -> list[str]:
     else:
         lines.append(gettext("After that: the last step again each time."))
     return lines
+
+
+# --- the year-end review (年终考核): what an award is called
+
+MONTHLY_REWARD_LABEL = _l("Monthly reward (full attendance, outstanding work)")
+
+
+def award_kind_label(kind: str, kinds: dict) -> str:
+    """An award's kind in the reader's language: the month's reward paid with the pay, or a kind of the policy's
+    ``awards`` (its Chinese or English name)."""
+    if kind == "monthly_reward":
+        return str(MONTHLY_REWARD_LABEL)
+    found = kinds.get(kind)
+    if found is None:
+        return kind
+    locale = get_locale()
+    return found.name.en if locale is not None and locale.language == "en" else found.name.zh

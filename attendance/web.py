@@ -42,6 +42,8 @@ NAV = [
     ("discipline.ledger", _l("Fines ledger"), "ledger.view"),
     ("scores.dashboard", _l("Scores"), "scores.dashboard"),
     ("scores.payroll", _l("Payroll deductions"), "payroll.view"),
+    ("scores.years", _l("Year-end review"), "years.team"),
+    ("scores.awards_page", _l("Awards"), "awards.record"),
     ("leave.register", _l("Leave register"), "leave.register"),
     ("inspections.index", _l("Quality inspections"), "inspections.report"),
     # administration

@@ -127,6 +127,7 @@ CAPABILITY_MATRICES = {
     "tests.pages.test_inspection_pages": "PAGES",
     "tests.services.test_year_review": "API",
     "tests.api.test_import_jobs_api": "API",
+    "tests.pages.test_year_review_pages": "PAGES",
 }
 
 

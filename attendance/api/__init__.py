@@ -26,10 +26,11 @@ def register(app: Flask) -> None:
         swaps,
         violations,
         work_reports,
+        years,
     )
     from attendance.extensions import api
 
     for module in (auth, people, policy, violations, ledger, shifts, attendance, grooming, scores, requests,
                    leave, swaps, notifications, privacy, work_reports,
-                   handovers, extra_shifts, inspections, jobs):
+                   handovers, extra_shifts, inspections, jobs, years):
         api.register_blueprint(module.blp)

@@ -292,32 +292,3 @@ def chart(args, month, name, fmt):
     if fmt == "png":
         return Response(charts.png(figure), mimetype="image/png")
     return Response(charts.svg(figure), mimetype="image/svg+xml")
-
-
-class YearMonthOut(ma.Schema):
-    month = ma.fields.Integer()
-    score = ma.fields.Integer()
-    full_attendance = ma.fields.Boolean()
-    violations = ma.fields.Integer()
-    leave_days = ma.fields.Float()
-
-
-class YearReviewOut(ma.Schema):
-    year = ma.fields.Integer()
-    employee_no = ma.fields.Function(lambda r: r.employee.employee_no)
-    name = ma.fields.Function(lambda r: r.employee.name)
-    months = ma.fields.List(ma.fields.Nested(YearMonthOut))
-    violations_by_category = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
-    score = ma.fields.Float(allow_none=True, metadata={"description": "mean monthly score plus the bonus"})
-    bonus = ma.fields.Integer(metadata={"description": "rewards.full_attendance_year points for a full year"})
-    half_year_leave = ma.fields.Function(lambda r: {"first": r.half_year_leave[0], "second": r.half_year_leave[1]},
-                                         metadata={"type": "object"})
-
-
-@blp.route("/year-reviews/<int:year>/<employee_no>")
-@permission("scores.view")
-@blp.response(200, YearReviewOut)
-def year_review(year: int, employee_no: str):
-    """The year-end review of one person the caller may see (staff: themselves): monthly scores, violations by
-    category, half-year leave and the full-year attendance bonus."""
-    return scores.year_review(actor(), year, employee_no)

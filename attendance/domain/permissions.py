@@ -120,6 +120,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "payroll.view": frozenset({"hr", "admin", "manager", "gm"}),
     "reports.view": frozenset({"hr", "admin", "manager", "gm"}),
     "reports.generate": frozenset({"hr", "admin", "manager", "gm"}),
+    # the year-end review (年终考核): each person their own (``reach``); leads their teams' year, the office the
+    # department's; HR closes the year; supervisors and managers record the awards of 000 §5 奖励2–4 (which
+    # kinds each role grants: the policy's awards.*.granted_by)
+    "years.team": LEADERS,
+    "years.close": frozenset({"hr"}),
+    "awards.record": frozenset({"supervisor", "manager"}),
 }
 
 
@@ -129,6 +135,7 @@ JOB_ACTIONS: dict[str, str] = {
     "month_close": "months.close",
     "people_import": "employees.manage",
     "punch_import": "punches.import",
+    "year_close": "years.close",
 }
 
 

@@ -25,6 +25,7 @@ from attendance.models.scores import MonthClose, PayrollDeduction, RewardNominat
 from attendance.models.shifts import Punch, RosterEntry, ShiftType
 from attendance.models.swaps import PrivateSwapReview, Swap
 from attendance.models.work_reports import WorkReport
+from attendance.models.year_review import Award, YearClose, YearSnapshot
 
 __all__ = [
     "Job",
@@ -72,4 +73,7 @@ __all__ = [
     "TrainingDay",
     "Transfer",
     "Violation",
+    "Award",
+    "YearClose",
+    "YearSnapshot",
 ]

@@ -46,6 +46,21 @@ def close_month_command(month: str, as_user: str) -> None:
     click.echo(f"{month} closed: {close.staff} people")
 
 
+@click.command("close-year")
+@click.argument("year")
+@click.option("--as", "as_user", required=True, help="Username of the HR person closing the year.")
+def close_year_command(year: str, as_user: str) -> None:
+    """Close YEAR (YYYY) once its twelve months are closed: freeze every person's year-end review."""
+    from attendance.services import year_review
+
+    actor = actor_for(as_user, "years.close")
+    try:
+        close = year_review.close_year(actor, year)
+    except DomainError as exc:
+        fail(exc)
+    click.echo(f"{close.year} closed: {close.staff} people")
+
+
 @click.command("benchmark")
 @click.option("--staff", default=5000, show_default=True, help="People in the synthetic department.")
 @click.option("--months", default=12, show_default=True, help="Months of rosters, punches and violations.")
@@ -160,4 +175,4 @@ def _growth(sizes: list[int], months: int, seed: int, repeat: int, json_path: Pa
         click.echo(f"written {json_path}")
 
 
-COMMANDS = (report_command, close_month_command, benchmark_command)
+COMMANDS = (report_command, close_month_command, close_year_command, benchmark_command)

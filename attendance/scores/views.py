@@ -5,6 +5,8 @@ each person's own score trend.
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,10 +17,11 @@ from attendance.domain import scoring
 from attendance.domain.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, RuleRefused
 from attendance.domain.money import cents_to_money
 from attendance.errors import status_of
-from attendance.labels import error_text
+from attendance.labels import RULE_CATEGORY_LABELS, award_kind_label, error_text
 from attendance.reporting import charts
 from attendance.reporting import payroll as payroll_files
-from attendance.services import jobs, nominations, reports, scores
+from attendance.reporting import year_review as year_files
+from attendance.services import jobs, nominations, reports, scores, year_review
 from attendance.services.people import teams_reached as teams_for
 from attendance.web import can, permission_required
 
@@ -43,7 +46,7 @@ def _team_arg() -> str | None:
 
 @bp.app_context_processor
 def _helpers():
-    return {"my_score_months": my_score_months}
+    return {"my_score_months": my_score_months, "today_year": lambda: clock.today().year}
 
 
 def my_score_months(n: int = 6) -> list[tuple[str, int]]:
@@ -231,6 +234,8 @@ _IMPORT_PAGES = {"people_import": "people.import_employees", "punch_import": "sh
 def _job_page(job) -> str:
     if job.kind in _IMPORT_PAGES:
         return url_for(_IMPORT_PAGES[job.kind], job=job.id) + "#job"
+    if job.kind == "year_close":  # a year's job shows on the year's page
+        return url_for("scores.year_team", year=int(job.subject)) + "#jobs"
     return url_for("scores.dashboard", month=job.subject) + "#jobs"
 
 
@@ -253,3 +258,150 @@ def report_download(month: str, name: str):
     path = reports.report_file(month, name)
     return send_file(path, as_attachment=not name.endswith((".png", ".svg")), download_name=name)
 
+
+
+# --- the year-end review (年终考核) ---------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _kind_namer(year: int):
+    kinds = year_review.award_kinds(date(year, 12, 31) if year < clock.today().year else None)
+    return lambda kind: award_kind_label(kind, kinds)
+
+
+def _category(name: str) -> str:
+    return str(RULE_CATEGORY_LABELS.get(name, name))
+
+
+@bp.route("/years/<int:year>/people/<employee_no>")
+@permission_required("self.view")
+def year_person(year: int, employee_no: str):
+    """One person's year-end review, printable: monthly scores and their chart, violations by category, the
+    half-year leave, the full-year bonus, the awards and the year score (404 for someone out of reach)."""
+    person = year_review.review(current_user, year, employee_no)
+    return render_template("scores/year_person.html", year=year, person=person, kind_name=_kind_namer(year),
+                           category=_category)
+
+
+@bp.route("/years/<int:year>/people/<employee_no>.xlsx")
+@permission_required("self.view")
+def year_person_xlsx(year: int, employee_no: str):
+    person = year_review.review(current_user, year, employee_no)
+    body = year_files.person_xlsx(person, category=_category, kind=_kind_namer(year))
+    return Response(body, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=year-{year}-{person.employee_no}.xlsx"})
+
+
+@bp.route("/years/<int:year>/people/<employee_no>/months.png")
+@permission_required("self.view")
+def year_person_chart(year: int, employee_no: str):
+    """The person's monthly scores of the year as a line (the page's chart)."""
+    person = year_review.review(current_user, year, employee_no)
+    labels = [f"{year}-{m:02d}" for m in range(1, 13)]
+    scores_by_month = {m.month: m.score for m in person.months}
+    values = [scores_by_month.get(m) for m in range(1, 13)]
+    series = {person.name: values} if person.months else {}
+    figure = charts.trend(labels, series, title=_("%(name)s: monthly scores %(year)s", name=person.name, year=year),
+                          ylabel=_("Score"), empty=_("No data"))
+    return Response(charts.png(figure), mimetype="image/png", headers={"Cache-Control": "private, max-age=300"})
+
+
+def _team_year(year: int):
+    return year_review.team_year(current_user, year, _team_arg())
+
+
+@bp.route("/years")
+@permission_required("years.team")
+def years():
+    """Where the navigation lands: the year just ended (the one HR reviews and closes in January)."""
+    return redirect(url_for("scores.year_team", year=clock.today().year - 1))
+
+
+@bp.route("/years/<int:year>")
+@permission_required("years.team")
+def year_team(year: int):
+    """A team's year in one table (a lead: their teams; the office: the department, or one team); HR closes
+    the year here."""
+    book = _team_year(year)
+    people = list(book.people.values())
+    job = jobs.latest("year_close", str(year)) if can("years.close") else None
+    shown_job = job if job is not None and (not job.finished or job.status == "failed") else None
+    can_close = (can("years.close") and book.closed is None and year < clock.today().year
+                 and (job is None or job.finished))
+    summary = {"staff": len(people), "full_years": sum(1 for p in people if p.bonus),
+               "violations": sum(p.violations for p in people),
+               "rewards": sum((p.rewards_total for p in people), cents_to_money(0))}
+    return render_template("scores/year_team.html", year=year, book=book, people=people, team=_team_arg(),
+                           teams=teams_for(current_user), summary=summary, can_close=can_close, job=shown_job)
+
+
+@bp.route("/years/<int:year>.xlsx")
+@permission_required("years.team")
+def year_team_xlsx(year: int):
+    team = _team_arg()
+    book = _team_year(year)
+    title = f"{year} {team}" if team else str(year)
+    body = year_files.team_xlsx(book.people.values(), year, title=title)
+    name = f"year-{year}-{team}.xlsx" if team else f"year-{year}.xlsx"
+    return Response(body, mimetype=XLSX, headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.route("/years/<int:year>/close", methods=["POST"])
+@permission_required("years.close")
+def close_year(year: int):
+    """Checks at once (every month of the year closed, not closed yet), then closes it as a background job."""
+    try:
+        year_review.check_closable(year)
+        running = jobs.latest("year_close", str(year))
+        if running is not None and not running.finished:
+            raise Conflict(_("%(year)s is already being closed", year=year))
+        jobs.submit(current_user, "year_close", str(year))
+    except (Conflict, RuleRefused, InvalidInput) as exc:
+        flash(error_text(exc), "error")
+    else:
+        flash(_("Closing %(year)s: every person's year is being frozen (progress below).", year=year))
+    return redirect(url_for("scores.year_team", year=year) + "#jobs")
+
+
+# --- awards a manager grants by hand (000 §5 奖励2–4) ---------------------------------------------------
+
+
+def _year_arg() -> int:
+    value = (request.values.get("year") or "").strip()
+    return year_review.parse_year(value) if value else clock.today().year
+
+
+@bp.route("/awards", methods=["GET", "POST"])
+@permission_required("awards.record")
+def awards_page():
+    """A supervisor or manager records an award with the amount they set; the year's awards, each reversible."""
+    year = _year_arg()
+    status = 200
+    if request.method == "POST":
+        try:
+            year_review.record_award(current_user, request.form.get("employee_no", "").strip(),
+                                     request.form.get("kind", ""), request.form.get("amount", ""),
+                                     request.form.get("reason", ""), request.form.get("awarded_on") or None)
+            flash(_("Award recorded; the person has been told."))
+            return redirect(url_for("scores.awards_page", year=year))
+        except DomainError as exc:
+            flash(error_text(exc), "error")
+            status = status_of(exc)
+    kinds = year_review.award_kinds()
+    return render_template("scores/awards.html", year=year, rows=year_review.awards(current_user, year),
+                           kinds=kinds, kind_name=lambda k: award_kind_label(k, kinds),
+                           candidates=year_review.award_candidates(current_user),
+                           typed=request.form if request.method == "POST" else {}), status
+
+
+@bp.route("/awards/<int:award_id>/reverse", methods=["POST"])
+@permission_required("awards.record")
+def reverse_award(award_id: int):
+    try:
+        award = year_review.reverse_award(current_user, award_id, request.form.get("reason", ""))
+    except DomainError as exc:
+        flash(error_text(exc), "error")
+        return redirect(url_for("scores.awards_page", year=_year_arg()))
+    flash(_("Award reversed."))
+    return redirect(url_for("scores.awards_page", year=award.awarded_on.year))

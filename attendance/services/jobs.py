@@ -55,11 +55,24 @@ class Unfinished(DomainError):
         self.result = result
 
 
+def _month_subject(text: str) -> tuple[str, dict]:
+    month = scoring.month_label(scoring.parse_month(text))
+    return month, {"month": month}
+
+
+def _year_subject(text: str) -> tuple[str, dict]:
+    from attendance.services.year_review import parse_year
+
+    year = parse_year(text)
+    return str(year), {"year": year}
+
+
 @dataclass(frozen=True)
 class Kind:
     steps: Callable[[dict], int]
     work: Callable[[Employee | None, dict, Progress], dict]
     then: Callable[[Employee | None, dict, dict], None] | None = None  # after it is done: follow-up jobs
+    subject: Callable[[str], tuple[str, dict]] = _month_subject  # what it is about, and its parameters
 
 
 def _report(actor: Employee | None, params: dict, progress: Progress) -> dict:
@@ -136,11 +149,20 @@ def _lines(params: dict) -> int:
     return max(params.get("lines", 1), 1)
 
 
+def _close_year(actor: Employee | None, params: dict, progress: Progress) -> dict:
+    from attendance.services import year_review
+
+    close = year_review.close_year(actor, params["year"])
+    progress("closed")
+    return {"staff": close.staff}
+
+
 KINDS: dict[str, Kind] = {
     "report": Kind(_report_steps, _report),
     "month_close": Kind(lambda _params: 1, _close, _after_close),
     "people_import": Kind(_lines, _people_import),
     "punch_import": Kind(_lines, _punch_import),
+    "year_close": Kind(lambda _params: 1, _close_year, subject=_year_subject),
 }
 
 
@@ -162,13 +184,13 @@ def _check(viewer: Employee | None, kind: str) -> None:
 
 @use_case
 def submit(actor: Employee | None, kind: str, month_text: str) -> Job:
-    """Ask for a job about a month; it goes on the queue once this commits. :raise InvalidInput: a bad
-    month or kind. :raise NotFound: ``actor`` may not do this kind of work."""
+    """Ask for a job about a month (a year for a year close); it goes on the queue once this commits.
+    :raise InvalidInput: a bad month, year or kind. :raise NotFound: ``actor`` may not do this kind of work."""
     if kind not in KINDS or kind in IMPORT_KINDS:
         raise InvalidInput(f"unknown job kind {kind}")
     _check(actor, kind)
-    month = scoring.month_label(scoring.parse_month(month_text))
-    return _queue(actor, kind, month, {"month": month})
+    subject, params = KINDS[kind].subject(month_text)
+    return _queue(actor, kind, subject, params)
 
 
 @use_case

@@ -40,7 +40,8 @@ _SEND_SOON = "outbox.send_soon"  # in the session's info: a delivery is already 
 KINDS = ("violation", "approval_waiting", "request_step", "request_decided", "appeal_decided", "month_closed",
          "leave_balance", "leave_cancel_asked", "leave_cancelled", "leave_returned", "leave_certificate_missed",
          "swap_asked", "swap_answered", "swap_withdrawn", "swap_roster_changed", "policy_published",
-         "nomination", "transfer_completed", "handover_written", "meeting_announced")
+         "nomination", "transfer_completed", "handover_written", "meeting_announced",
+         "award", "year_closed")
 MAX_ID = 2**31 - 1
 MAX_URL = 500
 

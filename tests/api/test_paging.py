@@ -50,6 +50,8 @@ UNPAGED = {
     "/api/v1/meetings/mine",  # the caller's meetings from a week ago to a month ahead
     "/api/v1/nominations",  # one month's nominations for the reward, of the people the caller reaches
     "/api/v1/violations/out-of-step",  # one person's occurrences of one rule
+    "/api/v1/year-reviews/{year}",  # one year's review of the people the caller reaches, one row per person
+    "/api/v1/awards",  # one year's awards granted by hand, of the people the caller reaches
 }
 # Cross-checks that discovery still finds what exists today; it may find more, never less.
 KNOWN_API = {"/api/v1/teams", "/api/v1/employees", "/api/v1/policy/versions", "/api/v1/violations",

@@ -879,3 +879,18 @@ def test_swap_notify_defaults_to_the_leads_and_takes_roles():
     assert parse_policy(doc).swaps.notify == ("lead", "manager")
     doc["swaps"] = {"notify": ["owner"]}
     assert problems_of(doc) == [("swaps.notify[0]", ROLE_CHOICE)]
+
+
+def test_award_kinds_say_who_grants_them_default_when_left_out_and_round_trip():
+    doc = small_document()
+    assert set(parse_policy(doc).awards) == {"suggestion", "loss_prevented", "honour"}  # a policy from before
+    doc["awards"] = {"patent": {"name": {"zh": "专利", "en": "Patent"}, "granted_by": ["gm"]}}
+    policy = parse_policy(doc)
+    assert policy.awards["patent"].granted_by == ("gm",) and policy.awards["patent"].name.zh == "专利"
+    assert parse_policy(policy_to_document(policy)) == policy
+    for bad in ({"patent": {"name": {"zh": "专利", "en": "Patent"}, "granted_by": ["boss"]}},
+                {"patent": {"granted_by": ["gm"]}}, [], {}):
+        doc["awards"] = bad
+        with pytest.raises(PolicyInvalid):
+            parse_policy(doc)
+    assert load_default_policy().awards["honour"].granted_by == ("manager",)

@@ -28,3 +28,29 @@ def test_a_missing_month_a_violation_or_a_month_not_full_gives_no_bonus(present,
 
 def test_half_year_leave_sums_january_to_june_and_july_to_december():
     assert rules.half_year_leave([month(1, leave=1), month(6, leave=0.5), month(7, leave=2)]) == (1.5, 2)
+
+
+months_strategy = st.lists(
+    st.builds(rules.Month, st.integers(1, 12), st.integers(0, 100), st.booleans(), st.integers(0, 3),
+              st.floats(0, 31, allow_nan=False)),
+    max_size=12, unique_by=lambda m: m.month)
+
+
+@given(months_strategy, st.integers(0, 50))
+def test_the_bonus_is_all_or_nothing_and_the_score_is_the_mean_plus_it(months, points):
+    score, bonus = rules.year_score(months, points)
+    if not months:
+        assert (score, bonus) == (None, 0)
+        return
+    assert bonus in (0, points)
+    assert (bonus == points and points > 0) == (points > 0 and rules.full_year(months))
+    mean = round(sum(m.score for m in months) / len(months), 1)
+    assert score == mean + bonus
+    assert min(m.score for m in months) - 0.05 <= score - bonus <= max(m.score for m in months) + 0.05
+
+
+@given(months_strategy)
+def test_the_two_halves_of_the_years_leave_add_up_to_the_years_leave(months):
+    first, second = rules.half_year_leave(months)
+    assert abs(first + second - sum(m.leave_days for m in months)) < 1e-6
+    assert first >= 0 and second >= 0

@@ -155,6 +155,7 @@ def _arguments() -> dict:
         "report_id": db.session.scalar(select(WorkReport.id).where(WorkReport.employee_id == staff.id)
                                        .order_by(WorkReport.id)),
         "job_id": db.session.scalar(select(func.min(Job.id))) or 1,
+        "year": clock.today().year,  # the year-end review: this year so far
         ("requests.show", "request_id"): request_of("punch_correction"),
         ("leave.show", "request_id"): request_of("leave"), ("leave.print_form", "request_id"): request_of("leave"),
         ("swaps.show", "request_id"): request_of("swap"), ("swaps.paper", "request_id"): request_of("swap"),

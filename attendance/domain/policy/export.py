@@ -167,6 +167,8 @@ def policy_to_document(policy: Policy) -> dict:
         },
         "stand_down": {"pay_percent": _number(policy.stand_down.pay_percent),
                        "days_per_month": _number(policy.stand_down.days_per_month)},
+        "awards": {kind: {"name": {"zh": award.name.zh, "en": award.name.en}, "granted_by": list(award.granted_by)}
+                   for kind, award in policy.awards.items()},
         "grooming": {"violation_per": policy.grooming.violation_per,
                      "workstation_violations": policy.grooming.workstation_violations,
                      "items": [_item_doc(item) for item in policy.grooming_items]},

@@ -268,6 +268,25 @@ class StandDownPolicy:
 
 
 @dataclass(frozen=True)
+class AwardKind:
+    """A reward a manager grants by hand, with the amount they set (000 §5 奖励2–4): a suggestion that raises
+    income or efficiency, saving the company a loss, an honour. ``granted_by``: the roles that may record it
+    (within those the permission table's ``awards.record`` allows)."""
+
+    name: Name
+    granted_by: tuple[str, ...] = ("supervisor", "manager")
+
+
+# What a policy written before award kinds gets (000 §5 奖励2–4).
+DEFAULT_AWARD_KINDS: dict[str, AwardKind] = {
+    "suggestion": AwardKind(Name("合理化建议被采纳（增加收入或提高效率）",
+                                 "Adopted suggestion (income or efficiency)")),
+    "loss_prevented": AwardKind(Name("为公司挽回损失", "Saved the company a loss")),
+    "honour": AwardKind(Name("为公司争得荣誉", "Won the company an honour"), ("manager",)),
+}
+
+
+@dataclass(frozen=True)
 class GroomingItem:
     code: str
     name: Name
@@ -313,6 +332,7 @@ class Policy:
     settings: dict = field(default_factory=dict)  # product decisions with no other home
     grooming: GroomingSettings = field(default_factory=GroomingSettings)
     stand_down: StandDownPolicy = field(default_factory=StandDownPolicy)
+    awards: dict[str, AwardKind] = field(default_factory=lambda: dict(DEFAULT_AWARD_KINDS))
 
     def rule(self, code: str) -> Rule:
         """The rule with this code. :raise KeyError: if the policy has none."""

@@ -25,6 +25,7 @@ from attendance.domain.policy.model import (
     ATTENDANCE_EVENTS,
     CALENDAR_WINDOWS,
     DEFAULT_AFTER_LADDER,
+    DEFAULT_AWARD_KINDS,
     DEFAULT_CATEGORY,
     DEFAULT_CURRENCY,
     DEFAULT_GROOMING_RULE,
@@ -46,6 +47,7 @@ from attendance.domain.policy.model import (
     STEP_SANCTIONS,
     AnnualLeaveTier,
     AttendancePolicy,
+    AwardKind,
     CorrectionPolicy,
     CoverPolicy,
     CoverRule,
@@ -566,6 +568,24 @@ class _Reader:
         got = self.fields(value, path, spec)
         return None if got is None else StandDownPolicy(**got)
 
+    def awards(self, value: Any, path: str) -> dict[str, AwardKind] | None:
+        """The kinds of award a manager grants by hand (000 §5 奖励2–4), each with who may record it."""
+        if not isinstance(value, dict) or not value:
+            self.bad(path, N_("must be a mapping"))
+            return None
+        out = {}
+        for key, item in value.items():
+            name = self.lower_name(key, _key(path, key))
+            got = self.fields(item, _key(path, key), {"name": self.name, "granted_by": self.roles},
+                              required=("name",))
+            if name is None or got is None or got.get("name") is None:
+                continue  # what is wrong is already said
+            granted_by = got.get("granted_by", AwardKind.granted_by)
+            if granted_by is not None and not granted_by:
+                self.bad(_key(_key(path, key), "granted_by"), N_("must name at least one role"))
+            out[name] = AwardKind(got["name"], tuple(r for r in granted_by or () if r))
+        return out
+
     def options(self, value: Any, path: str) -> tuple[Step, ...] | None:
         items = self.sequence(value, path, what="option")
         if items is None:
@@ -713,6 +733,7 @@ class _Reader:
             "rules": self.rules,
             "settings": self.settings,
             "stand_down": self.stand_down,
+            "awards": self.awards,
         }
         got = self.fields(doc, "", spec, required=("version", "effective_from", "rules"))
         if got is None:
@@ -768,6 +789,7 @@ class _Reader:
             settings=got.get("settings", {}),
             grooming=grooming_settings,
             stand_down=got.get("stand_down", StandDownPolicy()),
+            awards=got.get("awards") or dict(DEFAULT_AWARD_KINDS),
         )
 
 
