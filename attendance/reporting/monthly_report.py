@@ -148,14 +148,16 @@ def extra_shift_headers() -> list[str]:
 
 
 def extra_shift_rows(data) -> list[list]:
-    """Each person with approved extra shifts this month: their hours by the kind of day (the 考勤表's totals)."""
+    """Each person with approved extra shifts this month: their hours by the kind of day. From the month's
+    figures (the same approved requests the 考勤表's totals count), so the PDF does not wait for the 考勤表,
+    which is read while the PDF is written (services.reports)."""
+    columns = [f"extra_{kind}_hours" for kind in EXTRA_DAY_TYPES]
     out = []
-    for row in data.attendance.rows:
-        hours = row.totals.extra_hours
-        if not hours:
+    for p in data.figures.people.sort_values(["team_name", "employee_no"], na_position="last").itertuples():
+        values = [float(getattr(p, column)) for column in columns]
+        if not any(values):
             continue
-        values = [hours.get(kind, 0) for kind in EXTRA_DAY_TYPES]
-        out.append([row.person.employee_no, row.person.name, row.person.team.name if row.person.team else "",
+        out.append([p.employee_no, p.name, p.team_name if isinstance(p.team_name, str) else "",
                     *(_num(v) for v in values), _num(sum(values))])
     return out
 
