@@ -321,6 +321,11 @@ def reverse_award(actor: Employee, award_id: int, reason: str) -> Award:
         raise Conflict(N_("%(year)s is closed", year=award.awarded_on.year))
     award.reversed_at, award.reversed_by_id, award.reversed_reason = clock.now(), actor.id, reason[:2000]
     audit.record(actor, "award.reverse", "award", award.id, reason=reason[:200])
+    # money the person was told they would get is taken back: they are told that too, and why
+    notifications.notify([award.employee_id], "award", N_("An award was taken back: %(amount)s yuan"),
+                         N_("%(reason)s"), params={"amount": str(award.amount), "reason": reason[:200],
+                                                  "kind": award.kind},
+                         link=f"/scores/years/{award.awarded_on.year}/people/{award.employee.employee_no}")
     return award
 
 

@@ -100,6 +100,11 @@ def test_a_manager_records_an_award_the_person_is_told_and_it_counts_until_rever
     assert good.rewards_total == Decimal("0.00")
     kept = db.session.get(Award, award.id)
     assert kept.reversed_by_id == world["manager"].id and kept.reversed_reason == "记错了人"
+    told = db.session.scalars(select(Notification).where(Notification.employee_id == world["good"].id,
+                                                         Notification.kind == "award")
+                              .order_by(Notification.id)).all()
+    assert len(told) == 2 and told[1].title == "An award was taken back: %(amount)s yuan"
+    assert told[1].params == {"amount": "500.00", "reason": "记错了人", "kind": "honour"}
     with pytest.raises(Conflict):
         year_review.reverse_award(world["manager"], award.id, "again")
 
